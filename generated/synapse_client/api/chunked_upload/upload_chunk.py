@@ -1,0 +1,247 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.chunk_upload import ChunkUpload
+from ...models.chunked_upload import ChunkedUpload
+from ...models.error import Error
+from ...types import Response
+
+
+def _get_kwargs(
+    id: str,
+    *,
+    body: ChunkUpload,
+    content_range: str,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["Content-Range"] = content_range
+
+    _kwargs: dict[str, Any] = {
+        "method": "put",
+        "url": "/chunked_upload/{id}/".format(
+            id=quote(str(id), safe=""),
+        ),
+    }
+
+    _kwargs["files"] = body.to_multipart()
+
+    headers["Content-Type"] = "multipart/form-data; boundary=+++"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ChunkedUpload | Error | list[Error] | None:
+    if response.status_code == 200:
+        response_200 = ChunkedUpload.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+
+        def _parse_response_400(data: object) -> Error | list[Error]:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                response_400_type_0 = Error.from_dict(data)
+
+                return response_400_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, list):
+                raise TypeError()
+            response_400_type_1 = []
+            _response_400_type_1 = data
+            for response_400_type_1_item_data in _response_400_type_1:
+                response_400_type_1_item = Error.from_dict(response_400_type_1_item_data)
+
+                response_400_type_1.append(response_400_type_1_item)
+
+            return response_400_type_1
+
+        response_400 = _parse_response_400(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Error.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Error.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = Error.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 410:
+        response_410 = Error.from_dict(response.json())
+
+        return response_410
+
+    if response.status_code == 413:
+        response_413 = Error.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 429:
+        response_429 = Error.from_dict(response.json())
+
+        return response_429
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ChunkedUpload | Error | list[Error]]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ChunkUpload,
+    content_range: str,
+) -> Response[ChunkedUpload | Error | list[Error]]:
+    """Append the next chunk; its start must equal the upload's stored offset.
+
+    Args:
+        id (str):  Example: 5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2.
+        content_range (str):  Example: bytes 0-52428799/104857600.
+        body (ChunkUpload):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ChunkedUpload | Error | Error | list[Error]]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        content_range=content_range,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ChunkUpload,
+    content_range: str,
+) -> ChunkedUpload | Error | list[Error] | None:
+    """Append the next chunk; its start must equal the upload's stored offset.
+
+    Args:
+        id (str):  Example: 5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2.
+        content_range (str):  Example: bytes 0-52428799/104857600.
+        body (ChunkUpload):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ChunkedUpload | Error | Error | list[Error]
+    """
+
+    return sync_detailed(
+        id=id,
+        client=client,
+        body=body,
+        content_range=content_range,
+    ).parsed
+
+
+async def asyncio_detailed(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ChunkUpload,
+    content_range: str,
+) -> Response[ChunkedUpload | Error | list[Error]]:
+    """Append the next chunk; its start must equal the upload's stored offset.
+
+    Args:
+        id (str):  Example: 5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2.
+        content_range (str):  Example: bytes 0-52428799/104857600.
+        body (ChunkUpload):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ChunkedUpload | Error | Error | list[Error]]
+    """
+
+    kwargs = _get_kwargs(
+        id=id,
+        body=body,
+        content_range=content_range,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    id: str,
+    *,
+    client: AuthenticatedClient,
+    body: ChunkUpload,
+    content_range: str,
+) -> ChunkedUpload | Error | list[Error] | None:
+    """Append the next chunk; its start must equal the upload's stored offset.
+
+    Args:
+        id (str):  Example: 5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2.
+        content_range (str):  Example: bytes 0-52428799/104857600.
+        body (ChunkUpload):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ChunkedUpload | Error | Error | list[Error]
+    """
+
+    return (
+        await asyncio_detailed(
+            id=id,
+            client=client,
+            body=body,
+            content_range=content_range,
+        )
+    ).parsed

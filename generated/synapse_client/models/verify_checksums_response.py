@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="VerifyChecksumsResponse")
+
+
+@_attrs_define
+class VerifyChecksumsResponse:
+    """
+    Example:
+        {'existing_checksums': ['9e107d9d372bb6826bd81d3542a419d6']}
+
+    """
+
+    existing_checksums: list[str]
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        existing_checksums = self.existing_checksums
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "existing_checksums": existing_checksums,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        existing_checksums = cast(list[str], d.pop("existing_checksums"))
+
+        verify_checksums_response = cls(
+            existing_checksums=existing_checksums,
+        )
+
+        verify_checksums_response.additional_properties = d
+        return verify_checksums_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

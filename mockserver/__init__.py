@@ -1,0 +1,1 @@
+"""A stateful, contract-checked fake Synapse backend."""
