@@ -9,18 +9,26 @@ from ...models.data_file import DataFile
 from ...models.data_file_from_chunked_upload import DataFileFromChunkedUpload
 from ...models.data_file_upload import DataFileUpload
 from ...models.error import Error
-from ...types import UNSET, Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: DataFileUpload | DataFileFromChunkedUpload | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["url_host"] = url_host
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "post",
         "url": "/data_files/",
+        "params": params,
     }
 
     if isinstance(body, DataFileUpload):
@@ -111,10 +119,12 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: DataFileUpload | DataFileFromChunkedUpload | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Response[DataFile | Error | list[Error]]:
     """Create a data file from a direct multipart upload or from a completed chunked upload.
 
     Args:
+        url_host (str | Unset):  Example: internal.
         body (DataFileUpload):
         body (DataFileFromChunkedUpload):  Example: {'chunked_upload':
             '5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2'}.
@@ -129,6 +139,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        url_host=url_host,
     )
 
     response = client.get_httpx_client().request(
@@ -142,10 +153,12 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: DataFileUpload | DataFileFromChunkedUpload | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> DataFile | Error | list[Error] | None:
     """Create a data file from a direct multipart upload or from a completed chunked upload.
 
     Args:
+        url_host (str | Unset):  Example: internal.
         body (DataFileUpload):
         body (DataFileFromChunkedUpload):  Example: {'chunked_upload':
             '5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2'}.
@@ -161,6 +174,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        url_host=url_host,
     ).parsed
 
 
@@ -168,10 +182,12 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: DataFileUpload | DataFileFromChunkedUpload | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Response[DataFile | Error | list[Error]]:
     """Create a data file from a direct multipart upload or from a completed chunked upload.
 
     Args:
+        url_host (str | Unset):  Example: internal.
         body (DataFileUpload):
         body (DataFileFromChunkedUpload):  Example: {'chunked_upload':
             '5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2'}.
@@ -186,6 +202,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        url_host=url_host,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,10 +214,12 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: DataFileUpload | DataFileFromChunkedUpload | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> DataFile | Error | list[Error] | None:
     """Create a data file from a direct multipart upload or from a completed chunked upload.
 
     Args:
+        url_host (str | Unset):  Example: internal.
         body (DataFileUpload):
         body (DataFileFromChunkedUpload):  Example: {'chunked_upload':
             '5230ec1f-59d1-4d31-bd3b-0b5bc3c8d0e2'}.
@@ -217,5 +236,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            url_host=url_host,
         )
     ).parsed

@@ -15,11 +15,14 @@ def _get_kwargs(
     id: int,
     *,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["expand"] = expand
+
+    params["url_host"] = url_host
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -84,12 +87,14 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Response[DataUnit | Error]:
     """Get one data unit with its files.
 
     Args:
         id (int):  Example: 1.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -102,6 +107,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         id=id,
         expand=expand,
+        url_host=url_host,
     )
 
     response = client.get_httpx_client().request(
@@ -116,12 +122,14 @@ def sync(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> DataUnit | Error | None:
     """Get one data unit with its files.
 
     Args:
         id (int):  Example: 1.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -135,6 +143,7 @@ def sync(
         id=id,
         client=client,
         expand=expand,
+        url_host=url_host,
     ).parsed
 
 
@@ -143,12 +152,14 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Response[DataUnit | Error]:
     """Get one data unit with its files.
 
     Args:
         id (int):  Example: 1.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,6 +172,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         id=id,
         expand=expand,
+        url_host=url_host,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -173,12 +185,14 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> DataUnit | Error | None:
     """Get one data unit with its files.
 
     Args:
         id (int):  Example: 1.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,5 +207,6 @@ async def asyncio(
             id=id,
             client=client,
             expand=expand,
+            url_host=url_host,
         )
     ).parsed

@@ -16,6 +16,7 @@ def _get_kwargs(
     page: int | Unset = UNSET,
     page_size: int | Unset = UNSET,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -27,6 +28,8 @@ def _get_kwargs(
     params["page_size"] = page_size
 
     params["expand"] = expand
+
+    params["url_host"] = url_host
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -117,6 +120,7 @@ def sync_detailed(
     page: int | Unset = UNSET,
     page_size: int | Unset = UNSET,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Response[Error | list[Error] | PaginatedDataUnitList]:
     """List data units, optionally of one data collection (page-number pagination).
 
@@ -125,6 +129,7 @@ def sync_detailed(
         page (int | Unset):  Example: 1.
         page_size (int | Unset):  Example: 100.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -139,6 +144,7 @@ def sync_detailed(
         page=page,
         page_size=page_size,
         expand=expand,
+        url_host=url_host,
     )
 
     response = client.get_httpx_client().request(
@@ -155,6 +161,7 @@ def sync(
     page: int | Unset = UNSET,
     page_size: int | Unset = UNSET,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Error | list[Error] | PaginatedDataUnitList | None:
     """List data units, optionally of one data collection (page-number pagination).
 
@@ -163,6 +170,7 @@ def sync(
         page (int | Unset):  Example: 1.
         page_size (int | Unset):  Example: 100.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,6 +186,7 @@ def sync(
         page=page,
         page_size=page_size,
         expand=expand,
+        url_host=url_host,
     ).parsed
 
 
@@ -188,6 +197,7 @@ async def asyncio_detailed(
     page: int | Unset = UNSET,
     page_size: int | Unset = UNSET,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Response[Error | list[Error] | PaginatedDataUnitList]:
     """List data units, optionally of one data collection (page-number pagination).
 
@@ -196,6 +206,7 @@ async def asyncio_detailed(
         page (int | Unset):  Example: 1.
         page_size (int | Unset):  Example: 100.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -210,6 +221,7 @@ async def asyncio_detailed(
         page=page,
         page_size=page_size,
         expand=expand,
+        url_host=url_host,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -224,6 +236,7 @@ async def asyncio(
     page: int | Unset = UNSET,
     page_size: int | Unset = UNSET,
     expand: str | Unset = UNSET,
+    url_host: str | Unset = UNSET,
 ) -> Error | list[Error] | PaginatedDataUnitList | None:
     """List data units, optionally of one data collection (page-number pagination).
 
@@ -232,6 +245,7 @@ async def asyncio(
         page (int | Unset):  Example: 1.
         page_size (int | Unset):  Example: 100.
         expand (str | Unset):  Example: files.
+        url_host (str | Unset):  Example: internal.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -248,5 +262,6 @@ async def asyncio(
             page=page,
             page_size=page_size,
             expand=expand,
+            url_host=url_host,
         )
     ).parsed

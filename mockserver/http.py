@@ -1,0 +1,140 @@
+"""Framework-neutral request and response objects shared by both transports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+__all__ = ["JSON_CONTENT_TYPE", "MockRequest", "MockResponse", "UploadedFile"]
+
+JSON_CONTENT_TYPE = "application/json"
+
+
+@dataclass
+class UploadedFile:
+    """One multipart file part, spooled to a generated name in the storage folder."""
+
+    field_name: str
+    filename: str | None
+    path: Path
+    size: int
+    md5: str
+
+    def discard(self) -> None:
+        """Remove the spooled content if nobody took ownership of it."""
+        self.path.unlink(missing_ok=True)
+
+
+@dataclass
+class MockRequest:
+    """An HTTP request as the handlers see it, whatever the transport."""
+
+    method: str
+    scheme: str
+    host: str
+    path: str
+    query_string: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    form: dict[str, str] = field(default_factory=dict)
+    files: dict[str, UploadedFile] = field(default_factory=dict)
+    multipart_error: str | None = None
+    path_params: dict[str, str] = field(default_factory=dict)
+    tenant: str | None = None
+    operation_id: str | None = None
+    base_path: str = ""
+
+    def __post_init__(self) -> None:
+        self.headers = {k.lower(): v for k, v in self.headers.items()}
+
+    @property
+    def base_url(self) -> str:
+        """Scheme, host and base path of the fake as the client addressed it."""
+        return f"{self.scheme}://{self.host}{self.base_path}"
+
+    @property
+    def url(self) -> str:
+        query = f"?{self.query_string}" if self.query_string else ""
+        return f"{self.scheme}://{self.host}{self.path}{query}"
+
+    @property
+    def query_items(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.query_string, keep_blank_values=True)
+
+    def query_get(self, name: str) -> str | None:
+        """The last value of a query parameter, or None."""
+        values = [v for k, v in self.query_items if k == name]
+        return values[-1] if values else None
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+    @property
+    def content_type(self) -> str:
+        return (self.header("content-type") or "").lower()
+
+    @property
+    def is_multipart(self) -> bool:
+        return self.content_type.startswith("multipart/form-data")
+
+    @property
+    def is_json(self) -> bool:
+        ctype = self.content_type.split(";")[0].strip()
+        return ctype == JSON_CONTENT_TYPE or ctype.endswith("+json")
+
+    def json(self) -> Any:
+        """Parse the body as JSON; raises ValueError with a readable message."""
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"JSON parse error - {exc}") from exc
+
+    def cleanup(self) -> None:
+        """Delete spooled parts that no handler moved into storage."""
+        for part in self.files.values():
+            part.discard()
+
+
+@dataclass
+class MockResponse:
+    """A response: JSON (`body`), raw bytes (`raw`) or a file streamed from disk."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None
+    file_path: Path | None = None
+    file_size: int = 0
+    content_type: str = JSON_CONTENT_TYPE
+
+    @classmethod
+    def json_response(
+        cls, status: int, body: Any, headers: Mapping[str, str] | None = None
+    ) -> MockResponse:
+        return cls(status=status, body=body, headers=dict(headers or {}))
+
+    def content(self) -> bytes:
+        """The whole body in memory (fine for JSON; files only in the respx transport)."""
+        if self.file_path is not None:
+            return self.file_path.read_bytes()
+        if self.raw is not None:
+            return self.raw
+        if self.body is None and self.status == 204:
+            return b""
+        return json.dumps(self.body).encode("utf-8")
+
+    def iter_file(self, block_size: int = 1 << 20) -> Iterator[bytes]:
+        """Stream the file body from disk in blocks."""
+        assert self.file_path is not None
+        with self.file_path.open("rb") as fh:
+            while block := fh.read(block_size):
+                yield block
+
+    def all_headers(self) -> dict[str, str]:
+        headers = {"content-type": self.content_type}
+        headers.update({k.lower(): v for k, v in self.headers.items()})
+        return headers

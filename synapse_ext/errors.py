@@ -1,0 +1,175 @@
+"""Errors raised by the Synapse clients.
+
+Every error carries ``status_code`` (``None`` when no HTTP status was received) and ``detail``
+(the JSON body, else the text or reason phrase); ``str(e) == f"{status_code}: {detail}"``.
+
+Hierarchy::
+
+    ClientError
+    ├── AuthenticationError      401
+    ├── AuthorizationError       403
+    ├── NotFoundError            404
+    ├── ValidationError          400, 422 (keeps the code)
+    ├── RateLimitError           429 (.retry_after)
+    ├── ServerError              5xx
+    ├── HTTPError                any other status >= 400
+    ├── ProtocolError            unparseable body, non-standard status, unknown enum value
+    └── ClientConnectionError    no response; the request was NOT applied: safe to resend
+        └── ResponseLostError    the request may have been applied; ask the server
+
+Tokens never appear in these messages: details come from response bodies only.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+__all__ = [
+    "AuthenticationError",
+    "AuthorizationError",
+    "ClientConnectionError",
+    "ClientError",
+    "HTTPError",
+    "NotFoundError",
+    "ProtocolError",
+    "RateLimitError",
+    "ResponseLostError",
+    "ServerError",
+    "ValidationError",
+    "error_from_response",
+    "parse_retry_after",
+]
+
+
+class ClientError(Exception):
+    """Base error: ``status_code`` (or ``None``), ``detail`` and the raw ``response`` if any."""
+
+    def __init__(
+        self, status_code: int | None, detail: Any, response: httpx.Response | None = None
+    ) -> None:
+        self.status_code = status_code
+        self.detail = detail
+        self.response = response
+        super().__init__(status_code, detail)
+
+    def __str__(self) -> str:
+        return f"{self.status_code}: {self.detail}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.status_code!r}, {self.detail!r})"
+
+
+class AuthenticationError(ClientError):
+    """401: the token is missing or invalid."""
+
+
+class AuthorizationError(ClientError):
+    """403: the caller may not do this."""
+
+
+class NotFoundError(ClientError):
+    """404: no such object (or a page past the last one)."""
+
+
+class ValidationError(ClientError):
+    """400 or 422: the request was rejected; ``status_code`` keeps which."""
+
+
+class RateLimitError(ClientError):
+    """429: slow down; ``retry_after`` holds the server's hint in seconds, if any."""
+
+    def __init__(
+        self,
+        status_code: int | None,
+        detail: Any,
+        response: httpx.Response | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(status_code, detail, response)
+        self.retry_after = retry_after
+
+
+class ServerError(ClientError):
+    """5xx: the server failed."""
+
+
+class HTTPError(ClientError):
+    """Any other status >= 400 (e.g. 405, 410, 413)."""
+
+
+class ProtocolError(ClientError):
+    """The response could not be understood (non-JSON body, odd status, unknown enum)."""
+
+
+class ClientConnectionError(ClientError):
+    """No response was received and the request was not applied: safe to resend."""
+
+    def __init__(self, detail: Any, response: httpx.Response | None = None) -> None:
+        super().__init__(None, detail, response)
+
+
+class ResponseLostError(ClientConnectionError):
+    """The request may have reached the server; its response was lost."""
+
+    def __init__(self, detail: Any = None, response: httpx.Response | None = None) -> None:
+        message = "response lost: the server may have applied this"
+        super().__init__(f"{message} ({detail})" if detail else message, response)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date), or ``None``."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    from datetime import UTC, datetime
+
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _detail(response: httpx.Response) -> Any:
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return response.reason_phrase
+    if content:
+        try:
+            return json.loads(content)
+        except ValueError:
+            text = content.decode("utf-8", errors="replace").strip()
+            if text:
+                return text[:500]
+    return response.reason_phrase or "no reason"
+
+
+def error_from_response(response: httpx.Response) -> ClientError:
+    """Build the typed error for an HTTP response whose status is >= 400."""
+    code = response.status_code
+    detail = _detail(response)
+    if code == 401:
+        return AuthenticationError(code, detail, response)
+    if code == 403:
+        return AuthorizationError(code, detail, response)
+    if code == 404:
+        return NotFoundError(code, detail, response)
+    if code in (400, 422):
+        return ValidationError(code, detail, response)
+    if code == 429:
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        return RateLimitError(code, detail, response, retry_after=retry_after)
+    if 500 <= code <= 599:
+        return ServerError(code, detail, response)
+    return HTTPError(code, detail, response)

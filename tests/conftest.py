@@ -1,0 +1,22 @@
+"""Shared test configuration: the repository root and the spec, for every test package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = ROOT / "openapi.yaml"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict:
+    with SPEC_PATH.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
