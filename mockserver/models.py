@@ -1,0 +1,118 @@
+"""Plain domain records held by the backend state (no HTTP, no JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ChunkedUpload",
+    "DataCollection",
+    "DataFile",
+    "DataUnit",
+    "FileSpec",
+    "Project",
+    "Task",
+    "Tenant",
+    "UnitFile",
+]
+
+STATUS_UPLOADING = 1
+STATUS_COMPLETE = 2
+
+
+@dataclass
+class Tenant:
+    code: str
+    name: str
+
+
+@dataclass
+class FileSpec:
+    id: int
+    name: str
+    file_type: str
+    is_required: bool = False
+    is_primary: bool = False
+    extensions: list[str] | None = None
+    description: str = ""
+    index: int = 1
+    function_type: str = "main"
+    is_sequential: bool = False
+    configuration: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DataCollection:
+    id: int
+    tenant: str
+    name: str
+    description: str
+    project: int | None
+    created_at: datetime
+    specs: list[FileSpec]
+
+    def spec(self, name: str) -> FileSpec | None:
+        return next((s for s in self.specs if s.name == name), None)
+
+
+@dataclass
+class Project:
+    id: int
+    tenant: str
+    title: str
+    data_collection: int
+
+
+@dataclass
+class DataFile:
+    id: int
+    tenant: str
+    checksum: str
+    size: int
+    content_path: Path
+    filename: str
+    created_at: datetime
+
+
+@dataclass
+class ChunkedUpload:
+    id: str
+    tenant: str
+    filename: str
+    content_path: Path
+    created_at: datetime
+    hasher: Any
+    offset: int = 0
+    status: int = STATUS_UPLOADING
+    completed_at: datetime | None = None
+    checksum: str | None = None
+
+
+@dataclass
+class UnitFile:
+    spec_name: str
+    data_file_id: int
+    path_original: str | None
+
+
+@dataclass
+class DataUnit:
+    id: int
+    tenant: str
+    data_collection: int
+    files: list[UnitFile]
+    meta: dict[str, Any]
+    groups: list[str]
+    created_at: datetime
+
+
+@dataclass
+class Task:
+    id: int
+    tenant: str
+    project: int
+    data_unit: int
+    created_at: datetime
