@@ -23,10 +23,17 @@ class UploadedFile:
     path: Path
     size: int
     md5: str
+    consumed: bool = False
+
+    def take(self) -> Path:
+        """Take ownership of the spooled file (it will no longer be discarded)."""
+        self.consumed = True
+        return self.path
 
     def discard(self) -> None:
         """Remove the spooled content if nobody took ownership of it."""
-        self.path.unlink(missing_ok=True)
+        if not self.consumed:
+            self.path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -90,7 +97,7 @@ class MockRequest:
         """Parse the body as JSON; raises ValueError with a readable message."""
         try:
             return json.loads(self.body.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ValueError(f"JSON parse error - {exc}") from exc
 
     def cleanup(self) -> None:

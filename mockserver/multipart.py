@@ -161,7 +161,9 @@ class MultipartCollector:
             except (MultipartParseError, MultipartError) as exc:
                 self._error = f"Multipart form parse error - {exc}"
             if self._error is None and not self._ended:
-                self._error = "Multipart form parse error - the body ended before the last boundary."
+                self._error = (
+                    "Multipart form parse error - the body ended before the last boundary."
+                )
         if self._error is not None:
             self._abort()
             raise MultipartError(self._error)

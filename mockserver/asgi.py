@@ -1,0 +1,167 @@
+"""Real-HTTP transport: an ASGI app over the same dispatcher (served by uvicorn).
+
+Multipart bodies are parsed while they stream in, so file parts go to disk; other bodies
+are capped at ``MAX_BODY_BYTES`` (413). Downloads stream from disk. Injected drops and lost
+responses start a response and then abort, so uvicorn closes the connection and the client
+sees a transport error, not a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from mockserver.contract import ContractViolation
+from mockserver.dispatch import Dispatcher, Outcome
+from mockserver.http import MockRequest, MockResponse
+from mockserver.multipart import MultipartCollector, MultipartError
+
+__all__ = ["AbortConnection", "MockAsgiApp", "quiet_aborts"]
+
+MAX_BODY_BYTES = 16 << 20
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+class AbortConnection(Exception):
+    """Raised after ``http.response.start`` to make the server drop the connection."""
+
+
+class _QuietAborts(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, AbortConnection)
+
+
+def quiet_aborts() -> None:
+    """Keep uvicorn from logging tracebacks for injected connection aborts."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _QuietAborts) for f in logger.filters):
+        logger.addFilter(_QuietAborts())
+
+
+class MockAsgiApp:
+    """ASGI 3 application serving a :class:`Dispatcher`."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.dispatcher = dispatcher
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        request = await self._read_request(scope, receive)
+        try:
+            if request is None:
+                await self._send(
+                    send, MockResponse.json_response(413, {"detail": "Request entity too large."})
+                )
+                return
+            try:
+                outcome = await asyncio.to_thread(self.dispatcher.dispatch, request)
+            except ContractViolation as exc:
+                outcome = Outcome(
+                    "respond",
+                    MockResponse.json_response(500, {"detail": f"Contract violation: {exc}"}),
+                )
+        finally:
+            if request is not None:
+                request.cleanup()
+        if outcome.delay_s:
+            await asyncio.sleep(outcome.delay_s)
+        if outcome.action in ("drop", "lose_response"):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+                }
+            )
+            raise AbortConnection(outcome.action)
+        assert outcome.response is not None
+        await self._send(send, outcome.response)
+
+    async def _read_request(self, scope: Scope, receive: Receive) -> MockRequest | None:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get("host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
+        request = MockRequest(
+            method=scope["method"],
+            scheme=scope.get("scheme", "http"),
+            host=host,
+            path=scope["path"],
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+        )
+        collector: MultipartCollector | None = None
+        if request.is_multipart:
+            try:
+                collector = MultipartCollector(
+                    request.content_type, self.dispatcher.backend.spool_dir
+                )
+            except MultipartError as exc:
+                request.multipart_error = str(exc)
+        body = bytearray()
+        too_large = False
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            if collector is not None:
+                await asyncio.to_thread(collector.feed, chunk)
+            elif not request.is_multipart and not too_large:
+                body += chunk
+                too_large = len(body) > MAX_BODY_BYTES
+            if not message.get("more_body", False):
+                break
+        if too_large:
+            return None
+        if collector is not None:
+            try:
+                request.form, request.files = collector.finish()
+            except MultipartError as exc:
+                request.multipart_error = str(exc)
+        request.body = bytes(body)
+        return request
+
+    async def _send(self, send: Send, response: MockResponse) -> None:
+        headers = response.all_headers()
+        if response.file_path is not None:
+            headers["content-length"] = str(response.file_size)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status,
+                    "headers": _encode(headers),
+                }
+            )
+            with response.file_path.open("rb") as fh:
+                while True:
+                    block = await asyncio.to_thread(fh.read, 1 << 20)
+                    await send(
+                        {"type": "http.response.body", "body": block, "more_body": bool(block)}
+                    )
+                    if not block:
+                        break
+            return
+        content = response.content()
+        headers["content-length"] = str(len(content))
+        await send(
+            {"type": "http.response.start", "status": response.status, "headers": _encode(headers)}
+        )
+        await send({"type": "http.response.body", "body": content})
+
+
+def _encode(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]

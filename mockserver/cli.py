@@ -1,0 +1,76 @@
+"""``synapse-mock serve``: the fake backend as a real HTTP server.
+
+The first line printed is the base URL (flushed), so ``--port 0`` can be used by scripts.
+SIGINT and SIGTERM stop the server gracefully; the exit code is then 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+
+from mockserver.fixtures import DEFAULT_TOKEN
+from mockserver.mock import build_dispatcher
+from mockserver.server import ThreadedServer
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="synapse-mock", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the fake backend over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    serve.add_argument("--token", default=DEFAULT_TOKEN, help="access token to accept")
+    serve.add_argument("--tenant", default=None, help="tenant code the token belongs to")
+    serve.add_argument("--fixtures", default=None, help="JSON fixtures file")
+    serve.add_argument("--storage", default=None, help="folder for uploaded content")
+    serve.add_argument("--latency-ms", type=int, default=0, help="added to every response")
+    serve.add_argument("--max-upload-bytes", type=int, default=None)
+    serve.add_argument("--validate", action="store_true", help="check traffic against the spec")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``synapse-mock`` and ``python -m mockserver``."""
+    args = _parser().parse_args(argv)
+    dispatcher = build_dispatcher(
+        token=args.token,
+        tenant=args.tenant,
+        fixtures=args.fixtures,
+        storage=args.storage,
+        validate=args.validate,
+        latency_ms=args.latency_ms,
+        max_upload_bytes=args.max_upload_bytes,
+    )
+    dispatcher.raise_violations = False
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    server = ThreadedServer(dispatcher, args.host, args.port)
+    server.start()
+    print(server.url, flush=True)
+    print(
+        f"synapse-mock: serving the fake Synapse backend at {server.url}",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        stop.wait()
+    finally:
+        server.stop()
+        dispatcher.backend.close()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

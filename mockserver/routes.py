@@ -1,0 +1,98 @@
+"""The one route table read by both transports: (method, path regex, operationId, handler).
+
+API routes need auth and are documented in openapi.yaml; ``/_storage/`` serves presigned
+downloads without auth; ``/_mock/`` control routes (no auth) are in :mod:`mockserver.control`.
+Patterns match the path after the fake's base path and use named groups for path params.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from mockserver import control, handlers
+from mockserver.http import MockRequest, MockResponse
+from mockserver.state import Backend
+
+if TYPE_CHECKING:
+    from mockserver.dispatch import Dispatcher
+
+__all__ = ["ROUTES", "Route", "RouteKind", "match_route"]
+
+RouteKind = Literal["api", "storage", "control"]
+ApiHandler = Callable[[Backend, MockRequest], MockResponse]
+ControlHandler = Callable[["Dispatcher", MockRequest], MockResponse]
+
+_INT = r"(?P<id>[0-9]{1,30})"
+_UPLOAD = r"(?P<id>[^/]{1,200})"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One row of the table."""
+
+    method: str
+    pattern: re.Pattern[str]
+    operation_id: str
+    handler: ApiHandler | None = None
+    control: ControlHandler | None = None
+    kind: RouteKind = "api"
+    documented: bool = True
+
+    @property
+    def auth(self) -> bool:
+        return self.kind == "api"
+
+
+def _api(method: str, path: str, handler: ApiHandler, *, documented: bool = True) -> Route:
+    return Route(method, re.compile(f"^{path}$"), handler.__name__, handler, documented=documented)
+
+
+def _control(method: str, path: str, operation_id: str, fn: ControlHandler) -> Route:
+    return Route(method, re.compile(f"^{path}$"), operation_id, control=fn, kind="control")
+
+
+ROUTES: tuple[Route, ...] = (
+    _api("GET", r"/data_collections/", handlers.listDataCollections),
+    _api("GET", rf"/data_collections/{_INT}/", handlers.getDataCollection),
+    _api("POST", r"/data_files/", handlers.createDataFile),
+    _api("POST", r"/data_files/verify_checksums/", handlers.verifyDataFileChecksums),
+    _api("PUT", r"/chunked_upload/", handlers.createChunkedUpload),
+    _api("POST", r"/chunked_upload/", handlers.postChunkedUploadWithoutId, documented=False),
+    _api("GET", rf"/chunked_upload/{_UPLOAD}/", handlers.getChunkedUpload),
+    _api("PUT", rf"/chunked_upload/{_UPLOAD}/", handlers.uploadChunk),
+    _api("POST", rf"/chunked_upload/{_UPLOAD}/", handlers.completeChunkedUpload),
+    _api("GET", r"/data_units/", handlers.listDataUnits),
+    _api("POST", r"/data_units/", handlers.createDataUnits),
+    _api("GET", rf"/data_units/{_INT}/", handlers.getDataUnit),
+    _api("POST", r"/tasks/", handlers.createTasks),
+    Route(
+        "GET",
+        re.compile(r"^/_storage/(?P<file_id>[0-9]{1,30})/[^/]+$"),
+        "downloadFile",
+        handlers.downloadFile,
+        kind="storage",
+        documented=False,
+    ),
+    _control("POST", r"/_mock/reset", "mockReset", control.reset),
+    _control("GET", r"/_mock/state", "mockState", control.state),
+    _control("POST", r"/_mock/faults", "mockSetFaults", control.set_faults),
+    _control("DELETE", r"/_mock/faults", "mockClearFaults", control.clear_faults),
+)
+
+API_OPERATIONS: tuple[str, ...] = tuple(r.operation_id for r in ROUTES if r.kind == "api")
+
+
+def match_route(method: str, path: str) -> tuple[Route | None, dict[str, str], bool]:
+    """(route, path params, path_exists): path_exists tells 405 from 404 when no route."""
+    path_exists = False
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        path_exists = True
+        if route.method == method.upper():
+            return route, found.groupdict(), True
+    return None, {}, path_exists

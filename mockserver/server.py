@@ -1,0 +1,74 @@
+"""Serve a dispatcher over real HTTP with uvicorn in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from mockserver.asgi import MockAsgiApp, quiet_aborts
+from mockserver.dispatch import Dispatcher
+
+__all__ = ["ThreadedServer", "serve_in_thread"]
+
+
+class ThreadedServer:
+    """uvicorn on a pre-bound socket in a daemon thread; the URL is known before start."""
+
+    def __init__(self, dispatcher: Dispatcher, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.dispatcher = dispatcher
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._socket = socket.socket(family, socket.SOCK_STREAM)
+        self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._socket.bind((host, port))
+        self._socket.listen(128)
+        bound_host, bound_port = self._socket.getsockname()[:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        self.url = f"http://{shown}:{bound_port}"
+        quiet_aborts()
+        config = uvicorn.Config(
+            MockAsgiApp(dispatcher),
+            log_level="warning",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, name="synapse-mock-server", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._socket]))
+
+    def start(self) -> str:
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._socket.close()
+
+
+@contextmanager
+def serve_in_thread(
+    backend: Any = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any
+) -> Iterator[str]:
+    """Serve a backend over HTTP in a thread; yields the base URL (``http://host:port``).
+
+    ``options`` are those of :func:`mockserver.mock_synapse` (token, tenant, fixtures,
+    storage, validate, latency_ms, ...) and are used when ``backend`` is None.
+    """
+    from mockserver.mock import build_dispatcher
+
+    dispatcher = build_dispatcher(backend=backend, **options)
+    server = ThreadedServer(dispatcher, host, port)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()

@@ -1,0 +1,240 @@
+"""Async twin of :func:`synapse_ext.ingest.upload_data_collection` over ``AsyncSynapseClient``.
+
+Same engine, same journal, same decisions; only the I/O differs: hashing runs in worker
+threads, uploads run concurrently under a capacity limit, unit batches stay serial.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import anyio
+import attrs
+
+from .batching import BatchAction, UnitBatchPolicy, batched, classify_unit_batch_error
+from .errors import ClientError
+from .ingest import (
+    _TASK_BATCH,
+    _UPLOAD_ERRORS,
+    DEFAULT_JOURNAL,
+    JournalArg,
+    MiB,
+    _Engine,
+    _engine,
+    _open_journal,
+    _Prepared,
+    _progress_tasks,
+    _safe_md5,
+    _task_retryable,
+    _validate_args,
+    _windows,
+)
+from .ingest_types import FailureReason, IngestFailure, IngestResult
+from .progress import ProgressReporter, as_reporter
+
+__all__ = ["aupload_data_collection"]
+
+logger = logging.getLogger("synapse_ext")
+
+
+@attrs.define
+class _AsyncRun:
+    client: Any
+    engine: _Engine
+    limiter: anyio.CapacityLimiter
+    chunked_threshold: int
+    chunk_size: int
+
+    async def _list_into_journal(self) -> None:
+        e = self.engine
+        chunk: list[Any] = []
+        async for unit in self.client.iter_data_units(
+            collection_id=e.collection_id, page_size=1000
+        ):
+            chunk.append(unit)
+            if len(chunk) >= 1000:
+                e.record_listing(chunk)
+                chunk = []
+        e.record_listing(chunk)
+
+    async def reconcile(self) -> bool:
+        try:
+            await self._list_into_journal()
+        except ClientError as exc:
+            logger.warning("could not list data units to reconcile: %s", exc)
+            return False
+        return True
+
+    async def start(self) -> None:
+        e = self.engine
+        if e.journal.inflight_batches(e.scope) or not e.journal.scope_listed(e.scope):
+            await self._list_into_journal()
+            e.journal.close_inflight(e.scope)
+            e.journal.mark_scope_listed(e.scope)
+
+    async def _hash_all(self, paths: Sequence[str]) -> dict[str, Any]:
+        hashed: dict[str, Any] = {}
+
+        async def one(path: str) -> None:
+            hashed[path] = await anyio.to_thread.run_sync(_safe_md5, path, limiter=self.limiter)
+
+        async with anyio.create_task_group() as tg:
+            for path in paths:
+                tg.start_soon(one, path)
+        return hashed
+
+    async def window(self, items: Sequence[tuple[int, Any]]) -> None:
+        e = self.engine
+        groups = e.admit(items)
+        facts, todo_paths = e.hash_plan(groups)
+        prepared = e.prepare(groups, facts, await self._hash_all(todo_paths))
+        present, todo = e.split_done(prepared)
+        await self.tasks(present)
+        if not todo:
+            return
+        try:
+            existing = await self.client.verify_checksums(e.needed_checksums(todo))
+        except ClientError as exc:
+            e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
+            return
+        failed = await self.upload(e.plan_uploads(todo, existing))
+        for batch in batched(e.bindable(todo, failed), e.batch_size):
+            await self.send_batch(batch)
+
+    async def upload(self, plan: dict[str, tuple[Path, int]]) -> dict[str, str]:
+        e = self.engine
+        errors: dict[str, str] = {}
+
+        async def one(checksum: str, path: Path, size: int) -> None:
+            async with self.limiter:
+                try:
+                    await self.client.upload_file(
+                        path, chunked=size > self.chunked_threshold, chunk_size=self.chunk_size
+                    )
+                except _UPLOAD_ERRORS as exc:
+                    errors[checksum] = f"{path}: {exc}"
+                    return
+            e.uploaded(checksum, size)
+
+        async with anyio.create_task_group() as tg:
+            for checksum, (path, size) in plan.items():
+                tg.start_soon(one, checksum, path, size)
+        if errors:
+            try:
+                stored = await self.client.verify_checksums(list(errors))
+            except ClientError:
+                stored = set()
+            for checksum in stored:
+                del errors[checksum]
+        return errors
+
+    async def send_batch(self, batch: list[_Prepared]) -> None:
+        e = self.engine
+        attempt = 0
+        while batch:
+            batch_id = e.begin_batch(batch)
+            try:
+                units = await self.client.create_data_units([e.unit_create(b) for b in batch])
+            except ClientError as exc:
+                action = classify_unit_batch_error(exc)
+                logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, exc)
+                if action is BatchAction.SPLIT and len(batch) > 1:
+                    e.journal.abandon_batch(batch_id)
+                    half = len(batch) // 2
+                    await self.send_batch(batch[:half])
+                    await self.send_batch(batch[half:])
+                    return
+                if action in (BatchAction.SPLIT, BatchAction.FAIL):
+                    e.journal.abandon_batch(batch_id)
+                    e.batch_failed(batch, FailureReason.UNIT_REJECTED, exc)
+                    return
+                if action is BatchAction.RECONCILE:
+                    if not await self.reconcile():
+                        e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, exc)
+                        return
+                    found, batch = e.reconciled(batch)
+                    await self.tasks(found)
+                else:
+                    e.journal.abandon_batch(batch_id)
+                attempt += 1
+                if batch and attempt >= e.policy.max_attempts:
+                    e.batch_failed(batch, FailureReason.UNIT_FAILED, exc)
+                    return
+                if batch:
+                    await anyio.sleep(e.policy.delay(attempt - 1, exc))
+                continue
+            ids, unmatched = e.batch_created(batch_id, batch, units)
+            await self.tasks(ids)
+            if not unmatched:
+                return
+            if not await self.reconcile():
+                e.batch_failed(unmatched, FailureReason.UNIT_UNKNOWN, "answer incomplete")
+                return
+            found, batch = e.reconciled(unmatched)
+            await self.tasks(found)
+            attempt += 1
+            if batch and attempt >= e.policy.max_attempts:
+                e.batch_failed(batch, FailureReason.UNIT_FAILED, "answer incomplete")
+                return
+
+    async def tasks(self, unit_ids: Sequence[int]) -> None:
+        e = self.engine
+        for chunk in batched(e.tasks_needed(unit_ids), _TASK_BATCH):
+            error: ClientError | None = None
+            for attempt in range(e.policy.max_attempts):
+                try:
+                    created = await self.client.create_tasks(e.project_id, chunk)
+                except ClientError as exc:
+                    error = exc
+                    if not _task_retryable(exc):
+                        break
+                    await anyio.sleep(e.policy.delay(attempt, exc))
+                    continue
+                e.tasks_created(chunk, len(created))
+                error = None
+                break
+            if error is not None:
+                for uid in chunk:
+                    e.result.failures.append(
+                        IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
+                    )
+
+
+async def aupload_data_collection(
+    client: Any,
+    collection_id: int,
+    data: Iterable[Any],
+    *,
+    project_id: int | None = None,
+    batch_size: int = 200,
+    max_workers: int = 8,
+    on_progress: ProgressReporter | Any | None = None,
+    journal: JournalArg = DEFAULT_JOURNAL,
+    chunked_threshold: int = 50 * MiB,
+    chunk_size: int = 50 * MiB,
+    window: int = 1000,
+    unit_retry: UnitBatchPolicy | None = None,
+) -> IngestResult:
+    """Async twin of :func:`~synapse_ext.ingest.upload_data_collection` (``AsyncSynapseClient``)."""
+    _validate_args(batch_size, max_workers, chunk_size)
+    result = IngestResult()
+    with ExitStack() as stack:
+        jr = _open_journal(journal, stack)
+        reporter = as_reporter(on_progress)
+        collection = await client.get_collection(collection_id, with_specifications=True)
+        tasks = _progress_tasks(stack, reporter, data)
+        engine = _engine(
+            client, collection, collection_id, jr, result, tasks, batch_size, project_id
+        )
+        engine.policy = unit_retry or engine.policy
+        run = _AsyncRun(
+            client, engine, anyio.CapacityLimiter(max_workers), chunked_threshold, chunk_size
+        )
+        await run.start()
+        for items in _windows(data, max(window, batch_size)):
+            await run.window(items)
+    return result

@@ -1,0 +1,293 @@
+"""``BackendClient``: the seed-compatible client of the product documentation.
+
+It returns plain dicts and lists (the models' ``to_dict()``) and accepts the documentation's
+data shapes, translating them when unambiguous. Every translation is listed in
+``docs/seed-compat.md``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+from synapse_client.models import DataCollection, DataUnitCreate, PaginatedDataUnitList
+
+from . import _ops
+from ._base import DEFAULT_TIMEOUT, ProgressArg
+from ._files import check_file, file_md5
+from .client import SynapseClient
+from .retry import DEFAULT_RETRY, RetryPolicy
+
+__all__ = ["BackendClient", "SeedCompatError"]
+
+_UNIT_KEYS = ("data_collection", "files", "meta", "groups")
+_LIST_PARAMS = {"page", "page_size", "data_collection", "expand"}
+
+
+class SeedCompatError(ValueError):
+    """The documentation's data shape cannot be translated to the real API unambiguously."""
+
+
+class BackendClient:
+    """Client with the product page's methods; returns plain dicts and lists.
+
+    ``api_token`` and ``access_token`` both mean the access token
+    (``Synapse-Access-Token: Token <token>``); ``legacy_token`` sends ``Authorization``.
+    The typed client underneath is available as ``.typed``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_token: str | None = None,
+        *,
+        access_token: str | None = None,
+        tenant: str | None = None,
+        legacy_token: str | None = None,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        upload_timeout: float = 300.0,
+        max_connections: int = 10,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
+        transport: httpx.BaseTransport | None = None,
+        progress: ProgressArg = None,
+    ) -> None:
+        if api_token and access_token and api_token != access_token:
+            raise ValueError("give either api_token or access_token, not two different tokens")
+        self.typed = SynapseClient(
+            base_url,
+            access_token or api_token,
+            tenant=tenant,
+            legacy_token=legacy_token,
+            timeout=timeout,
+            upload_timeout=upload_timeout,
+            max_connections=max_connections,
+            retry=retry,
+            transport=transport,
+            progress=progress,
+        )
+        self.base_url = self.typed.base_url
+        self._collections: dict[int, DataCollection] = {}
+        self._uploaded: dict[int, tuple[str, str]] = {}  # data file id -> (checksum, path)
+
+    def __repr__(self) -> str:
+        return repr(self.typed).replace("SynapseClient", "BackendClient", 1)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.typed.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- data collections --------------------------------------------------------------------
+    def list_data_collection(self) -> list[dict[str, Any]]:
+        """All data collections the caller can see (every page)."""
+        return [c.to_dict() for c in self.typed.iter_collections()]
+
+    list_data_collections = list_data_collection
+
+    def get_data_collection(self, data_collection_id: int) -> dict[str, Any]:
+        """One collection with its ``file_specifications``."""
+        return self._collection(data_collection_id, refresh=True).to_dict()
+
+    def _collection(self, collection_id: int, refresh: bool = False) -> DataCollection:
+        if refresh or collection_id not in self._collections:
+            self._collections[collection_id] = self.typed.get_collection(collection_id)
+        return self._collections[collection_id]
+
+    # -- data files ------------------------------------------------------------------------
+    def create_data_file(
+        self, file_path: str | os.PathLike[str], use_chunked_upload: bool = False
+    ) -> dict[str, Any]:
+        """Upload one file (chunked when asked, or when larger than 50 MiB)."""
+        data_file = self.typed.upload_file(file_path, chunked=True if use_chunked_upload else None)
+        self._uploaded[data_file.id] = (data_file.checksum, str(file_path))
+        return data_file.to_dict()
+
+    def verify_data_files_checksums(self, checksums: Sequence[str]) -> dict[str, Any]:
+        """``{"existing_checksums": [...]}``: those the server already has, in input order."""
+        existing = self.typed.verify_checksums(checksums)
+        return {"existing_checksums": [c for c in dict.fromkeys(checksums) if c in existing]}
+
+    def create_chunked_upload(self, file_path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Upload ``file_path`` in chunks and finalize it; the completed upload's state."""
+        return self.typed.create_chunked_upload(file_path).to_dict()
+
+    def get_chunked_upload(self, chunked_upload_id: str) -> dict[str, Any]:
+        """The state of a chunked upload."""
+        return self.typed.get_chunked_upload(chunked_upload_id).to_dict()
+
+    def upload_data_file(
+        self,
+        organized_file: Mapping[str, Any],
+        collection_id: int,
+        use_chunked_upload: bool = False,
+    ) -> dict[str, Any]:
+        """Upload an organized file group; returns a data-unit payload for ``create_data_units``.
+
+        Files whose checksum the server already has are not uploaded again. The result is
+        ``{"data_collection", "files": {spec: {"checksum", "path"}}, "meta"}`` (+ ``groups``).
+        """
+        files = organized_file.get("files")
+        if not isinstance(files, Mapping) or not files:
+            raise SeedCompatError("organized_file needs a non-empty 'files' mapping {spec: path}")
+        collection = self._collection(collection_id)
+        named = {self._spec_name(collection, key): Path(p) for key, p in files.items()}
+        local = {spec: (path, file_md5(check_file(path)[0])) for spec, path in named.items()}
+        existing = self.typed.verify_checksums(md5 for _, md5 in local.values())
+        for path, md5 in local.values():
+            if md5 not in existing:
+                self.create_data_file(path, use_chunked_upload)
+                existing.add(md5)
+        result: dict[str, Any] = {
+            "data_collection": collection_id,
+            "files": {s: {"checksum": md5, "path": str(p)} for s, (p, md5) in local.items()},
+            "meta": dict(organized_file.get("meta") or {}),
+        }
+        groups = organized_file.get("groups")
+        if groups:
+            result["groups"] = [groups] if isinstance(groups, str) else list(groups)
+        return result
+
+    @staticmethod
+    def _spec_name(collection: DataCollection, key: str) -> str:
+        specs = collection.file_specifications or []
+        names = [s.name for s in specs]
+        if key in names:
+            return key
+        primary = [s.name for s in specs if s.is_primary]
+        if key == "primary" and len(primary) == 1:
+            return primary[0]
+        raise SeedCompatError(
+            f"file key {key!r} is not a file specification of collection {collection.id} "
+            f"(specs: {', '.join(names) or 'none'})"
+        )
+
+    # -- data units ------------------------------------------------------------------------
+    def create_data_units(
+        self, uploaded_files: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Create data units from ``upload_data_file`` results or the page's ``file`` shape."""
+        entries = [uploaded_files] if isinstance(uploaded_files, Mapping) else uploaded_files
+        units = [self._to_unit(i, e) for i, e in enumerate(entries)]
+        if not units:
+            return []
+        return [u.to_dict() for u in self.typed.create_data_units(units)]
+
+    def _to_unit(self, index: int, entry: Mapping[str, Any]) -> DataUnitCreate:
+        if "files" in entry and "data_collection" in entry:
+            return DataUnitCreate.from_dict({k: entry[k] for k in _UNIT_KEYS if k in entry})
+        if "file" not in entry:
+            raise SeedCompatError(
+                f"data unit #{index}: expected 'data_collection' and 'files' "
+                f"(or the documented 'file': {{spec: file_id}}), got keys {sorted(entry)}"
+            )
+        file_ids: Mapping[str, Any] = entry["file"]
+        unknown = [fid for fid in file_ids.values() if fid not in self._uploaded]
+        if unknown:
+            raise SeedCompatError(
+                f"data unit #{index}: 'file' holds ids {unknown!r} that are not data files "
+                "uploaded by this client; the API binds files by checksum, so pass "
+                "upload_data_file() results (with 'data_collection' and 'files') instead"
+            )
+        collection = self._only_collection(index, entry)
+        files = {
+            self._spec_name(collection, spec): {
+                "checksum": self._uploaded[fid][0],
+                "path": self._uploaded[fid][1],
+            }
+            for spec, fid in file_ids.items()
+        }
+        body: dict[str, Any] = {
+            "data_collection": collection.id,
+            "files": files,
+            "meta": dict(entry.get("meta") or {}),
+        }
+        if entry.get("groups"):
+            groups = entry["groups"]
+            body["groups"] = [groups] if isinstance(groups, str) else list(groups)
+        return DataUnitCreate.from_dict(body)
+
+    def _only_collection(self, index: int, entry: Mapping[str, Any]) -> DataCollection:
+        if "data_collection" in entry:
+            return self._collection(int(entry["data_collection"]))
+        if len(self._collections) == 1:
+            return next(iter(self._collections.values()))
+        if not self._collections:
+            visible = self.typed.list_collections(page_size=2).results
+            if len(visible) == 1:
+                return self._collection(visible[0].id)
+        raise SeedCompatError(
+            f"data unit #{index} has no 'data_collection' and this client cannot tell which "
+            "collection is meant (it has used several, or several are visible); add "
+            "'data_collection' to the entry"
+        )
+
+    def list_data_units(
+        self,
+        params: Mapping[str, Any] | None = None,
+        url_conversion: Mapping[str, Any] | None = None,
+        list_all: bool = False,
+    ) -> dict[str, Any] | tuple[Iterator[dict[str, Any]], int]:
+        """A page dict, or ``(generator, count)`` with ``list_all=True`` (100 per page)."""
+        if url_conversion:
+            raise NotImplementedError("url_conversion (downloading file URLs) is not supported")
+        params = dict(params or {})
+        unknown = set(params) - _LIST_PARAMS
+        if unknown:
+            raise SeedCompatError(
+                f"unsupported list_data_units params {sorted(unknown)}; "
+                f"supported: {sorted(_LIST_PARAMS)}"
+            )
+        collection = params.get("data_collection")
+        collection_id = int(collection) if collection is not None else None
+        if not list_all:
+            page = self.typed.list_data_units(
+                collection_id=collection_id,
+                page=params.get("page"),
+                page_size=params.get("page_size", 100),
+            )
+            return page.to_dict()
+        size = int(params.get("page_size", 100))
+        first = self.typed.list_data_units(collection_id=collection_id, page_size=size)
+
+        def generate() -> Iterator[dict[str, Any]]:
+            page = first
+            yield from (u.to_dict() for u in page.results)
+            while page.next_:
+                page = self.typed._run(_ops.next_page(page.next_, PaginatedDataUnitList))
+                yield from (u.to_dict() for u in page.results)
+
+        return generate(), first.count
+
+    def get_data_unit(
+        self, data_unit_id: int, params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """One data unit (``params`` such as ``expand=files`` are accepted; files always come)."""
+        return self.typed.get_data_unit(data_unit_id).to_dict()
+
+    # -- tasks -----------------------------------------------------------------------------
+    def create_tasks(self, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """``data = {"project": id, "data": [{"data_unit": id}, ...]}``; the tasks as dicts."""
+        if "project" not in data or not isinstance(data.get("data"), list):
+            raise SeedCompatError(
+                "create_tasks expects {'project': id, 'data': [{'data_unit': id}]}"
+            )
+        unit_ids = [int(item["data_unit"]) for item in data["data"]]
+        return [t.to_dict() for t in self.typed.create_tasks(int(data["project"]), unit_ids)]
+
+    # -- ingestion ---------------------------------------------------------------------------
+    # upload_data_collection(collection_id, data, project_id=None, batch_size=..., max_workers=...,
+    # on_progress=...) is provided by the ingestion layer (synapse_ext ingest); add it here.

@@ -1,0 +1,132 @@
+"""Values of the ingestion layer: its input groups and its result. Pure."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .organize import OrganizedGroup, split_name
+
+__all__ = ["FailureReason", "GroupInput", "IngestFailure", "IngestResult", "as_group"]
+
+
+class FailureReason(StrEnum):
+    """Why a group did not end up as a data unit (or without its task)."""
+
+    INVALID_GROUP = "invalid_group"
+    """Unknown spec name, missing required spec, or an unusable entry."""
+    UNREADABLE = "unreadable"
+    EMPTY_FILE = "empty_file"
+    VERIFY_FAILED = "verify_failed"
+    UPLOAD_FAILED = "upload_failed"
+    UNIT_REJECTED = "unit_rejected"
+    """The server rejected the unit (4xx); nothing was created."""
+    UNIT_FAILED = "unit_failed"
+    """The batch kept failing (5xx, connection); reconciled: the unit does not exist."""
+    UNIT_UNKNOWN = "unit_outcome_unknown"
+    """The batch may have been applied and the server could not be asked; the next run
+    reconciles it from the journal before sending anything."""
+    TASK_FAILED = "task_failed"
+
+
+@attrs.frozen
+class IngestFailure:
+    """One group that failed, and why."""
+
+    group: str
+    reason: FailureReason
+    message: str
+
+
+@attrs.define
+class IngestResult:
+    """What an ingestion did. ``partial_failure`` is True when any group failed."""
+
+    groups: int = 0
+    files_uploaded: int = 0
+    files_already_present: int = 0
+    bytes_sent: int = 0
+    units_created: int = 0
+    units_already_present: int = 0
+    tasks_created: int = 0
+    failures: list[IngestFailure] = attrs.Factory(list)
+
+    @property
+    def failed(self) -> int:
+        """Number of failed groups."""
+        return len(self.failures)
+
+    @property
+    def partial_failure(self) -> bool:
+        """True when at least one group failed (the rest may have succeeded)."""
+        return bool(self.failures)
+
+    @property
+    def success(self) -> bool:
+        """True when every group is a data unit (with its task, if a project was given)."""
+        return not self.failures
+
+    def to_dict(self) -> dict[str, Any]:
+        """Counts, ``partial_failure`` and the failures as plain data."""
+        out = attrs.asdict(self, recurse=False, filter=lambda a, _: a.name != "failures")
+        out.update(
+            failed=self.failed,
+            partial_failure=self.partial_failure,
+            failures=[
+                {"group": f.group, "reason": str(f.reason), "message": f.message}
+                for f in self.failures
+            ],
+        )
+        return out
+
+
+@attrs.frozen
+class GroupInput:
+    """A group normalized for ingestion: JSON-clean meta, groups as a list of strings."""
+
+    key: str
+    files: dict[str, Path]
+    meta: dict[str, Any]
+    groups: tuple[str, ...]
+
+
+def _json_clean(meta: Mapping[str, Any]) -> dict[str, Any]:
+    # What is hashed must be exactly what the server stores: round-trip through JSON.
+    clean: dict[str, Any] = json.loads(json.dumps(dict(meta), default=str, ensure_ascii=False))
+    return clean
+
+
+def as_group(item: Any, index: int) -> GroupInput:
+    """Normalize an ``OrganizedGroup`` or a product-page dict ``{'files', 'meta', 'groups'?}``."""
+    if isinstance(item, OrganizedGroup):
+        files = dict(item.files)
+        meta: Mapping[str, Any] = item.meta
+        raw_groups: Any = list(item.groups)
+        key: str | None = item.key
+    elif isinstance(item, Mapping):
+        raw_files = item.get("files")
+        if not isinstance(raw_files, Mapping) or not raw_files:
+            raise ValueError(f"group #{index} has no 'files' mapping")
+        files = {str(k): Path(os.fspath(v)) for k, v in raw_files.items()}
+        meta = item.get("meta") or {}
+        raw_groups = item.get("groups") or []
+        key = None
+    else:
+        raise TypeError(f"group #{index}: expected an OrganizedGroup or a dict, got {type(item)}")
+    if isinstance(raw_groups, str):
+        raw_groups = [raw_groups]  # a bare string would become one group per character
+    if key is None:
+        stem = meta.get("data_unit_key") or meta.get("origin_file_stem")
+        key = str(stem) if stem else split_name(next(iter(files.values())).name)[0]
+    return GroupInput(
+        key=key,
+        files=files,
+        meta=_json_clean(meta),
+        groups=tuple(str(g) for g in raw_groups),
+    )

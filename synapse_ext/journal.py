@@ -1,0 +1,278 @@
+"""Crash-safe ingestion state in SQLite (WAL, committed before and after each remote effect).
+
+Scope of the unit state: (base URL host, collection id). Per scope the journal holds
+
+* ``units``: content id → ``inflight`` (in a batch that was or is about to be sent, with its
+  batch id) or ``done`` (with the server's unit id);
+* ``batches``: unit batches recorded *before* their POST and removed once resolved;
+* ``tasks``: (project, unit id) pairs whose task exists;
+* ``scopes``: scopes whose server units were listed once (so a lost journal is rebuilt).
+
+Plus a global MD5 cache keyed by (path, size, mtime_ns), so re-runs do not re-hash.
+The default file is ``<user cache dir>/synapse-dc/ingest-journal.sqlite3`` (honours
+``XDG_CACHE_HOME``). A ``Journal(None)`` lives in memory: same logic, no resume across runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import urlsplit
+
+__all__ = ["Journal", "default_journal_path", "journal_scope"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS hashes(
+    path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, md5 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS scopes(scope TEXT PRIMARY KEY, listed_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS units(
+    scope TEXT NOT NULL, content_id TEXT NOT NULL, state TEXT NOT NULL,
+    unit_id INTEGER, batch_id TEXT, group_key TEXT,
+    PRIMARY KEY(scope, content_id));
+CREATE INDEX IF NOT EXISTS units_batch ON units(batch_id);
+CREATE TABLE IF NOT EXISTS batches(
+    batch_id TEXT PRIMARY KEY, scope TEXT NOT NULL, size INTEGER NOT NULL,
+    started_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tasks(
+    scope TEXT NOT NULL, project INTEGER NOT NULL, unit_id INTEGER NOT NULL,
+    PRIMARY KEY(scope, project, unit_id));
+"""
+
+_CHUNK = 500  # rows per IN (...) query, far below SQLite's parameter limit
+
+
+def default_journal_path() -> Path:
+    """``<user cache dir>/synapse-dc/ingest-journal.sqlite3``."""
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("synapse-dc")) / "ingest-journal.sqlite3"
+
+
+def journal_scope(base_url: str, collection_id: int) -> str:
+    """The unit-state scope of ``collection_id`` on the server at ``base_url``."""
+    parts = urlsplit(base_url if "//" in base_url else f"//{base_url}")
+    host = (parts.netloc or base_url).lower()
+    return f"{host}#{int(collection_id)}"
+
+
+def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class Journal:
+    """The ingestion journal. Not shared across threads: use it from one thread."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        target = os.fspath(self.path) if self.path is not None else ":memory:"
+        self._db = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+        if self.path is not None:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the database."""
+        self._db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _tx(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(sql, rows)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- hash cache --------------------------------------------------------------------------
+
+    def cached_md5(self, path: str, size: int, mtime_ns: int) -> str | None:
+        """The recorded MD5 of ``path`` if its size and mtime are unchanged."""
+        row = self._db.execute(
+            "SELECT md5 FROM hashes WHERE path=? AND size=? AND mtime_ns=?", (path, size, mtime_ns)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def store_md5s(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
+        """Record ``(path, size, mtime_ns, md5)`` rows."""
+        self._tx("INSERT OR REPLACE INTO hashes(path, size, mtime_ns, md5) VALUES (?,?,?,?)", rows)
+
+    # -- scopes ------------------------------------------------------------------------------
+
+    def scope_listed(self, scope: str) -> bool:
+        """True once the server's units of ``scope`` were listed into the journal."""
+        row = self._db.execute("SELECT 1 FROM scopes WHERE scope=?", (scope,)).fetchone()
+        return row is not None
+
+    def mark_scope_listed(self, scope: str) -> None:
+        """Record that the server's units of ``scope`` are known to the journal."""
+        self._tx(
+            "INSERT OR REPLACE INTO scopes(scope, listed_at) VALUES (?,?)", [(scope, time.time())]
+        )
+
+    # -- units -------------------------------------------------------------------------------
+
+    def done_units(self, scope: str, content_ids: Sequence[str]) -> dict[str, int]:
+        """Content id → unit id for those of ``content_ids`` that are done."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(content_ids):
+            marks = ",".join("?" * len(chunk))
+            cur = self._db.execute(
+                f"SELECT content_id, unit_id FROM units WHERE scope=? AND state='done' "
+                f"AND content_id IN ({marks})",
+                (scope, *chunk),
+            )
+            out.update((str(c), int(u)) for c, u in cur)
+        return out
+
+    def begin_batch(self, scope: str, batch_id: str, items: Sequence[tuple[str, str]]) -> None:
+        """Record a batch of ``(content_id, group_key)`` as in flight; call before sending."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute(
+                "INSERT INTO batches(batch_id, scope, size, started_at) VALUES (?,?,?,?)",
+                (batch_id, scope, len(items), time.time()),
+            )
+            self._db.executemany(
+                "INSERT INTO units(scope, content_id, state, batch_id, group_key) "
+                "VALUES (?,?,'inflight',?,?) ON CONFLICT(scope, content_id) DO UPDATE SET "
+                "state='inflight', batch_id=excluded.batch_id, group_key=excluded.group_key "
+                "WHERE units.state != 'done'",
+                [(scope, cid, batch_id, key) for cid, key in items],
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def finish_batch(self, scope: str, batch_id: str, created: Sequence[tuple[str, int]]) -> None:
+        """Mark ``(content_id, unit_id)`` done and close the batch; other members go back."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._mark_done(scope, created)
+            self._db.execute("DELETE FROM units WHERE batch_id=? AND state='inflight'", (batch_id,))
+            self._db.execute("DELETE FROM batches WHERE batch_id=?", (batch_id,))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def abandon_batch(self, batch_id: str) -> None:
+        """Close a batch the server certainly did not apply (e.g. rejected with a 4xx)."""
+        self.finish_batch("", batch_id, [])
+
+    def inflight_batches(self, scope: str) -> list[str]:
+        """Ids of batches of ``scope`` whose outcome is unknown."""
+        cur = self._db.execute(
+            "SELECT batch_id FROM batches WHERE scope=? ORDER BY started_at", (scope,)
+        )
+        return [str(r[0]) for r in cur]
+
+    def _mark_done(self, scope: str, pairs: Iterable[tuple[str, int]]) -> None:
+        # The first unit found for a content id wins; a later duplicate never rebinds it.
+        self._db.executemany(
+            "INSERT INTO units(scope, content_id, state, unit_id) VALUES (?,?,'done',?) "
+            "ON CONFLICT(scope, content_id) DO UPDATE SET state='done', "
+            "unit_id=excluded.unit_id, batch_id=NULL WHERE units.state != 'done'",
+            [(scope, cid, uid) for cid, uid in pairs],
+        )
+
+    def record_remote_units(self, scope: str, pairs: Iterable[tuple[str, int]]) -> None:
+        """Record units found on the server as done (one transaction)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._mark_done(scope, pairs)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def close_inflight(self, scope: str) -> int:
+        """After a full listing: in-flight units not found were not applied; drop them."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            n = self._db.execute(
+                "DELETE FROM units WHERE scope=? AND state='inflight'", (scope,)
+            ).rowcount
+            self._db.execute("DELETE FROM batches WHERE scope=?", (scope,))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return int(n)
+
+    # -- tasks -------------------------------------------------------------------------------
+
+    def units_without_task(self, scope: str, project: int, unit_ids: Sequence[int]) -> list[int]:
+        """Those of ``unit_ids`` with no recorded task in ``project``, in order."""
+        have: set[int] = set()
+        ids = [str(u) for u in unit_ids]
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            cur = self._db.execute(
+                f"SELECT unit_id FROM tasks WHERE scope=? AND project=? AND unit_id IN ({marks})",
+                (scope, project, *[int(u) for u in chunk]),
+            )
+            have.update(int(r[0]) for r in cur)
+        return [u for u in unit_ids if u not in have]
+
+    def record_tasks(self, scope: str, project: int, unit_ids: Iterable[int]) -> None:
+        """Record that tasks exist for ``unit_ids`` in ``project``."""
+        self._tx(
+            "INSERT OR IGNORE INTO tasks(scope, project, unit_id) VALUES (?,?,?)",
+            [(scope, project, int(u)) for u in unit_ids],
+        )
+
+    # -- starting over -----------------------------------------------------------------------
+
+    def forget(self, scope: str) -> None:
+        """Drop all unit, batch and task state of ``scope`` (the next run re-lists the server)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        for table in ("units", "batches", "tasks", "scopes"):
+            self._db.execute(f"DELETE FROM {table} WHERE scope=?", (scope,))
+        self._db.execute("COMMIT")
+
+    def reset(self) -> None:
+        """Drop everything, including the hash cache."""
+        self._db.execute("BEGIN IMMEDIATE")
+        for table in ("units", "batches", "tasks", "scopes", "hashes"):
+            self._db.execute(f"DELETE FROM {table}")
+        self._db.execute("COMMIT")
+
+    def stats(self, scope: str) -> dict[str, int]:
+        """Counts of done and in-flight units, in-flight batches and tasks of ``scope``."""
+        q = self._db.execute
+        return {
+            "done": int(
+                q("SELECT COUNT(*) FROM units WHERE scope=? AND state='done'", (scope,)).fetchone()[
+                    0
+                ]
+            ),
+            "inflight": int(
+                q(
+                    "SELECT COUNT(*) FROM units WHERE scope=? AND state='inflight'", (scope,)
+                ).fetchone()[0]
+            ),
+            "batches": int(q("SELECT COUNT(*) FROM batches WHERE scope=?", (scope,)).fetchone()[0]),
+            "tasks": int(q("SELECT COUNT(*) FROM tasks WHERE scope=?", (scope,)).fetchone()[0]),
+        }

@@ -1,0 +1,147 @@
+"""Typed errors: every status family, non-JSON bodies, odd status codes, local-file checks."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import httpx
+import pytest
+
+from synapse_ext import (
+    AuthenticationError,
+    AuthorizationError,
+    ClientError,
+    EmptyFileError,
+    HTTPError,
+    NotFoundError,
+    ProtocolError,
+    RateLimitError,
+    ServerError,
+    SynapseClient,
+    ValidationError,
+)
+
+from .fakes import BASE, TOKEN, FakeBackend
+
+
+def _client(handler: httpx.MockTransport) -> SynapseClient:
+    return SynapseClient(BASE, TOKEN, transport=handler, retry=None)
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, ValidationError),
+        (401, AuthenticationError),
+        (403, AuthorizationError),
+        (404, NotFoundError),
+        (410, HTTPError),
+        (422, ValidationError),
+        (429, RateLimitError),
+        (500, ServerError),
+        (503, ServerError),
+        (520, ServerError),
+        (499, HTTPError),
+    ],
+)
+def test_status_maps_to_typed_error(status: int, cls: type[ClientError]) -> None:
+    transport = httpx.MockTransport(lambda r: httpx.Response(status, json={"detail": "nope"}))
+    with _client(transport) as c, pytest.raises(cls) as info:
+        c.get_collection(1)
+    assert info.value.status_code == status
+    assert info.value.detail == {"detail": "nope"}
+    assert str(info.value) == f"{status}: {{'detail': 'nope'}}"
+    assert info.value.response is not None
+
+
+@pytest.mark.parametrize("status", [200, 400, 429, 404])
+def test_non_json_body_becomes_error_not_crash(status: int) -> None:
+    body = b"<html>cloudflare</html>"
+    transport = httpx.MockTransport(lambda r: httpx.Response(status, content=body))
+    with _client(transport) as c, pytest.raises(ClientError) as info:
+        c.get_collection(1)
+    if status == 200:
+        assert isinstance(info.value, ProtocolError)
+    else:
+        assert info.value.status_code == status
+        assert info.value.detail == "<html>cloudflare</html>"
+
+
+def test_rate_limit_keeps_retry_after() -> None:
+    transport = httpx.MockTransport(
+        lambda r: httpx.Response(429, headers={"Retry-After": "7"}, content=b"slow down")
+    )
+    with _client(transport) as c, pytest.raises(RateLimitError) as info:
+        c.list_collections()
+    assert info.value.retry_after == 7.0
+
+
+def test_unknown_enum_value_is_protocol_error() -> None:
+    spec = {"id": 1, "name": "x", "file_type": "hologram", "is_required": True, "is_primary": True}
+    body = {"id": 1, "name": "c", "file_specifications": [spec]}
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json=body))
+    with _client(transport) as c, pytest.raises(ProtocolError):
+        c.get_collection(1)
+
+
+def test_missing_required_field_is_protocol_error() -> None:
+    transport = httpx.MockTransport(lambda r: httpx.Response(200, json={"name": "no id"}))
+    with _client(transport) as c, pytest.raises(ProtocolError):
+        c.get_collection(1)
+
+
+def test_missing_file_raises_before_any_request(tmp_path: Path, fake: FakeBackend) -> None:
+    missing = tmp_path / "nope.jpg"
+    with SynapseClient(BASE, TOKEN, transport=fake.transport) as c:
+        for call in (c.upload_file, c.upload_file_direct, c.create_chunked_upload):
+            with pytest.raises(FileNotFoundError, match=r"nope\.jpg"):
+                call(missing)
+    assert fake.requests == []
+
+
+def test_empty_file_rejected_before_any_request(tmp_path: Path, fake: FakeBackend) -> None:
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    with SynapseClient(BASE, TOKEN, transport=fake.transport) as c:
+        with pytest.raises(EmptyFileError, match=r"empty\.bin"):
+            c.upload_file(empty, chunked=True)
+        with pytest.raises(EmptyFileError, match=r"empty\.bin"):
+            c.upload_file(empty)
+    assert fake.requests == []
+
+
+def test_token_never_in_repr_errors_or_logs(
+    caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    calls = iter([httpx.Response(503), httpx.Response(401, json={"detail": "bad"})])
+    transport = httpx.MockTransport(lambda r: next(calls))
+    sleeps: list[float] = []
+    c = SynapseClient(
+        BASE,
+        TOKEN,
+        tenant="acme",
+        legacy_token=TOKEN + "L",
+        transport=transport,
+        sleep=sleeps.append,
+    )
+    caplog.set_level(logging.DEBUG)
+    with c, pytest.raises(AuthenticationError) as info:
+        c.list_collections()
+    texts = [repr(c), str(info.value), repr(info.value), caplog.text, repr(c._client)]
+    assert sleeps  # the 503 was retried and logged
+    assert "retrying list_data_collections" in caplog.text
+    for text in texts:
+        assert TOKEN not in text
+    assert "***" in repr(c)
+
+
+def test_plain_http_warns_except_loopback() -> None:
+    with pytest.warns(UserWarning, match="plain-HTTP"):
+        SynapseClient("http://api.example.com", TOKEN).close()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        SynapseClient("http://127.0.0.1:8000", TOKEN).close()
+        SynapseClient("http://localhost:8000", TOKEN).close()

@@ -1,0 +1,272 @@
+"""upload_data_collection against the fake: exactness, skipping, faults, progress, async."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synapse_ext import (
+    AsyncSynapseClient,
+    CallbackProgress,
+    ProgressEvent,
+    RetryPolicy,
+    SynapseClient,
+)
+from synapse_ext.aingest import aupload_data_collection
+from synapse_ext.batching import UnitBatchPolicy
+from synapse_ext.ingest import forget_ingestion, upload_data_collection
+from synapse_ext.ingest_types import FailureReason
+from synapse_ext.journal import Journal, journal_scope
+from synapse_ext.organize import organize
+
+from .conftest import assert_exact, dataset_bytes, make_dataset, server_state
+
+mockserver = pytest.importorskip("mockserver", reason="mockserver (the fake) is missing")
+
+FAST = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
+FAST_UNITS = UnitBatchPolicy(base=0.001, retry_after_cap=0.01)
+Dataset = tuple[Path, dict[str, dict[str, str]]]
+
+
+def _ingest(client: Any, root: Path, journal: Any, **kw: Any) -> Any:
+    groups = organize(root, client.get_collection(1))
+    kw.setdefault("batch_size", 25)
+    return upload_data_collection(
+        client, 1, groups, project_id=1, journal=journal, unit_retry=FAST_UNITS, **kw
+    )
+
+
+@pytest.fixture
+def fake() -> Any:
+    with mockserver.mock_synapse(patch=False, validate=True) as handle:
+        yield handle
+
+
+@pytest.fixture
+def client(fake: Any) -> Any:
+    with SynapseClient(fake.base_url, "demo-token", transport=fake.transport, retry=FAST) as c:
+        yield c
+
+
+def test_ingest_exact_then_rerun_sends_nothing(
+    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    events: list[ProgressEvent] = []
+    journal = tmp_path / "j.sqlite3"
+    result = _ingest(client, root, journal, on_progress=CallbackProgress(events.append))
+    assert result.success and not result.partial_failure
+    assert result.groups == result.units_created == len(expected)
+    assert result.tasks_created == len(expected)
+    sizes = dataset_bytes(root)
+    assert result.files_uploaded == len(sizes)
+    assert result.bytes_sent == sum(sizes.values()) == fake.backend.bytes_received
+    assert_exact(fake, expected)
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+    final = {e.desc: e for e in events if e.finished}
+    assert final["data units"].done == final["data units"].total == len(expected)
+    assert final["file content"].done == sum(sizes.values())
+
+    before = fake.backend.bytes_received
+    again = _ingest(client, root, journal)
+    assert again.success and again.units_already_present == len(expected)
+    assert again.units_created == again.files_uploaded == again.bytes_sent == 0
+    assert fake.backend.bytes_received == before
+    assert fake.call_count("verifyDataFileChecksums") >= 1
+    assert_exact(fake, expected)
+
+
+def test_without_journal_rerun_still_creates_no_duplicates(
+    fake: Any, client: Any, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    assert _ingest(client, root, None).success
+    before = fake.backend.bytes_received
+    again = _ingest(client, root, False)
+    assert again.units_already_present == len(expected) and again.bytes_sent == 0
+    assert fake.backend.bytes_received == before
+    assert_exact(fake, expected)
+
+
+def test_forget_starts_over_without_duplicates(
+    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    journal = tmp_path / "j.sqlite3"
+    assert _ingest(client, root, journal).success
+    forget_ingestion(client.base_url, 1, journal=journal)
+    with Journal(journal) as j:
+        assert j.stats(journal_scope(client.base_url, 1))["done"] == 0
+    again = _ingest(client, root, journal)
+    assert again.units_already_present == len(expected)
+    assert_exact(fake, expected)
+
+
+def test_lost_unit_batch_responses_are_reconciled(
+    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    fake.faults.lose_response("createDataUnits", times=3)
+    result = _ingest(client, root, tmp_path / "j.sqlite3")
+    assert result.success, result.failures
+    assert result.units_created == len(expected)
+    assert_exact(fake, expected)
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 429])
+def test_unit_batch_server_errors_retry_without_duplicates(
+    fake: Any, client: Any, dataset: Dataset, tmp_path: Path, status: int
+) -> None:
+    root, expected = dataset
+    fake.faults.script("createDataUnits", status=status, times=2)
+    result = _ingest(client, root, tmp_path / "j.sqlite3")
+    assert result.success, result.failures
+    assert_exact(fake, expected)
+
+
+def test_rejected_batch_is_split_and_reported(
+    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    fake.faults.script("createDataUnits", status=400, times=1)
+    result = _ingest(client, root, tmp_path / "j.sqlite3")
+    assert result.success, result.failures  # the halves went through
+    assert_exact(fake, expected)
+    fake.reset()
+    fake.faults.script("createDataUnits", status=400, times=10_000)
+    failed = _ingest(client, root, tmp_path / "j2.sqlite3", batch_size=4)
+    assert failed.partial_failure and failed.units_created == 0
+    assert {f.reason for f in failed.failures} == {FailureReason.UNIT_REJECTED}
+    assert len(failed.failures) == len(expected)
+
+
+def test_failed_upload_fails_its_group_only_and_rerun_completes(
+    fake: Any, client: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = tmp_path / "data"
+    expected = make_dataset(root, 30)
+    journal = tmp_path / "j.sqlite3"
+    fake.faults.script("createDataFile", status=413, times=2)
+    with caplog.at_level(logging.WARNING, logger="synapse_ext"):
+        result = _ingest(client, root, journal, max_workers=1)
+    assert result.partial_failure
+    n_failed = len(result.failures)  # the first group's two files got the two 413s
+    assert n_failed == 1
+    assert {f.reason for f in result.failures} == {FailureReason.UPLOAD_FAILED}
+    assert result.units_created == len(expected) - n_failed
+    failed_keys = {f.group for f in result.failures}
+    units = server_state(fake)["data_units"]
+    assert not failed_keys & {u["meta"]["origin_file_stem"] for u in units}
+    again = _ingest(client, root, journal)
+    assert again.success and again.units_created == n_failed
+    assert_exact(fake, expected)
+
+
+def test_invalid_groups_are_reported_not_dropped(fake: Any, client: Any, tmp_path: Path) -> None:
+    good = tmp_path / "a.jpg"
+    good.write_bytes(b"jpeg")
+    empty = tmp_path / "e.jpg"
+    empty.write_bytes(b"")
+    data = [
+        {"files": {"image": good}, "meta": {"origin_file_stem": "a"}},
+        {"files": {"annotation": good}, "meta": {"origin_file_stem": "no-image"}},
+        {"files": {"image": good, "bogus": good}, "meta": {"origin_file_stem": "bogus"}},
+        {"files": {"image": tmp_path / "missing.jpg"}, "meta": {"origin_file_stem": "gone"}},
+        {"files": {"image": empty}, "meta": {"origin_file_stem": "empty"}},
+        {"meta": {}},
+    ]
+    result = upload_data_collection(client, 1, data, journal=None)
+    assert result.groups == 6 and result.units_created == 1
+    assert sorted((f.group, str(f.reason)) for f in result.failures) == [
+        ("#5", "invalid_group"),
+        ("bogus", "invalid_group"),
+        ("empty", "empty_file"),
+        ("gone", "unreadable"),
+        ("no-image", "invalid_group"),
+    ]
+
+
+def test_large_files_go_chunked(fake: Any, client: Any, tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    expected = make_dataset(root, 6, size=3000)
+    result = _ingest(client, root, None, chunked_threshold=1000, chunk_size=1024)
+    assert result.success
+    assert fake.call_count("createChunkedUpload") == 6
+    assert fake.call_count("uploadChunk") > 0
+    assert_exact(fake, expected)
+
+
+def test_async_twin(fake: Any, dataset: Dataset, tmp_path: Path) -> None:
+    root, expected = dataset
+    journal = tmp_path / "j.sqlite3"
+    fake.faults.lose_response("createDataUnits", times=1)
+
+    async def run() -> Any:
+        async with AsyncSynapseClient(
+            fake.base_url, "demo-token", transport=fake.transport, retry=FAST
+        ) as client:
+            groups = organize(root, await client.get_collection(1))
+            first = await aupload_data_collection(
+                client,
+                1,
+                groups,
+                project_id=1,
+                batch_size=25,
+                journal=journal,
+                unit_retry=FAST_UNITS,
+            )
+            second = await aupload_data_collection(client, 1, groups, project_id=1, journal=journal)
+            return first, second
+
+    import anyio
+
+    first, second = anyio.run(run)
+    assert first.success and first.units_created == len(expected)
+    assert second.units_already_present == len(expected) and second.bytes_sent == 0
+    assert_exact(fake, expected)
+
+
+def test_random_faults_on_every_operation_over_http(tmp_path: Path) -> None:
+    root = tmp_path / "data"
+    expected = make_dataset(root, 300, size=400)
+    journal = tmp_path / "j.sqlite3"
+    with mockserver.mock_synapse_server() as fake:
+        fake.faults.random(
+            rate=0.12,
+            seed=11,
+            kinds=("status", "drop", "lose_response"),
+            statuses=(500, 502, 503, 429),
+        )
+        runs = []
+        with SynapseClient(fake.base_url, "demo-token", retry=FAST) as client:
+            collection = None
+            for _ in range(10):
+                try:
+                    collection = collection or client.get_collection(1)
+                    result = upload_data_collection(
+                        client,
+                        1,
+                        organize(root, collection),
+                        project_id=1,
+                        batch_size=20,
+                        journal=journal,
+                        unit_retry=FAST_UNITS,
+                    )
+                except mockserver_errors() as exc:  # the server kept failing: run again
+                    runs.append(repr(exc))
+                    continue
+                runs.append(result.to_dict())
+                if result.success:
+                    break
+            fake.faults.clear()
+        assert runs and isinstance(runs[-1], dict) and runs[-1]["failed"] == 0, runs
+        assert_exact(fake, expected)
+
+
+def mockserver_errors() -> tuple[type[BaseException], ...]:
+    from synapse_ext.errors import ClientError
+
+    return (ClientError,)
