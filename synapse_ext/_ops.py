@@ -13,7 +13,7 @@ from synapse_client.api.chunked_upload import (
     upload_chunk,
 )
 from synapse_client.api.data_collections import get_data_collection, list_data_collections
-from synapse_client.api.data_files import verify_data_file_checksums
+from synapse_client.api.data_files import create_data_file, verify_data_file_checksums
 from synapse_client.api.data_units import create_data_units, get_data_unit, list_data_units
 from synapse_client.api.tasks import create_tasks
 from synapse_client.client import AuthenticatedClient
@@ -23,6 +23,8 @@ from synapse_client.models import (
     ChunkUpload,
     DataCollection,
     DataFile,
+    DataFileFromChunkedUpload,
+    DataFileUpload,
     DataUnit,
     DataUnitCreate,
     PaginatedDataCollectionList,
@@ -118,20 +120,16 @@ def get_collection(collection_id: int, expand: str | None) -> Op[DataCollection]
     )
 
 
-def _multipart_file(name: str, data: bytes) -> list[tuple[str, Any]]:
-    return [("file", (name, BytesIO(data), "application/octet-stream"))]
+def _direct_body(name: str, data: bytes) -> DataFileUpload:
+    return DataFileUpload(file=File(payload=BytesIO(data), file_name=name))
 
 
 def data_file_direct(name: str, read: Callable[[], bytes], read_timeout: float) -> Op[DataFile]:
     """POST data_files/ with one multipart ``file`` part, read afresh on every attempt."""
-    # synapse_client.api.data_files.create_data_file cannot be imported (the generator emits
-    # ``Unset`` without importing it for this two-content-type body), so send it ourselves.
     return Op(
         "create_data_file",
-        lambda c: c.get_httpx_client().post("data_files/", files=_multipart_file(name, read())),
-        lambda c: c.get_async_httpx_client().post(
-            "data_files/", files=_multipart_file(name, read())
-        ),
+        lambda c: create_data_file.sync_detailed(client=c, body=_direct_body(name, read())),
+        lambda c: create_data_file.asyncio_detailed(client=c, body=_direct_body(name, read())),
         DataFile.from_dict,
         _accept(DataFile),
         safe=False,
@@ -141,12 +139,11 @@ def data_file_direct(name: str, read: Callable[[], bytes], read_timeout: float) 
 
 def data_file_from_upload(upload_id: str, read_timeout: float) -> Op[DataFile]:
     """POST data_files/ with ``{"chunked_upload": id}``."""
-    # Same reason as data_file_direct: the generated module for this operation cannot be imported.
-    body = {"chunked_upload": upload_id}
+    body = DataFileFromChunkedUpload(chunked_upload=upload_id)
     return Op(
         "create_data_file",
-        lambda c: c.get_httpx_client().post("data_files/", json=body),
-        lambda c: c.get_async_httpx_client().post("data_files/", json=body),
+        lambda c: create_data_file.sync_detailed(client=c, body=body),
+        lambda c: create_data_file.asyncio_detailed(client=c, body=body),
         DataFile.from_dict,
         _accept(DataFile),
         safe=False,

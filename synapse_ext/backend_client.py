@@ -291,3 +291,32 @@ class BackendClient:
     # -- ingestion ---------------------------------------------------------------------------
     # upload_data_collection(collection_id, data, project_id=None, batch_size=..., max_workers=...,
     # on_progress=...) is provided by the ingestion layer (synapse_ext ingest); add it here.
+    def upload_data_collection(
+        self,
+        collection_id: int,
+        data: Any,
+        project_id: int | None = None,
+        batch_size: int = 200,
+        max_workers: int = 8,
+        on_progress: ProgressArg = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Ingest organized groups as data units (+ tasks); crash-safe, skips what exists.
+
+        ``data``: the page's ``{'files': {spec: path}, 'meta': {...}}`` dicts or the groups of
+        :func:`synapse_ext.organize`; ``options`` (``journal``, ``chunked_threshold``, ...) go to
+        :func:`synapse_ext.ingest.upload_data_collection`. Returns counts and failures.
+        """
+        from .ingest import upload_data_collection
+
+        result = upload_data_collection(
+            self.typed,
+            collection_id,
+            data,
+            project_id=project_id,
+            batch_size=batch_size,
+            max_workers=max_workers,
+            on_progress=on_progress,
+            **options,
+        )
+        return result.to_dict()

@@ -30,7 +30,13 @@ from ._call import Op, execute_sync
 from ._files import CHUNKED_THRESHOLD, MiB, check_file, file_md5, read_range
 from ._transport import RecordingTransport
 from .chunking import Advance, Finalize, Flow, GetState, Put, Read, Sleep, chunked_upload_flow
-from .errors import ClientError, ResponseLostError
+from .errors import (
+    MAYBE_APPLIED,
+    ClientError,
+    DataFileUnconfirmedError,
+    ResponseLostError,
+    ServerError,
+)
 from .progress import ProgressTask
 from .retry import DEFAULT_RETRY, RetryPolicy, run_sync
 
@@ -112,6 +118,7 @@ class SynapseClient(ClientBase):
             policy=self.retry,
             sleep=self._sleep,
             uniform=self._uniform,
+            safe=op.safe,
         )
 
     # -- data collections --------------------------------------------------------------------
@@ -195,16 +202,16 @@ class SynapseClient(ClientBase):
     def _create_data_file(self, op: Op[DataFile], path: Path, md5: Any = None) -> DataFile:
         try:
             return self._run(op)
-        except ResponseLostError as lost:
+        except (ResponseLostError, ServerError) as lost:
+            if isinstance(lost, ServerError) and lost.status_code not in MAYBE_APPLIED:
+                raise
             checksum = md5 if isinstance(md5, str) else file_md5(path)
-            present = checksum in self.verify_checksums([checksum])
-            # Data files are content-addressed (MD5): a resend cannot create a different file.
-            logger.warning(
-                "data_files/ response lost for %s (%s); server has checksum: %s; resending",
-                path.name,
-                lost,
-                present,
-            )
+            if checksum in self.verify_checksums([checksum]):
+                # The server applied the POST: never send the content again.
+                logger.warning("data_files/ response lost for %s; the server has it", path.name)
+                raise DataFileUnconfirmedError(path.name, checksum) from lost
+            # Not applied (the server commits before it answers): sending again is safe.
+            logger.warning("data_files/ response lost for %s; not applied; resending", path.name)
             return self._run(op)
 
     def _drive(self, flow: Flow, path: Path, task: ProgressTask) -> ChunkedUpload:

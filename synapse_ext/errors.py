@@ -16,6 +16,7 @@ Hierarchy::
     ├── ProtocolError            unparseable body, non-standard status, unknown enum value
     └── ClientConnectionError    no response; the request was NOT applied: safe to resend
         └── ResponseLostError    the request may have been applied; ask the server
+            └── DataFileUnconfirmedError  the server holds the file, but its id is unknown
 
 Tokens never appear in these messages: details come from response bodies only.
 """
@@ -28,10 +29,12 @@ from typing import Any
 import httpx
 
 __all__ = [
+    "MAYBE_APPLIED",
     "AuthenticationError",
     "AuthorizationError",
     "ClientConnectionError",
     "ClientError",
+    "DataFileUnconfirmedError",
     "HTTPError",
     "NotFoundError",
     "ProtocolError",
@@ -117,6 +120,25 @@ class ResponseLostError(ClientConnectionError):
     def __init__(self, detail: Any = None, response: httpx.Response | None = None) -> None:
         message = "response lost: the server may have applied this"
         super().__init__(f"{message} ({detail})" if detail else message, response)
+
+
+class DataFileUnconfirmedError(ResponseLostError):
+    """A data-file upload's response was lost, and the server already holds that content.
+
+    The file is stored (``checksum`` is known to the server) and is never sent again; only the
+    new data file's id is unknown. Bind it to data units by ``checksum``.
+    """
+
+    def __init__(self, path_name: str, checksum: str) -> None:
+        super().__init__(
+            f"{path_name} is stored on the server (checksum {checksum}) "
+            "but its data-file id is unknown"
+        )
+        self.checksum = checksum
+
+
+MAYBE_APPLIED = frozenset({500, 502, 504})
+"""5xx statuses that can follow a backend commit (a proxy timing out, a crash mid-answer)."""
 
 
 def parse_retry_after(value: str | None) -> float | None:

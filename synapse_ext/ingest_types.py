@@ -77,6 +77,7 @@ class IngestResult:
         out = attrs.asdict(self, recurse=False, filter=lambda a, _: a.name != "failures")
         out.update(
             failed=self.failed,
+            success=self.success,
             partial_failure=self.partial_failure,
             failures=[
                 {"group": f.group, "reason": str(f.reason), "message": f.message}

@@ -46,6 +46,9 @@ class RetryPolicy:
     """Upper bound of an honoured ``Retry-After``."""
     retry_statuses: frozenset[int] = frozenset({408, 425, 429, 502, 503, 504})
     """HTTP statuses worth another attempt."""
+    unsafe_retry_statuses: frozenset[int] = frozenset({408, 425, 429, 503})
+    """Statuses retried for requests that must not be applied twice (POSTs of units, files):
+    ones that say the request was not processed. A 502/504 can follow a backend commit."""
     retry_after_statuses: frozenset[int] = frozenset({429, 503})
     """Statuses whose ``Retry-After`` header is honoured."""
     finalize_polls: int = 5
@@ -53,13 +56,14 @@ class RetryPolicy:
     finalize_poll_base: float = 2.0
     """Poll ``n`` waits ``uniform(0, finalize_poll_base * 2**n)`` first."""
 
-    def is_retryable(self, error: ClientError) -> bool:
-        """True when another attempt is safe and may help."""
+    def is_retryable(self, error: ClientError, *, safe: bool = True) -> bool:
+        """True when another attempt is safe and may help (``safe``: resending cannot harm)."""
         if isinstance(error, ResponseLostError):
             return False
         if isinstance(error, ClientConnectionError):
             return True
-        return error.status_code in self.retry_statuses
+        statuses = self.retry_statuses if safe else self.unsafe_retry_statuses
+        return error.status_code in statuses
 
     def backoff(self, attempt: int, uniform: Uniform = random.uniform) -> float:
         """Full-jitter exponential wait before retry number ``attempt + 1``."""
@@ -74,10 +78,15 @@ class RetryPolicy:
         return self.backoff(attempt, uniform)
 
     def next_delay(
-        self, error: ClientError, attempt: int, uniform: Uniform = random.uniform
+        self,
+        error: ClientError,
+        attempt: int,
+        uniform: Uniform = random.uniform,
+        *,
+        safe: bool = True,
     ) -> float | None:
         """The wait before another attempt, or ``None`` when ``error`` must be raised."""
-        if attempt + 1 >= self.max_attempts or not self.is_retryable(error):
+        if attempt + 1 >= self.max_attempts or not self.is_retryable(error, safe=safe):
             return None
         return self.delay(error, attempt, uniform)
 
@@ -100,6 +109,7 @@ def run_sync(
     policy: RetryPolicy | None,
     sleep: Callable[[float], None] = time.sleep,
     uniform: Uniform = random.uniform,
+    safe: bool = True,
 ) -> T:
     """Call ``attempt`` until it succeeds or ``policy`` gives up; each call rebuilds its request."""
     policy = policy or _NO_RETRY
@@ -108,7 +118,7 @@ def run_sync(
         try:
             return attempt()
         except ClientError as error:
-            delay = policy.next_delay(error, n, uniform)
+            delay = policy.next_delay(error, n, uniform, safe=safe)
             if delay is None:
                 raise
             _log_retry(name, error, n, delay)
@@ -127,6 +137,7 @@ async def run_async(
     policy: RetryPolicy | None,
     sleep: Callable[[float], Awaitable[None]] = _asleep,
     uniform: Uniform = random.uniform,
+    safe: bool = True,
 ) -> T:
     """Async twin of :func:`run_sync`."""
     policy = policy or _NO_RETRY
@@ -135,7 +146,7 @@ async def run_async(
         try:
             return await attempt()
         except ClientError as error:
-            delay = policy.next_delay(error, n, uniform)
+            delay = policy.next_delay(error, n, uniform, safe=safe)
             if delay is None:
                 raise
             _log_retry(name, error, n, delay)

@@ -3,7 +3,8 @@
 It implements just enough of the v1 contract (chunked upload with offsets, data files by MD5,
 verify_checksums, units, tasks, paginated collections) to exercise the client layer without
 the full ``mockserver``. Scripted faults: ``fail[(method, path_prefix)] = [action, ...]`` with
-actions ``"drop"`` (ConnectError before handling), ``"lose"`` (handle, then ReadError), an
+actions ``"drop"`` (ConnectError before handling), ``"lose"`` (handle, then ReadError),
+``"lose_unapplied"`` (ReadError without handling: the request never took effect), an
 ``httpx.Response`` (answered instead of handling) or ``None`` (handle normally).
 """
 
@@ -92,6 +93,8 @@ class FakeBackend:
         action = self._fault(request)
         if action == "drop":
             raise httpx.ConnectError("connection dropped", request=request)
+        if action == "lose_unapplied":
+            raise httpx.ReadError("response lost", request=request)
         if isinstance(action, httpx.Response):
             return action
         self.calls[(request.method, request.url.path)] += 1

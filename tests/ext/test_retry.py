@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import httpx
@@ -16,6 +17,7 @@ from synapse_ext import (
     ServerError,
     SynapseClient,
 )
+from synapse_ext.errors import DataFileUnconfirmedError
 
 from .fakes import BASE, TOKEN, FakeBackend
 
@@ -118,13 +120,64 @@ def test_lost_get_is_retried(fake: FakeBackend, sleeps: list[float], client: Syn
     assert fake.calls[("GET", "/data_collections/1/")] == 2
 
 
-def test_lost_direct_upload_asks_the_server(
+def test_lost_direct_upload_that_was_applied_is_not_resent(
     tmp_path: Path, fake: FakeBackend, client: SynapseClient
 ) -> None:
     path = tmp_path / "a.jpg"
     path.write_bytes(b"x" * 100)
     fake.fail[("POST", "/data_files/")] = ["lose"]
+    with pytest.raises(DataFileUnconfirmedError) as caught:
+        client.upload_file(path)
+    assert caught.value.checksum == hashlib.md5(b"x" * 100).hexdigest()
+    assert "a.jpg" in str(caught.value)
+    assert fake.calls[("POST", "/data_files/")] == 1
+    assert fake.calls[("POST", "/data_files/verify_checksums/")] == 1
+
+
+def test_lost_direct_upload_that_was_not_applied_is_sent_again(
+    tmp_path: Path, fake: FakeBackend, client: SynapseClient
+) -> None:
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"x" * 100)
+    fake.fail[("POST", "/data_files/")] = ["lose_unapplied"]
     data_file = client.upload_file(path)
     assert data_file.size == 100
     assert fake.calls[("POST", "/data_files/verify_checksums/")] == 1
-    assert len(fake.files) == 1
+    assert fake.calls[("POST", "/data_files/")] == 1  # counted when handled: handled once
+
+
+def test_unit_post_is_not_resent_after_a_502(
+    fake: FakeBackend, sleeps: list[float], client: SynapseClient
+) -> None:
+    """A 502/504 can follow a backend commit: a non-idempotent POST is raised, not resent."""
+    fake.fail[("POST", "/data_units/")] = [httpx.Response(502, text="<html>bad gateway</html>")]
+    with pytest.raises(ServerError) as caught:
+        client.create_data_units(_unit(hashlib.md5(b"x").hexdigest()))
+    assert caught.value.status_code == 502
+    assert sleeps == []
+
+
+def test_unit_post_is_resent_after_a_503_that_says_not_processed(
+    tmp_path: Path, fake: FakeBackend, sleeps: list[float], client: SynapseClient
+) -> None:
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"x")
+    client.upload_file(path)
+    fake.fail[("POST", "/data_units/")] = [
+        httpx.Response(503, headers={"Retry-After": "2"}, json={"detail": "busy"})
+    ]
+    units = client.create_data_units(_unit(hashlib.md5(b"x").hexdigest()))
+    assert len(units) == 1
+    assert sleeps == [2.0]
+    assert fake.calls[("POST", "/data_units/")] == 1
+
+
+def test_direct_upload_after_a_504_asks_the_server_before_sending_again(
+    tmp_path: Path, fake: FakeBackend, client: SynapseClient
+) -> None:
+    path = tmp_path / "a.jpg"
+    path.write_bytes(b"payload")
+    fake.fail[("POST", "/data_files/")] = [httpx.Response(504, text="gateway timeout")]
+    data_file = client.upload_file(path)
+    assert data_file.checksum == hashlib.md5(b"payload").hexdigest()
+    assert fake.calls[("POST", "/data_files/verify_checksums/")] == 1

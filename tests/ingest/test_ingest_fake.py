@@ -137,10 +137,11 @@ def test_rejected_batch_is_split_and_reported(
     assert_exact(fake, expected)
     fake.reset()
     fake.faults.script("createDataUnits", status=400, times=10_000)
-    failed = _ingest(client, root, tmp_path / "j2.sqlite3", batch_size=4)
+    small = make_dataset(tmp_path / "small", 20)
+    failed = _ingest(client, tmp_path / "small", tmp_path / "j2.sqlite3", batch_size=4)
     assert failed.partial_failure and failed.units_created == 0
     assert {f.reason for f in failed.failures} == {FailureReason.UNIT_REJECTED}
-    assert len(failed.failures) == len(expected)
+    assert sorted(f.group for f in failed.failures) == sorted(small)
 
 
 def test_failed_upload_fails_its_group_only_and_rerun_completes(
@@ -270,3 +271,16 @@ def mockserver_errors() -> tuple[type[BaseException], ...]:
     from synapse_ext.errors import ClientError
 
     return (ClientError,)
+
+
+def test_backend_client_upload_data_collection(fake: Any, tmp_path: Path) -> None:
+    from synapse_ext import BackendClient
+
+    root = tmp_path / "data"
+    expected = make_dataset(root, 12)
+    with BackendClient(fake.base_url, api_token="demo-token", transport=fake.transport) as bc:
+        collection = bc.get_data_collection(1)
+        data = [g.to_dict() for g in organize(root, collection)]
+        out = bc.upload_data_collection(1, data, project_id=1, batch_size=5, journal=None)
+    assert out["success"] and out["units_created"] == len(expected)
+    assert_exact(fake, expected)
