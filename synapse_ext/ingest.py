@@ -36,7 +36,7 @@ from synapse_client.models import (
 from synapse_client.types import UNSET
 
 from .batching import BatchAction, UnitBatchPolicy, batched, classify_unit_batch_error
-from .errors import ClientConnectionError, ClientError
+from .errors import ClientConnectionError, ClientError, DataFileUnconfirmedError
 from .identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
 from .ingest_types import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
 from .journal import Journal, default_journal_path, journal_scope
@@ -425,7 +425,8 @@ class _SyncRun:
 
         errors: dict[str, str] = {}
         for checksum, size, error in self.pool.map(one, plan.items()):
-            if error is None:
+            if error is None or isinstance(error, DataFileUnconfirmedError):
+                # Unconfirmed: the server holds the content; only its data-file id is unknown.
                 e.uploaded(checksum, size)
             else:
                 errors[checksum] = f"{plan[checksum][0]}: {error}"
