@@ -1,0 +1,192 @@
+"""``synapse-dc upload DIR --collection ID``: organize, report, upload with progress, summarize."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import NotFoundError
+from ..ingest import upload_data_collection
+from ..journal import Journal, default_journal_path, journal_scope
+from ..organize import organize
+from .cmd_browse import not_found
+from .exits import CliError, ExitCode
+from .live import PROGRESS_MODES, progress_display
+from .output import echo_json
+from .report import organize_dict, plan_dict, show_organize, show_plan, show_summary
+from .session import Session, pass_session
+from .sizes import SIZE
+
+__all__ = ["upload"]
+
+MIB = 1024 * 1024
+
+
+def check_directory(directory: str) -> Path:
+    """The folder to organize, or a one-line usage error that says what is expected."""
+    path = Path(directory)
+    hint = (
+        "pass a folder with one sub-folder per file specification (see `synapse-dc collection ID`)"
+    )
+    if not path.exists():
+        raise CliError(ExitCode.USAGE, f"{directory}: no such directory; {hint}")
+    if not path.is_dir():
+        raise CliError(ExitCode.USAGE, f"{directory}: not a directory; {hint}")
+    if not os.access(path, os.R_OK | os.X_OK):
+        raise CliError(ExitCode.USAGE, f"{directory}: permission denied; {hint}")
+    return path
+
+
+def open_journal(
+    ctx: click.Context,
+    session: Session,
+    path: Path | None,
+    *,
+    no_resume: bool,
+    restart: bool,
+    scope: str,
+) -> Journal:
+    """The journal this run uses (see ``--journal``, ``--no-resume``, ``--restart``, ``--mock``)."""
+    out = session.output
+    if session.mock:
+        # The fake's state dies with this process: a persistent journal would remember units
+        # the next fake does not have. A throwaway journal keeps the same code path.
+        folder = ctx.with_resource(tempfile.TemporaryDirectory(prefix="synapse-dc-mock-"))
+        if path is not None or no_resume or restart:
+            out.note("mock mode: --journal, --no-resume and --restart are ignored")
+        out.note("mock mode: the fake backend lives only in this process; the journal is kept in")
+        out.note("a temporary folder and deleted at exit, so resuming does not apply here.")
+        return ctx.with_resource(Journal(Path(folder) / "journal.sqlite3"))
+    if no_resume:
+        out.note("--no-resume: in-memory journal; units already on the server are still skipped.")
+        return ctx.with_resource(Journal(None))
+    target = path or default_journal_path()
+    journal = ctx.with_resource(Journal(target))
+    if restart:
+        journal.forget(scope)
+        out.note(f"--restart: forgot the previous runs of this collection in {target}")
+    out.note(f"journal: {target} (an interrupted run resumes when re-run)")
+    return journal
+
+
+@click.command()
+@click.argument("directory", metavar="DIR")
+@click.option("--collection", "collection_id", type=int, required=True, help="Collection ID.")
+@click.option("--project", "project_id", type=int, default=None, help="Create a task per unit.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1000),
+    default=200,
+    show_default=True,
+    help="Data units per request.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Concurrent uploads and hashing threads.",
+)
+@click.option("--chunk-size", type=SIZE, default="50MiB", show_default=True, help="Chunk size.")
+@click.option(
+    "--chunked-threshold",
+    type=SIZE,
+    default="50MiB",
+    show_default=True,
+    help="Files larger than this are uploaded in chunks.",
+)
+@click.option("--dry-run", is_flag=True, help="Organize and report only; send nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option(
+    "--journal",
+    "journal_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Resume journal (default: the user cache folder).",
+)
+@click.option("--no-resume", is_flag=True, help="Keep the journal in memory only.")
+@click.option("--restart", is_flag=True, help="Forget previous runs of this collection first.")
+@click.option(
+    "--progress",
+    "progress_mode",
+    type=click.Choice(PROGRESS_MODES),
+    default="auto",
+    show_default=True,
+    help="auto: a live display when stderr is a terminal (never with --json).",
+)
+@pass_session
+@click.pass_context
+def upload(
+    ctx: click.Context,
+    session: Session,
+    directory: str,
+    collection_id: int,
+    project_id: int | None,
+    batch_size: int,
+    workers: int,
+    chunk_size: int,
+    chunked_threshold: int,
+    dry_run: bool,
+    as_json: bool,
+    journal_path: Path | None,
+    no_resume: bool,
+    restart: bool,
+    progress_mode: str,
+) -> None:
+    """Upload DIR (one sub-folder per file specification) into a data collection."""
+    if journal_path is not None and no_resume:
+        raise CliError(ExitCode.USAGE, "--journal and --no-resume exclude each other; pick one")
+    out = session.output
+    out.json_mode = as_json
+    root = check_directory(directory)
+    client = session.client(ctx)
+    try:
+        collection = client.get_collection(collection_id)
+    except NotFoundError:
+        raise not_found(collection_id) from None
+    organized = organize(root, collection)
+    document: dict[str, Any] = {
+        "command": "upload",
+        "directory": directory,
+        "collection": collection_id,
+        "project": project_id,
+        "dry_run": dry_run,
+        "mock": session.mock,
+        "organize": organize_dict(organized),
+        "result": None,
+    }
+    show_organize(out, directory, organized)
+    if dry_run:
+        show_plan(out, organized)
+        if as_json:
+            echo_json({**document, "plan": plan_dict(organized), "exit_code": 0})
+        return
+    scope = journal_scope(client.base_url, collection_id)
+    journal = open_journal(
+        ctx, session, journal_path, no_resume=no_resume, restart=restart, scope=scope
+    )
+    mode = "none" if as_json else progress_mode
+    with progress_display(mode, out.err, large_file=chunked_threshold + 1) as (reporter, files):
+        client.progress = files
+        result = upload_data_collection(
+            client,
+            collection_id,
+            organized.groups,
+            project_id=project_id,
+            batch_size=batch_size,
+            max_workers=workers,
+            on_progress=reporter,
+            journal=journal,
+            chunked_threshold=chunked_threshold,
+            chunk_size=chunk_size,
+        )
+    code = ExitCode.FAILED if result.failures else ExitCode.OK
+    if as_json:
+        echo_json({**document, "result": result.to_dict(), "exit_code": int(code)})
+    else:
+        show_summary(out, result, len(organized.report.issues))
+    ctx.exit(int(code))

@@ -1,0 +1,164 @@
+"""Progress on stderr: a rich live display, plain text lines, or nothing.
+
+Both reporters implement :class:`synapse_ext.ProgressReporter`. Ingestion opens two tasks
+(``data units``, counted in groups, and ``file content``, in bytes); the client opens one per
+file, which the rich display shows only for chunked files, and only while they run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, ProgressColumn, TaskID, TextColumn
+from rich.progress import Task as RichTask
+from rich.text import Text
+
+from ..progress import NullProgress, ProgressReporter, ProgressTask
+from .sizes import format_size
+
+__all__ = ["PROGRESS_MODES", "PlainProgress", "RichProgress", "progress_display"]
+
+PROGRESS_MODES = ("auto", "bar", "plain", "none")
+
+
+def _amount(done: float, total: float | None, unit: str) -> str:
+    if unit == "B":
+        return format_size(done) + (f" / {format_size(total)}" if total else "")
+    count = total if total else done
+    plural = unit if unit.endswith("s") or count == 1 else unit + "s"
+    return f"{int(done)}/{int(total)} {plural}" if total else f"{int(done)} {plural}"
+
+
+class _AmountColumn(ProgressColumn):
+    """``3/5 groups``, ``12.0 KiB / 40.0 KiB``, plus the speed of byte tasks."""
+
+    def render(self, task: RichTask) -> Text:
+        unit = str(task.fields.get("unit", "it"))
+        text = _amount(task.completed, task.total, unit)
+        if unit == "B" and task.speed:
+            text += f"  {format_size(task.speed)}/s"
+        return Text(text)
+
+
+class _RichTask:
+    def __init__(self, progress: Progress, task_id: TaskID) -> None:
+        self._progress = progress
+        self._id = task_id
+
+    def advance(self, n: int, **kwargs: Any) -> None:
+        self._progress.advance(self._id, n)
+
+
+class RichProgress:
+    """Rich tasks on ``progress``; ``transient`` tasks vanish when done, those under
+    ``min_total`` are not shown at all (e.g. small files uploaded in one request)."""
+
+    def __init__(self, progress: Progress, *, transient: bool = False, min_total: int = 0) -> None:
+        self.progress = progress
+        self._transient = transient
+        self._min_total = min_total
+
+    @contextlib.contextmanager
+    def task(
+        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: Any
+    ) -> Iterator[ProgressTask]:
+        if self._transient and (total is None or total < self._min_total):
+            with NullProgress().task(total, desc, unit) as null:
+                yield null
+            return
+        task_id = self.progress.add_task(desc, total=total, unit=unit)
+        try:
+            yield _RichTask(self.progress, task_id)
+        finally:
+            if self._transient:
+                self.progress.remove_task(task_id)
+            else:
+                done = self.progress.tasks[task_id].completed if total is None else total
+                self.progress.update(task_id, total=max(done, 1), completed=done)
+
+
+def rich_progress(console: Console) -> Progress:
+    """The live display used by ``synapse-dc upload``."""
+    return Progress(
+        TextColumn("{task.description:>14}"),
+        BarColumn(),
+        _AmountColumn(),
+        console=console,
+    )
+
+
+class _PlainTask:
+    def __init__(self, owner: PlainProgress, desc: str, total: int | None, unit: str) -> None:
+        self._owner = owner
+        self._desc = desc
+        self._total = total
+        self._unit = unit
+        self._done = 0
+        self._last: float | None = None
+
+    def show(self, final: bool = False) -> None:
+        suffix = " (done)" if final else ""
+        amount = _amount(self._done, self._total, self._unit)
+        self._owner.write(f"progress: {self._desc} {amount}{suffix}")
+
+    def advance(self, n: int, **kwargs: Any) -> None:
+        with self._owner.lock:
+            self._done += n
+            now = self._owner.clock()
+            if self._last is None or now - self._last >= self._owner.interval:
+                self._last = now
+                self.show()
+
+
+class PlainProgress:
+    """One ``progress:`` line per task at most every ``interval`` seconds, and when it ends."""
+
+    def __init__(
+        self,
+        write: Callable[[str], None],
+        *,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.write = write
+        self.interval = interval
+        self.clock = clock
+        self.lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def task(
+        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: Any
+    ) -> Iterator[ProgressTask]:
+        task = _PlainTask(self, desc, total, unit)
+        try:
+            yield task
+        finally:
+            with self.lock:
+                task.show(final=True)
+
+
+@contextlib.contextmanager
+def progress_display(
+    mode: str, console: Console, *, large_file: int
+) -> Iterator[tuple[ProgressReporter, ProgressReporter]]:
+    """``(ingestion reporter, per-file reporter)`` for ``mode``; a live display runs inside.
+
+    ``auto`` shows the rich display when stderr is a terminal, else nothing; ``bar`` forces
+    it; ``plain`` writes text lines on stderr; ``none`` shows nothing.
+    """
+    if mode == "auto":
+        mode = "bar" if console.is_terminal else "none"
+    if mode == "plain":
+        yield PlainProgress(lambda line: console.print(line, markup=False)), NullProgress()
+        return
+    if mode == "none":
+        yield NullProgress(), NullProgress()
+        return
+    forced = console if console.is_terminal else Console(stderr=True, force_terminal=True)
+    with rich_progress(forced) as progress:
+        yield RichProgress(progress), RichProgress(progress, transient=True, min_total=large_file)

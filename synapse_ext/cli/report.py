@@ -1,0 +1,136 @@
+"""What ``upload`` shows: the organize report, the plan, and the ingestion summary.
+
+Each has a human form (lines on stdout) and a plain-data form (for ``--json``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+from ..ingest_types import IngestResult
+from ..organize import OrganizedGroup, OrganizeIssue, OrganizeResult
+from .output import Output
+from .sizes import format_size
+
+__all__ = [
+    "issue_dict",
+    "organize_dict",
+    "plan_dict",
+    "show_organize",
+    "show_plan",
+    "show_summary",
+]
+
+MAX_LINES = 50
+"""Human output lists at most this many issues, groups or failures (``--json`` has all)."""
+
+
+def _size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def _files(groups: list[OrganizedGroup]) -> list[Path]:
+    return list(dict.fromkeys(p for g in groups for p in g.files.values()))
+
+
+def issue_dict(issue: OrganizeIssue) -> dict[str, Any]:
+    """One skipped file, folder or group as plain data."""
+    return {
+        "reason": str(issue.reason),
+        "message": issue.message,
+        "path": os.fspath(issue.path) if issue.path is not None else None,
+        "group": issue.group,
+        "spec": issue.spec,
+        "paths": [os.fspath(p) for p in issue.paths],
+    }
+
+
+def organize_dict(result: OrganizeResult) -> dict[str, Any]:
+    """The organize report: groups found, files seen, and everything skipped with its reason."""
+    files = _files(result.groups)
+    return {
+        "groups": len(result.groups),
+        "files": len(files),
+        "bytes": _size(files),
+        "files_seen": result.report.files_seen,
+        "system_skipped": result.report.system_skipped,
+        "skipped": result.report.counts(),
+        "issues": [issue_dict(i) for i in result.report.issues],
+    }
+
+
+def plan_dict(result: OrganizeResult) -> list[dict[str, Any]]:
+    """Every group that would be uploaded: key, files per spec, meta."""
+    return [
+        {
+            "group": g.key,
+            "files": {spec: os.fspath(p) for spec, p in g.files.items()},
+            "meta": dict(g.meta),
+        }
+        for g in result.groups
+    ]
+
+
+def _more(out: Output, shown: int, total: int) -> None:
+    if total > shown:
+        out.line(f"  ... and {total - shown} more (--json lists them all)")
+
+
+def show_organize(out: Output, root: str, result: OrganizeResult) -> None:
+    """``Organized DIR: N groups (F files, S); K skipped:`` and one line per skipped item."""
+    files = _files(result.groups)
+    issues = result.report.issues
+    head = (
+        f"Organized {root}: {len(result.groups)} groups to upload "
+        f"({len(files)} files, {format_size(_size(files))})"
+    )
+    if result.report.system_skipped:
+        head += f"; {result.report.system_skipped} system files ignored"
+    out.line(head + (f"; {len(issues)} skipped:" if issues else "; nothing skipped."))
+    for issue in issues[:MAX_LINES]:
+        what = os.fspath(issue.path) if issue.path is not None else f"group {issue.group}"
+        listed = f" ({', '.join(os.fspath(p) for p in issue.paths)})" if issue.paths else ""
+        out.line(f"  skipped {what}: {issue.reason}: {issue.message}{listed}")
+    _more(out, min(len(issues), MAX_LINES), len(issues))
+
+
+def show_plan(out: Output, result: OrganizeResult) -> None:
+    """Dry run: each group and its files; nothing is sent."""
+    out.line("Dry run: nothing is uploaded. These groups would become data units:")
+    for group in result.groups[:MAX_LINES]:
+        files = ", ".join(f"{spec}={os.fspath(p)}" for spec, p in group.files.items())
+        out.line(f"  {group.key}: {files}")
+    _more(out, min(len(result.groups), MAX_LINES), len(result.groups))
+
+
+def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
+    """The final counts, then one line per failed group with its reason."""
+    rows = [
+        ("groups", f"{result.groups}"),
+        ("files uploaded", f"{result.files_uploaded} ({format_size(result.bytes_sent)})"),
+        ("files already present", f"{result.files_already_present}"),
+        ("units created", f"{result.units_created}"),
+        ("units already present", f"{result.units_already_present}"),
+        ("tasks created", f"{result.tasks_created}"),
+        ("failed", f"{result.failed}"),
+        ("skipped by organize", f"{skipped}"),
+    ]
+    out.line("Summary:")
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        out.line(f"  {name:<{width}}  {value}")
+    for failure in result.failures[:MAX_LINES]:
+        out.line(f"  failed {failure.group}: {failure.reason}: {failure.message}")
+    _more(out, min(result.failed, MAX_LINES), result.failed)
+    if result.failures:
+        out.line(
+            "Some groups failed. Re-run the same command to retry them: "
+            "groups already done are not sent again."
+        )

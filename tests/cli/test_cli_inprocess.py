@@ -1,0 +1,168 @@
+"""``synapse-dc`` in-process (click's CliRunner): ``--mock``, and against ``mock_synapse``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from synapse_ext.cli import ExitCode
+
+from .conftest import state
+
+MOCK_URL = "https://api.synapse.sh"
+
+
+def test_mock_upload_json_is_the_only_stdout(invoke: Any, dataset: Path) -> None:
+    result = invoke(
+        "--mock", "upload", str(dataset), "--collection", "1", "--project", "1", "--json"
+    )
+    assert result.exit_code == ExitCode.OK, result.stderr
+    doc = json.loads(result.stdout)  # nothing else on stdout
+    assert doc["mock"] is True and doc["exit_code"] == 0 and doc["dry_run"] is False
+    assert doc["organize"]["groups"] == 5
+    assert doc["organize"]["skipped"] == {"extension_not_allowed": 1, "missing_required_spec": 1}
+    assert {i["group"] for i in doc["organize"]["issues"]} == {"street_006", "street_099"}
+    res = doc["result"]
+    assert res["groups"] == 5 and res["units_created"] == 5 and res["tasks_created"] == 5
+    assert res["files_uploaded"] == 8 and res["failures"] == [] and res["success"] is True
+    assert "mock mode" in result.stderr and "temporary folder" in result.stderr
+    assert "progress:" not in result.stderr  # no progress with --json
+
+
+def test_mock_dry_run_json_lists_the_plan(invoke: Any, dataset: Path) -> None:
+    result = invoke("--mock", "upload", str(dataset), "--collection", "1", "--dry-run", "--json")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    assert doc["result"] is None
+    assert [p["group"] for p in doc["plan"]] == [f"street_00{i}" for i in range(1, 6)]
+    assert set(doc["plan"][0]["files"]) == {"image", "annotation"}
+
+
+def test_plain_progress_lines(invoke: Any, dataset: Path) -> None:
+    result = invoke("--mock", "upload", str(dataset), "--collection", "1", "--progress", "plain")
+    assert result.exit_code == 0
+    assert "progress: data units 5/5 groups (done)" in result.stderr
+    assert "progress: file content 20.2 KiB (done)" in result.stderr
+    assert "Summary:" in result.stdout
+
+
+def test_bar_progress_forced_without_a_terminal(invoke: Any, dataset: Path) -> None:
+    result = invoke(
+        "--mock", "upload", str(dataset), "--collection", "1", "--progress", "bar",
+        "--chunked-threshold", "1KiB", "--chunk-size", "1k",
+    )  # fmt: skip
+    assert result.exit_code == 0
+    assert "data units" in result.stderr and "file content" in result.stderr
+
+
+def test_against_mock_synapse_with_faults(invoke: Any, dataset: Path) -> None:
+    from mockserver import mock_synapse
+
+    with mock_synapse(MOCK_URL) as fake:
+        fake.faults.script("createDataFile", status=400, times=1)
+        args = ["--base-url", MOCK_URL, "--token", "demo-token"]
+        args += ["upload", str(dataset), "--collection", "1", "--workers", "1"]
+        first = invoke(*args)
+        assert first.exit_code == ExitCode.FAILED
+        assert "failed                 1" in first.stdout
+        assert len(state(fake)["data_units"]) == 4
+        second = invoke(*args)  # default journal (under XDG_CACHE_HOME): resumes
+        assert second.exit_code == ExitCode.OK
+        assert "units already present  4" in second.stdout
+        assert len(state(fake)["data_units"]) == 5
+
+
+def test_restart_forgets_the_journal_but_creates_no_duplicates(
+    invoke: Any, dataset: Path, tmp_path: Path
+) -> None:
+    from mockserver import mock_synapse
+
+    journal = str(tmp_path / "j.sqlite3")
+    with mock_synapse(MOCK_URL) as fake:
+        args = ["--base-url", MOCK_URL, "--token", "demo-token", "upload", str(dataset)]
+        args += ["--collection", "1", "--journal", journal, "--json"]
+        assert invoke(*args).exit_code == 0
+        again = invoke(*args, "--restart")
+        assert again.exit_code == 0 and "--restart: forgot" in again.stderr
+        assert json.loads(again.stdout)["result"]["units_already_present"] == 5
+        assert len(state(fake)["data_units"]) == 5
+
+
+def test_server_failure_exit_code(invoke: Any, dataset: Path) -> None:
+    from mockserver import mock_synapse
+
+    with mock_synapse(MOCK_URL) as fake:
+        fake.faults.script("getDataCollection", status=500, times=10)
+        result = invoke("--base-url", MOCK_URL, "--token", "demo-token", "collection", "1")
+    assert result.exit_code == ExitCode.UNAVAILABLE
+    assert result.stderr.startswith("error: the server failed at https://api.synapse.sh (500")
+
+
+def test_forbidden_tenant_is_an_auth_error(invoke: Any) -> None:
+    from mockserver import mock_synapse
+
+    with mock_synapse(MOCK_URL):
+        result = invoke(
+            "--base-url", MOCK_URL, "--token", "demo-token", "--tenant", "other", "collections"
+        )
+    assert result.exit_code == ExitCode.AUTH
+    assert "not allowed" in result.stderr and "--tenant" in result.stderr
+
+
+def test_usage_errors(invoke: Any, dataset: Path, tmp_path: Path) -> None:
+    both = invoke(
+        "--mock", "upload", str(dataset), "--collection", "1",
+        "--journal", str(tmp_path / "j"), "--no-resume",
+    )  # fmt: skip
+    assert both.exit_code == ExitCode.USAGE and "exclude each other" in both.stderr
+    bad_size = invoke("--mock", "upload", str(dataset), "--collection", "1", "--chunk-size", "5x")
+    assert bad_size.exit_code == ExitCode.USAGE and "is not a size" in bad_size.stderr
+    bad_batch = invoke("--mock", "upload", str(dataset), "--collection", "1", "--batch-size", "0")
+    assert bad_batch.exit_code == ExitCode.USAGE
+    missing = invoke("--mock", "upload", str(dataset))
+    assert missing.exit_code == ExitCode.USAGE and "--collection" in missing.stderr
+
+
+def test_no_token(invoke: Any) -> None:
+    result = invoke("collections", env={"SYNAPSE_BASE_URL": MOCK_URL})
+    assert result.exit_code == ExitCode.USAGE
+    assert (
+        result.stderr.strip() == "error: no access token: pass --token or set SYNAPSE_ACCESS_TOKEN"
+    )
+
+
+def test_interrupt_exits_130(invoke: Any, dataset: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import synapse_ext.cli.cmd_upload as cmd_upload
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cmd_upload, "upload_data_collection", interrupted)
+    result = invoke("--mock", "upload", str(dataset), "--collection", "1")
+    assert result.exit_code == ExitCode.INTERRUPTED
+    assert "interrupted; re-run the same command to resume" in result.stderr
+
+
+def test_mock_listings(invoke: Any) -> None:
+    listed = invoke("--mock", "collections")
+    assert listed.exit_code == 0 and "Demo images" in listed.stdout
+    units = invoke("--mock", "units", "--collection", "1", "--json")
+    assert json.loads(units.stdout) == {"count": 0, "results": []}
+    missing = invoke("--mock", "units", "--collection", "42")
+    assert missing.exit_code == ExitCode.NOT_FOUND
+
+
+def test_mock_ignores_configured_credentials(invoke: Any) -> None:
+    result = invoke("--mock", "collections", env={"SYNAPSE_ACCESS_TOKEN": "user-real-token"})
+    assert result.exit_code == 0
+    assert "ignoring the configured server" in result.stderr
+    assert "user-real-token" not in result.stdout + result.stderr
+
+
+def test_help_documents_exit_codes(invoke: Any) -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert "Exit codes: 0 ok; 1 some groups failed" in " ".join(result.stdout.split())
