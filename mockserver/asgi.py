@@ -15,12 +15,15 @@ from typing import Any
 
 from mockserver.contract import ContractViolation
 from mockserver.dispatch import Dispatcher, Outcome
-from mockserver.http import MockRequest, MockResponse
+from mockserver.http import ChainedHash, MockRequest, MockResponse
 from mockserver.multipart import MultipartCollector, MultipartError
+from mockserver.routes import match_route
 
 __all__ = ["AbortConnection", "MockAsgiApp", "quiet_aborts"]
 
 MAX_BODY_BYTES = 16 << 20
+FEED_BYTES = 1 << 20
+FEED_QUEUE = 8
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -42,6 +45,42 @@ def quiet_aborts() -> None:
     logger = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _QuietAborts) for f in logger.filters):
         logger.addFilter(_QuietAborts())
+
+
+class _Feeder:
+    """Feeds a collector from a worker thread while the event loop keeps receiving.
+
+    Parsing, hashing and writing a MiB overlap with reading the next ones from the socket;
+    at most ``FEED_QUEUE`` MiB wait in memory.
+    """
+
+    def __init__(self, collector: MultipartCollector) -> None:
+        self._collector = collector
+        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=FEED_QUEUE)
+        self._pending = bytearray()
+        self._task = asyncio.ensure_future(self._run())
+
+    async def _run(self) -> None:
+        while (data := await self._queue.get()) is not None:
+            await asyncio.to_thread(self._collector.feed, data)
+
+    async def add(self, chunk: bytes, *, last: bool) -> None:
+        """Queue ``chunk``; one thread hop per MiB, not per socket read (~64 KiB)."""
+        self._pending += chunk
+        if len(self._pending) >= FEED_BYTES or (last and self._pending):
+            await self._queue.put(bytes(self._pending))
+            self._pending.clear()
+
+    async def close(self) -> None:
+        """Feed what is left and wait until the collector has seen every byte."""
+        if self._pending:
+            await self._queue.put(bytes(self._pending))
+            self._pending.clear()
+        await self._queue.put(None)
+        await self._task
+
+    def cancel(self) -> None:
+        self._task.cancel()
 
 
 class MockAsgiApp:
@@ -107,24 +146,35 @@ class MockAsgiApp:
         if request.is_multipart:
             try:
                 collector = MultipartCollector(
-                    request.content_type, self.dispatcher.backend.spool_dir
+                    request.content_type,
+                    self.dispatcher.backend.spool_dir,
+                    self._chain_seed(request),
                 )
             except MultipartError as exc:
                 request.multipart_error = str(exc)
         body = bytearray()
         too_large = False
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            if collector is not None:
-                await asyncio.to_thread(collector.feed, chunk)
-            elif not request.is_multipart and not too_large:
-                body += chunk
-                too_large = len(body) > MAX_BODY_BYTES
-            if not message.get("more_body", False):
-                break
+        feeder = _Feeder(collector) if collector is not None else None
+        try:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                more = message.get("more_body", False)
+                if feeder is not None:
+                    await feeder.add(chunk, last=not more)
+                elif not request.is_multipart and not too_large:
+                    body += chunk
+                    too_large = len(body) > MAX_BODY_BYTES
+                if not more:
+                    break
+            if feeder is not None:
+                await feeder.close()
+        except BaseException:
+            if feeder is not None:
+                feeder.cancel()
+            raise
         if too_large:
             return None
         if collector is not None:
@@ -134,6 +184,17 @@ class MockAsgiApp:
                 request.multipart_error = str(exc)
         request.body = bytes(body)
         return request
+
+    def _chain_seed(self, request: MockRequest) -> ChainedHash | None:
+        """For chunk PUTs: the upload's MD5 state, so the part is hashed as it streams."""
+        dispatcher = self.dispatcher
+        path = request.path
+        if dispatcher.base_path and path.startswith(dispatcher.base_path):
+            path = path[len(dispatcher.base_path) :]
+        route, params, _ = match_route(request.method, path)
+        if route is None or route.operation_id not in ("createChunkedUpload", "uploadChunk"):
+            return None
+        return dispatcher.backend.chain_seed(params.get("id"))
 
     async def _send(self, send: Send, response: MockResponse) -> None:
         headers = response.all_headers()

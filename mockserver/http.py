@@ -9,9 +9,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-__all__ = ["JSON_CONTENT_TYPE", "MockRequest", "MockResponse", "UploadedFile"]
+__all__ = ["JSON_CONTENT_TYPE", "ChainedHash", "MockRequest", "MockResponse", "UploadedFile"]
 
 JSON_CONTENT_TYPE = "application/json"
+
+
+@dataclass(frozen=True)
+class ChainedHash:
+    """An upload's MD5 state at ``offset``, continued with a part as it arrived."""
+
+    upload_id: str | None
+    offset: int
+    hasher: Any
 
 
 @dataclass
@@ -23,7 +32,10 @@ class UploadedFile:
     path: Path
     size: int
     md5: str
+    """MD5 of the part ("" when the part was hashed into ``chain`` instead)."""
     consumed: bool = False
+    chain: ChainedHash | None = None
+    """For chunk PUTs: the upload's running MD5 continued with this part while it streamed."""
 
     def take(self) -> Path:
         """Take ownership of the spooled file (it will no longer be discarded)."""

@@ -9,6 +9,7 @@ File content is spooled to ``storage`` (a temp dir by default) under generated n
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -24,7 +25,7 @@ from typing import Any
 from mockserver.clock import Clock, utc_now
 from mockserver.errors import ApiError, bad_request, field_error, forbidden, not_found
 from mockserver.fixtures import default_fixtures
-from mockserver.http import UploadedFile
+from mockserver.http import ChainedHash, UploadedFile
 from mockserver.models import (
     STATUS_COMPLETE,
     ChunkedUpload,
@@ -67,6 +68,27 @@ def parse_content_range(value: str | None) -> ContentRange:
     return ContentRange(start, end, total)
 
 
+def _append(src_path: Path, dst_path: Path) -> None:
+    """Append a file to another, in the kernel when it can (no copy through Python)."""
+    # Not opened with O_APPEND: copy_file_range refuses such a destination (EBADF).
+    with src_path.open("rb") as src, dst_path.open("r+b") as dst:
+        size = os.fstat(src.fileno()).st_size
+        dst.seek(0, os.SEEK_END)
+        copied = 0
+        try:
+            while copied < size:
+                n = os.copy_file_range(src.fileno(), dst.fileno(), size - copied)
+                if n == 0:
+                    break
+                copied += n
+        except (AttributeError, OSError):
+            pass
+        if copied < size:
+            src.seek(copied)
+            dst.seek(0, os.SEEK_END)
+            shutil.copyfileobj(src, dst, COPY_BLOCK)
+
+
 class Backend:
     """All state of one fake Synapse backend (thread-safe; see module docstring)."""
 
@@ -107,6 +129,7 @@ class Backend:
             self.collections: dict[int, DataCollection] = {}
             self.projects: dict[int, Project] = {}
             self.data_files: dict[int, DataFile] = {}
+            self._first_file: dict[tuple[str, str], DataFile] = {}
             self.uploads: dict[str, ChunkedUpload] = {}
             self.units: dict[int, DataUnit] = {}
             self.tasks: dict[int, Task] = {}
@@ -240,6 +263,7 @@ class Backend:
             created_at=self.clock(),
         )
         self.data_files[record.id] = record
+        self._first_file.setdefault((tenant, checksum), record)
         self.checksum_counts[checksum] += 1
         return record
 
@@ -270,11 +294,10 @@ class Backend:
 
     def existing_checksums(self, tenant: str, checksums: Iterable[str]) -> list[str]:
         with self._lock:
-            known = {f.checksum for f in self.data_files.values() if f.tenant == tenant}
             seen: set[str] = set()
             result = []
             for checksum in checksums:
-                if checksum in known and checksum not in seen:
+                if (tenant, checksum) in self._first_file and checksum not in seen:
                     seen.add(checksum)
                     result.append(checksum)
             return result
@@ -299,6 +322,16 @@ class Backend:
     def get_upload(self, tenant: str, upload_id: str) -> ChunkedUpload:
         with self._lock:
             return self._visible_upload(tenant, upload_id)
+
+    def chain_seed(self, upload_id: str | None) -> ChainedHash | None:
+        """The MD5 state a chunk PUT can continue while it streams (None: unknown upload)."""
+        if upload_id is None:
+            return ChainedHash(None, 0, hashlib.md5())
+        with self._lock:
+            upload = self.uploads.get(upload_id)
+            if upload is None or upload.status == STATUS_COMPLETE:
+                return None
+            return ChainedHash(upload_id, upload.offset, upload.hasher.copy())
 
     def put_chunk(
         self,
@@ -333,10 +366,15 @@ class Backend:
                     expected_offset=upload.offset,
                     provided_offset=rng.start,
                 )
-            with part.path.open("rb") as src, upload.content_path.open("ab") as dst:
-                while block := src.read(COPY_BLOCK):
-                    upload.hasher.update(block)
-                    dst.write(block)
+            chain = part.chain
+            if chain is not None and (chain.upload_id, chain.offset) == (upload_id, rng.start):
+                _append(part.path, upload.content_path)  # hashed while it streamed
+                upload.hasher = chain.hasher
+            else:
+                with part.path.open("rb") as src, upload.content_path.open("ab") as dst:
+                    while block := src.read(COPY_BLOCK):
+                        upload.hasher.update(block)
+                        dst.write(block)
             part.discard()
             upload.offset += size
             self.bytes_received += size
@@ -354,10 +392,14 @@ class Backend:
         upload_id = self._new_upload_id()
         path = self.storage / "uploads" / f"upload-{self._upload_counter}.bin"
         part.take().replace(path)
-        hasher = hashlib.md5()
-        with path.open("rb") as src:
-            while block := src.read(COPY_BLOCK):
-                hasher.update(block)
+        chain = part.chain
+        if chain is not None and chain.upload_id is None and chain.offset == 0:
+            hasher = chain.hasher  # hashed while it streamed
+        else:
+            hasher = hashlib.md5()
+            with path.open("rb") as src:
+                while block := src.read(COPY_BLOCK):
+                    hasher.update(block)
         upload = ChunkedUpload(
             id=upload_id,
             tenant=tenant,
@@ -404,17 +446,14 @@ class Backend:
         for spec in collection.specs:
             if spec.is_required and spec.name not in draft.files:
                 messages.append(f"Missing required file specification {spec.name!r}.")
-        known = {f.checksum for f in self.data_files.values() if f.tenant == tenant}
         for ref in draft.files.values():
-            if ref.checksum not in known:
+            if (tenant, ref.checksum) not in self._first_file:
                 messages.append(f"Unknown checksum: {ref.checksum}")
         return {"files": messages} if messages else {}
 
     def _file_for_checksum(self, tenant: str, checksum: str) -> DataFile:
-        return min(
-            (f for f in self.data_files.values() if f.tenant == tenant and f.checksum == checksum),
-            key=lambda f: f.id,
-        )
+        # Indexed (ids only grow, so the first stored is the lowest id): O(1), not O(files).
+        return self._first_file[(tenant, checksum)]
 
     def create_units(self, tenant: str, raw_items: list[Any], as_array: bool) -> list[DataUnit]:
         """Validate every item first, then create all of them (all-or-nothing)."""

@@ -203,21 +203,26 @@ class AsyncSynapseClient(ClientBase):
         return await self._create_data_file(op, path, md5=upload.checksum or None)
 
     async def _create_data_file(self, op: Op[DataFile], path: Path, md5: Any = None) -> DataFile:
-        try:
-            return await self._run(op)
-        except (ResponseLostError, ServerError) as lost:
-            if isinstance(lost, ServerError) and lost.status_code not in MAYBE_APPLIED:
-                raise
-            checksum = (
-                md5 if isinstance(md5, str) else await anyio.to_thread.run_sync(file_md5, path)
-            )
-            if checksum in await self.verify_checksums([checksum]):
-                # The server applied the POST: never send the content again.
-                logger.warning("data_files/ response lost for %s; the server has it", path.name)
-                raise DataFileUnconfirmedError(path.name, checksum) from lost
-            # Not applied (the server commits before it answers): sending again is safe.
-            logger.warning("data_files/ response lost for %s; not applied; resending", path.name)
-            return await self._run(op)
+        attempts = max(2, self._engine_policy.max_attempts)
+        checksum = md5 if isinstance(md5, str) else None
+        for n in range(attempts):
+            try:
+                return await self._run(op)
+            except (ResponseLostError, ServerError) as lost:
+                if isinstance(lost, ServerError) and lost.status_code not in MAYBE_APPLIED:
+                    raise
+                if checksum is None:
+                    checksum = await anyio.to_thread.run_sync(file_md5, path)
+                if checksum in await self.verify_checksums([checksum]):
+                    # The server applied the POST: never send the content again.
+                    logger.warning("data_files/ response lost for %s; the server has it", path.name)
+                    raise DataFileUnconfirmedError(path.name, checksum) from lost
+                if n + 1 >= attempts:
+                    raise
+                # Not applied (the server commits before it answers): sending again is safe.
+                logger.warning("data_files/ lost for %s; not applied; resending", path.name)
+                await self._sleep(self._engine_policy.backoff(n, self._uniform))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     async def _drive(self, flow: Flow, path: Path, task: ProgressTask) -> ChunkedUpload:
         """Run the pure chunk engine with async I/O."""
@@ -235,16 +240,7 @@ class AsyncSynapseClient(ClientBase):
             if isinstance(intent, Read):
                 return await anyio.to_thread.run_sync(read_range, path, intent.start, intent.length)
             if isinstance(intent, Put):
-                return await self._once(
-                    _ops.put_chunk(
-                        intent.upload,
-                        self.base_url,
-                        path.name,
-                        intent.data,
-                        intent.content_range,
-                        self.upload_timeout,
-                    )
-                )
+                return await self._put(intent, path)
             if isinstance(intent, GetState):
                 return await self._once(_ops.get_upload(intent.upload_id))
             if isinstance(intent, Finalize):
@@ -258,6 +254,27 @@ class AsyncSynapseClient(ClientBase):
             return None
         except ClientError as error:
             return error
+
+    async def _put(self, intent: Put, path: Path) -> ChunkedUpload:
+        """Send one chunk while a worker thread hashes it (MD5 releases the GIL)."""
+        op = _ops.put_chunk(
+            intent.upload,
+            self.base_url,
+            path.name,
+            intent.data,
+            intent.content_range,
+            self.upload_timeout,
+        )
+        outcome: ChunkedUpload | ClientError
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(anyio.to_thread.run_sync, intent.digest.update, intent.data)
+            try:
+                outcome = await self._once(op)
+            except ClientError as error:  # raised outside the group: never an ExceptionGroup
+                outcome = error
+        if isinstance(outcome, ClientError):
+            raise outcome
+        return outcome
 
     # -- data units and tasks ----------------------------------------------------------------
     async def create_data_units(

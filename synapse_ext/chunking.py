@@ -8,7 +8,9 @@ It returns the completed ``ChunkedUpload``. The sync and async drivers only perf
 Rules it enforces:
 
 * chunks are exact-length reads made afresh for every attempt; MD5 is updated once per
-  acknowledged chunk, in order;
+  acknowledged chunk, in order: each ``Put`` carries ``digest``, a copy of the running MD5
+  that the driver updates with the chunk *while* the request is in flight (MD5 and the
+  network overlap); it becomes the running MD5 only once the chunk is acknowledged;
 * after a failed or ambiguous chunk it asks the server for the offset and resumes from it,
   accepting only "not applied" (same start) or "applied" (start + length); anything else,
   backwards or beyond, is a ``ProtocolError``;
@@ -63,6 +65,8 @@ class Put:
     upload: ChunkedUpload | None
     data: bytes = attrs.field(repr=lambda d: f"<{len(d)} bytes>")
     content_range: str
+    digest: Any = attrs.field(default=None, repr=False, eq=False)
+    """MD5 state to update with ``data`` (driver's duty, concurrently with the request)."""
 
 
 @attrs.frozen
@@ -156,7 +160,8 @@ def chunked_upload_flow(
         data = yield Read(offset, length)
         if len(data) != length:
             raise ProtocolError(None, f"local file changed: read {len(data)} of {length} bytes")
-        result = yield Put(upload, data, content_range(offset, length, total))
+        pending = md5.copy()
+        result = yield Put(upload, data, content_range(offset, length, total), pending)
         if isinstance(result, ClientError):
             if failures + 1 >= policy.max_attempts or not _worth_asking(result, policy):
                 raise result
@@ -186,7 +191,7 @@ def chunked_upload_flow(
             )
         if upload is not None and state_.id != upload.id:
             raise ProtocolError(None, f"upload id changed from {upload.id} to {state_.id}")
-        md5.update(data)
+        md5 = pending  # updated by the driver with exactly ``data``
         del data
         upload = state_
         offset = state_.offset

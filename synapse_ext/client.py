@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -200,19 +201,25 @@ class SynapseClient(ClientBase):
         return self._create_data_file(op, path, md5=upload.checksum or None)
 
     def _create_data_file(self, op: Op[DataFile], path: Path, md5: Any = None) -> DataFile:
-        try:
-            return self._run(op)
-        except (ResponseLostError, ServerError) as lost:
-            if isinstance(lost, ServerError) and lost.status_code not in MAYBE_APPLIED:
-                raise
-            checksum = md5 if isinstance(md5, str) else file_md5(path)
-            if checksum in self.verify_checksums([checksum]):
-                # The server applied the POST: never send the content again.
-                logger.warning("data_files/ response lost for %s; the server has it", path.name)
-                raise DataFileUnconfirmedError(path.name, checksum) from lost
-            # Not applied (the server commits before it answers): sending again is safe.
-            logger.warning("data_files/ response lost for %s; not applied; resending", path.name)
-            return self._run(op)
+        attempts = max(2, self._engine_policy.max_attempts)
+        checksum = md5 if isinstance(md5, str) else None
+        for n in range(attempts):
+            try:
+                return self._run(op)
+            except (ResponseLostError, ServerError) as lost:
+                if isinstance(lost, ServerError) and lost.status_code not in MAYBE_APPLIED:
+                    raise
+                checksum = checksum or file_md5(path)
+                if checksum in self.verify_checksums([checksum]):
+                    # The server applied the POST: never send the content again.
+                    logger.warning("data_files/ response lost for %s; the server has it", path.name)
+                    raise DataFileUnconfirmedError(path.name, checksum) from lost
+                if n + 1 >= attempts:
+                    raise
+                # Not applied (the server commits before it answers): sending again is safe.
+                logger.warning("data_files/ lost for %s; not applied; resending", path.name)
+                self._sleep(self._engine_policy.backoff(n, self._uniform))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _drive(self, flow: Flow, path: Path, task: ProgressTask) -> ChunkedUpload:
         """Run the pure chunk engine with blocking I/O."""
@@ -230,16 +237,13 @@ class SynapseClient(ClientBase):
             if isinstance(intent, Read):
                 return read_range(path, intent.start, intent.length)
             if isinstance(intent, Put):
-                return self._once(
-                    _ops.put_chunk(
-                        intent.upload,
-                        self.base_url,
-                        path.name,
-                        intent.data,
-                        intent.content_range,
-                        self.upload_timeout,
-                    )
-                )
+                # MD5 releases the GIL: hash the chunk in a thread while it is being sent.
+                hashing = threading.Thread(target=intent.digest.update, args=(intent.data,))
+                hashing.start()
+                try:
+                    return self._put(intent, path)
+                finally:
+                    hashing.join()
             if isinstance(intent, GetState):
                 return self._once(_ops.get_upload(intent.upload_id))
             if isinstance(intent, Finalize):
@@ -253,6 +257,17 @@ class SynapseClient(ClientBase):
             return None
         except ClientError as error:
             return error
+
+    def _put(self, intent: Put, path: Path) -> ChunkedUpload:
+        op = _ops.put_chunk(
+            intent.upload,
+            self.base_url,
+            path.name,
+            intent.data,
+            intent.content_range,
+            self.upload_timeout,
+        )
+        return self._once(op)
 
     # -- data units and tasks ----------------------------------------------------------------
     def create_data_units(self, units: DataUnitCreate | Sequence[DataUnitCreate]) -> list[DataUnit]:

@@ -14,12 +14,14 @@ only perform I/O in the order it asks.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import stat
 import time
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
@@ -152,6 +154,10 @@ class _Engine:
                     st = os.stat(p)  # noqa: PTH116 - plain strings all the way to the journal
                 except OSError as exc:
                     facts[p] = exc
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    # A FIFO would block the hash forever; a folder or device is no file either.
+                    facts[p] = OSError(errno.EINVAL, "not a regular file", p)
                     continue
                 cached = self.journal.cached_md5(p, st.st_size, st.st_mtime_ns)
                 facts[p] = (st.st_size, st.st_mtime_ns, cached)
@@ -365,7 +371,7 @@ class _SyncRun:
     pool: ThreadPoolExecutor
     chunked_threshold: int
     chunk_size: int
-    sleep: Any = time.sleep
+    sleep: Callable[[float], None] = time.sleep
 
     def reconcile(self) -> bool:
         """List every unit of the collection into the journal; False if the server failed."""
@@ -564,6 +570,7 @@ def upload_data_collection(
     chunk_size: int = 50 * MiB,
     window: int = 1000,
     unit_retry: UnitBatchPolicy | None = None,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> IngestResult:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -572,7 +579,7 @@ def upload_data_collection(
     not sent again; re-running after a crash or a failure completes the job without duplicate
     units (``journal``: a path, a :class:`Journal`, or ``None``/``False`` for memory only).
     ``window`` groups are hashed and checked per round; ``unit_retry`` sets the attempts and
-    jitter of unit batches (contract §7 by default).
+    jitter of unit batches (contract §7 by default); ``sleep`` is how it waits between them.
     """
     _validate_args(batch_size, max_workers, chunk_size)
     result = IngestResult()
@@ -586,7 +593,7 @@ def upload_data_collection(
         )
         engine.policy = unit_retry or engine.policy
         pool = stack.enter_context(ThreadPoolExecutor(max_workers, thread_name_prefix="ingest"))
-        run = _SyncRun(client, engine, pool, chunked_threshold, chunk_size)
+        run = _SyncRun(client, engine, pool, chunked_threshold, chunk_size, sleep)
         run.start()
         for items in _windows(data, max(window, batch_size)):
             run.window(items)

@@ -1,0 +1,133 @@
+"""``python -m bench``: run every benchmark, print the table, write ``bench/results.json``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench import fake_overhead, large_file, machine, small_files
+
+RESULTS = Path(__file__).with_name("results.json")
+TARGETS = {
+    "large_file.ratio_to_md5": (">=", 0.5),
+    "large_file.peak_above_idle_in_chunks": ("<", 3.0),
+    "small_files.speedup": (">=", 15.0),
+    "small_files.speedup_no_latency": (">=", 3.0),
+    "scaling.max_over_min": ("<", 1.5),
+    "rerun.ratio_to_first": ("<", 0.05),
+    "rerun.file_bytes_sent": ("==", 0),
+}
+
+
+def _args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
+    parser.add_argument("--workdir", default=None, help="scratch folder (default: a temp dir)")
+    return parser.parse_args()
+
+
+def _run(workdir: Path, quick: bool) -> dict[str, Any]:
+    n = 200 if quick else 2000
+    sizes = (16, 64) if quick else (256, 1024)
+    scale = (100, 200, 400) if quick else (500, 2000, 8000)
+    results: dict[str, Any] = {"machine": machine.describe()}
+    print("large file ...", flush=True)
+    results["large_file"] = large_file.run(workdir, sizes_mib=sizes)
+    print("small files, 20 ms latency ...", flush=True)
+    slow = small_files.compare(workdir, n, 20)
+    print("small files, no latency ...", flush=True)
+    fast = small_files.compare(workdir, n, 0)
+    results["small_files"] = {
+        **slow,
+        "latency_ms": 20,
+        "workers": small_files.WORKERS,
+        "files_per_s_no_latency": fast["files_per_s"],
+        "baseline_files_per_s_no_latency": fast["baseline_files_per_s"],
+        "speedup_no_latency": fast["speedup"],
+    }
+    print("scaling ...", flush=True)
+    results["scaling"] = small_files.scaling(workdir, scale)
+    print("re-run ...", flush=True)
+    results["rerun"] = small_files.rerun(workdir, n)
+    print("fake overhead ...", flush=True)
+    results["fake"] = fake_overhead.run(workdir, 300 if quick else 2000)
+    results["targets"] = _verdicts(results)
+    return results
+
+
+def _get(results: dict[str, Any], dotted: str) -> Any:
+    value: Any = results
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def _verdicts(results: dict[str, Any]) -> dict[str, Any]:
+    ops = {">=": float.__ge__, "<": float.__lt__, "==": float.__eq__}
+    out = {}
+    for key, (op, target) in TARGETS.items():
+        value = float(_get(results, key))
+        out[key] = {"value": value, "target": f"{op} {target}", "met": ops[op](value, target)}
+    return out
+
+
+def _pair(rates: dict[str, float]) -> str:
+    return f"{rates['get_per_s']} | {rates['upload_4k_per_s']}"
+
+
+def _table(results: dict[str, Any]) -> str:
+    lf, sf, sc = results["large_file"], results["small_files"], results["scaling"]
+    rr, fk, m = results["rerun"], results["fake"], results["machine"]
+    rows = [
+        ("large file MB/s (largest size, 50 MiB chunks)", f"{lf['mb_per_s']}"),
+        ("single-core MD5 MB/s (same bytes)", f"{lf['md5_mb_per_s']}"),
+        ("upload / MD5 ratio", f"{lf['ratio_to_md5']}"),
+        ("client peak RSS above idle, MiB", f"{lf['peak_above_idle_mib']}"),
+    ]
+    for size, row in lf["sizes"].items():
+        label = f"  {size} MiB: MB/s, peak above idle MiB"
+        rows.append((label, f"{row['mb_per_s']}, {row['peak_above_idle_mib']}"))
+    rows += [
+        (f"small files/s, {sf['files']} x 4 KiB, 20 ms", f"{sf['files_per_s']}"),
+        ("  baseline files/s (product page loop)", f"{sf['baseline_files_per_s']}"),
+        ("  speedup at 20 ms", f"{sf['speedup']}x"),
+        ("small files/s, no latency", f"{sf['files_per_s_no_latency']}"),
+        ("  baseline files/s, no latency", f"{sf['baseline_files_per_s_no_latency']}"),
+        ("  speedup, no latency", f"{sf['speedup_no_latency']}x"),
+    ]
+    rows += [(f"scaling: ms per file at {n}", f"{v}") for n, v in sc["per_file_ms"].items()]
+    rows += [
+        ("re-run time / first run", f"{rr['ratio_to_first']}"),
+        ("re-run file bytes sent", f"{rr['file_bytes_sent']}"),
+        ("fake respx GET/s | 4 KiB upload/s", _pair(fk["respx"])),
+        ("fake HTTP GET/s | 4 KiB upload/s", _pair(fk["http"])),
+    ]
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{m['cpu_model']}, {m['cores']} cores, Python {m['python']}, {m['date']}", ""]
+    lines += [f"{label:<{width}}  {value}" for label, value in rows]
+    lines.append("")
+    for key, verdict in results["targets"].items():
+        mark = "met" if verdict["met"] else "NOT met"
+        lines.append(f"{key:<{width}}  {verdict['value']} (target {verdict['target']}): {mark}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = _args()
+    if args.workdir:
+        workdir = Path(args.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        results = _run(workdir, args.quick)
+    else:
+        with tempfile.TemporaryDirectory(prefix="synapse-bench-") as tmp:
+            results = _run(Path(tmp), args.quick)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(_table(results))
+    print(f"\nwrote {RESULTS.name}")
+
+
+if __name__ == "__main__":
+    main()
