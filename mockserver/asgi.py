@@ -15,7 +15,7 @@ from typing import Any
 
 from mockserver.contract import ContractViolation
 from mockserver.dispatch import Dispatcher, Outcome
-from mockserver.http import ChainedHash, MockRequest, MockResponse
+from mockserver.http import MockRequest, MockResponse
 from mockserver.multipart import MultipartCollector, MultipartError
 from mockserver.routes import match_route
 
@@ -51,31 +51,46 @@ class _Feeder:
     """Feeds a collector from a worker thread while the event loop keeps receiving.
 
     Parsing, hashing and writing a MiB overlap with reading the next ones from the socket;
-    at most ``FEED_QUEUE`` MiB wait in memory.
+    at most ``FEED_QUEUE`` MiB wait in memory. Pieces are passed on as received (no joining
+    copies), and a small body that arrives at once is parsed inline (no thread hop).
     """
 
     def __init__(self, collector: MultipartCollector) -> None:
         self._collector = collector
-        self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=FEED_QUEUE)
-        self._pending = bytearray()
+        self._queue: asyncio.Queue[list[bytes] | None] = asyncio.Queue(maxsize=FEED_QUEUE)
+        self._pending: list[bytes] = []
+        self._pending_size = 0
+        self._queued = False
         self._task = asyncio.ensure_future(self._run())
 
+    def _feed(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            self._collector.feed(piece)
+
     async def _run(self) -> None:
-        while (data := await self._queue.get()) is not None:
-            await asyncio.to_thread(self._collector.feed, data)
+        while (pieces := await self._queue.get()) is not None:
+            await asyncio.to_thread(self._feed, pieces)
+
+    async def _flush(self) -> None:
+        pieces, self._pending, self._pending_size = self._pending, [], 0
+        self._queued = True
+        await self._queue.put(pieces)
 
     async def add(self, chunk: bytes, *, last: bool) -> None:
         """Queue ``chunk``; one thread hop per MiB, not per socket read (~64 KiB)."""
-        self._pending += chunk
-        if len(self._pending) >= FEED_BYTES or (last and self._pending):
-            await self._queue.put(bytes(self._pending))
-            self._pending.clear()
+        if chunk:
+            self._pending.append(chunk)
+            self._pending_size += len(chunk)
+        if self._pending_size >= FEED_BYTES:
+            await self._flush()
 
     async def close(self) -> None:
         """Feed what is left and wait until the collector has seen every byte."""
-        if self._pending:
-            await self._queue.put(bytes(self._pending))
-            self._pending.clear()
+        if self._pending and not self._queued and self._pending_size < FEED_BYTES:
+            self._feed(self._pending)  # a small body: cheaper here than on a thread
+            self._pending = []
+        elif self._pending:
+            await self._flush()
         await self._queue.put(None)
         await self._task
 
@@ -148,7 +163,7 @@ class MockAsgiApp:
                 collector = MultipartCollector(
                     request.content_type,
                     self.dispatcher.backend.spool_dir,
-                    self._chain_seed(request),
+                    hash_files=not self._is_chunk_put(request),
                 )
             except MultipartError as exc:
                 request.multipart_error = str(exc)
@@ -185,20 +200,18 @@ class MockAsgiApp:
         request.body = bytes(body)
         return request
 
-    def _chain_seed(self, request: MockRequest) -> ChainedHash | None:
-        """For chunk PUTs: the upload's MD5 state, so the part is hashed as it streams."""
+    def _is_chunk_put(self, request: MockRequest) -> bool:
+        """Chunk parts are not hashed while streaming: the upload hashes its segments."""
         dispatcher = self.dispatcher
         path = request.path
         if dispatcher.base_path and path.startswith(dispatcher.base_path):
             path = path[len(dispatcher.base_path) :]
-        route, params, _ = match_route(request.method, path)
-        if route is None or route.operation_id not in ("createChunkedUpload", "uploadChunk"):
-            return None
-        return dispatcher.backend.chain_seed(params.get("id"))
+        route, _params, _ = match_route(request.method, path)
+        return route is not None and route.operation_id in ("createChunkedUpload", "uploadChunk")
 
     async def _send(self, send: Send, response: MockResponse) -> None:
         headers = response.all_headers()
-        if response.file_path is not None:
+        if response.file_paths is not None:
             headers["content-length"] = str(response.file_size)
             await send(
                 {
@@ -207,14 +220,10 @@ class MockAsgiApp:
                     "headers": _encode(headers),
                 }
             )
-            with response.file_path.open("rb") as fh:
-                while True:
-                    block = await asyncio.to_thread(fh.read, 1 << 20)
-                    await send(
-                        {"type": "http.response.body", "body": block, "more_body": bool(block)}
-                    )
-                    if not block:
-                        break
+            blocks = response.iter_file()
+            while block := await asyncio.to_thread(next, blocks, b""):
+                await send({"type": "http.response.body", "body": block, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         content = response.content()
         headers["content-length"] = str(len(content))

@@ -262,7 +262,7 @@ def downloadFile(backend: Backend, request: MockRequest) -> MockResponse:
     )
     return MockResponse(
         status=200,
-        file_path=record.content_path,
+        file_paths=record.segments,
         file_size=record.size,
         content_type="application/octet-stream",
         headers={"content-length": str(record.size)},

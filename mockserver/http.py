@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-__all__ = ["JSON_CONTENT_TYPE", "ChainedHash", "MockRequest", "MockResponse", "UploadedFile"]
+__all__ = ["JSON_CONTENT_TYPE", "MockRequest", "MockResponse", "UploadedFile"]
 
 JSON_CONTENT_TYPE = "application/json"
-
-
-@dataclass(frozen=True)
-class ChainedHash:
-    """An upload's MD5 state at ``offset``, continued with a part as it arrived."""
-
-    upload_id: str | None
-    offset: int
-    hasher: Any
 
 
 @dataclass
@@ -32,10 +23,8 @@ class UploadedFile:
     path: Path
     size: int
     md5: str
-    """MD5 of the part ("" when the part was hashed into ``chain`` instead)."""
+    """MD5 of the part ("" for chunk parts: the upload hashes its segments itself)."""
     consumed: bool = False
-    chain: ChainedHash | None = None
-    """For chunk PUTs: the upload's running MD5 continued with this part while it streamed."""
 
     def take(self) -> Path:
         """Take ownership of the spooled file (it will no longer be discarded)."""
@@ -120,13 +109,13 @@ class MockRequest:
 
 @dataclass
 class MockResponse:
-    """A response: JSON (`body`), raw bytes (`raw`) or a file streamed from disk."""
+    """A response: JSON (`body`), raw bytes (`raw`) or files streamed from disk, in order."""
 
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
-    file_path: Path | None = None
+    file_paths: Sequence[Path] | None = None
     file_size: int = 0
     content_type: str = JSON_CONTENT_TYPE
 
@@ -138,8 +127,8 @@ class MockResponse:
 
     def content(self) -> bytes:
         """The whole body in memory (fine for JSON; files only in the respx transport)."""
-        if self.file_path is not None:
-            return self.file_path.read_bytes()
+        if self.file_paths is not None:
+            return b"".join(path.read_bytes() for path in self.file_paths)
         if self.raw is not None:
             return self.raw
         if self.body is None and self.status == 204:
@@ -148,10 +137,11 @@ class MockResponse:
 
     def iter_file(self, block_size: int = 1 << 20) -> Iterator[bytes]:
         """Stream the file body from disk in blocks."""
-        assert self.file_path is not None
-        with self.file_path.open("rb") as fh:
-            while block := fh.read(block_size):
-                yield block
+        assert self.file_paths is not None
+        for path in self.file_paths:
+            with path.open("rb") as fh:
+                while block := fh.read(block_size):
+                    yield block
 
     def all_headers(self) -> dict[str, str]:
         headers = {"content-type": self.content_type}

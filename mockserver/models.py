@@ -72,7 +72,8 @@ class DataFile:
     tenant: str
     checksum: str
     size: int
-    content_path: Path
+    segments: tuple[Path, ...]
+    """The content: these files, concatenated (a chunked upload's chunks, never copied)."""
     filename: str
     created_at: datetime
 
@@ -82,9 +83,11 @@ class ChunkedUpload:
     id: str
     tenant: str
     filename: str
-    content_path: Path
+    segments: list[Path]
+    """One file per stored chunk, in order; concatenated they are the upload's content."""
     created_at: datetime
     hasher: Any
+    """A :class:`mockserver.hashing.SegmentHasher` over ``segments``."""
     offset: int = 0
     status: int = STATUS_UPLOADING
     completed_at: datetime | None = None

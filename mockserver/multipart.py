@@ -16,7 +16,7 @@ from typing import Any
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from mockserver.http import ChainedHash, UploadedFile
+from mockserver.http import UploadedFile
 
 __all__ = ["MultipartCollector", "MultipartError"]
 
@@ -38,16 +38,13 @@ def _spool_name() -> str:
 class MultipartCollector:
     """Incremental parser: call :meth:`feed` per body chunk, then :meth:`finish`."""
 
-    def __init__(
-        self, content_type: str, spool_dir: Path, chain: ChainedHash | None = None
-    ) -> None:
+    def __init__(self, content_type: str, spool_dir: Path, *, hash_files: bool = True) -> None:
         _, params = parse_options_header(content_type)
         boundary = params.get(b"boundary")
         if not boundary:
             raise MultipartError("Multipart form parse error - Invalid boundary in multipart: None")
         self._spool_dir = spool_dir
-        self._chain = chain
-        self._chained: ChainedHash | None = None
+        self._hash_files = hash_files
         self.fields: dict[str, str] = {}
         self.files: dict[str, UploadedFile] = {}
         self._headers: dict[bytes, bytes] = {}
@@ -110,18 +107,10 @@ class MultipartCollector:
             self._path = self._spool_dir / _spool_name()
             self._fh = self._path.open("wb")
             self._size = 0
-            self._chained = None
-            if self._chain is not None and self._name == "file":
-                # Continue the upload's MD5 instead of hashing the part alone (one pass).
-                self._chained = ChainedHash(
-                    self._chain.upload_id, self._chain.offset, self._chain.hasher.copy()
-                )
-                self._md5 = self._chained.hasher
-            else:
-                self._md5 = hashlib.md5()
+            self._md5 = hashlib.md5() if self._hash_files else None
 
     def _on_part_data(self, data: bytes, start: int, end: int) -> None:
-        piece = data[start:end]
+        piece = memoryview(data)[start:end]  # no copy: written and hashed in place
         if self._buffer is not None:
             self._buffer += piece
             if len(self._buffer) > MAX_FIELD_BYTES:
@@ -129,7 +118,8 @@ class MultipartCollector:
         elif self._fh is not None:
             self._fh.write(piece)
             self._size += len(piece)
-            self._md5.update(piece)
+            if self._md5 is not None:
+                self._md5.update(piece)
 
     def _on_part_end(self) -> None:
         assert self._name is not None
@@ -147,8 +137,7 @@ class MultipartCollector:
                 filename=self._filename,
                 path=self._path,
                 size=self._size,
-                md5="" if self._chained is not None else self._md5.hexdigest(),
-                chain=self._chained,
+                md5="" if self._md5 is None else self._md5.hexdigest(),
             )
             self._path = None
 

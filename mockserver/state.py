@@ -9,14 +9,13 @@ File content is spooled to ``storage`` (a temp dir by default) under generated n
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import tempfile
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,7 +24,8 @@ from typing import Any
 from mockserver.clock import Clock, utc_now
 from mockserver.errors import ApiError, bad_request, field_error, forbidden, not_found
 from mockserver.fixtures import default_fixtures
-from mockserver.http import ChainedHash, UploadedFile
+from mockserver.hashing import SegmentHasher
+from mockserver.http import UploadedFile
 from mockserver.models import (
     STATUS_COMPLETE,
     ChunkedUpload,
@@ -66,27 +66,6 @@ def parse_content_range(value: str | None) -> ContentRange:
     if max(start, end, total) > _MAX_RANGE_VALUE or start > end:
         raise bad_request("Error in request headers")
     return ContentRange(start, end, total)
-
-
-def _append(src_path: Path, dst_path: Path) -> None:
-    """Append a file to another, in the kernel when it can (no copy through Python)."""
-    # Not opened with O_APPEND: copy_file_range refuses such a destination (EBADF).
-    with src_path.open("rb") as src, dst_path.open("r+b") as dst:
-        size = os.fstat(src.fileno()).st_size
-        dst.seek(0, os.SEEK_END)
-        copied = 0
-        try:
-            while copied < size:
-                n = os.copy_file_range(src.fileno(), dst.fileno(), size - copied)
-                if n == 0:
-                    break
-                copied += n
-        except (AttributeError, OSError):
-            pass
-        if copied < size:
-            src.seek(copied)
-            dst.seek(0, os.SEEK_END)
-            shutil.copyfileobj(src, dst, COPY_BLOCK)
 
 
 class Backend:
@@ -251,14 +230,14 @@ class Backend:
 
     # -- data files --------------------------------------------------------------------------
     def _add_data_file(
-        self, tenant: str, checksum: str, size: int, path: Path, filename: str
+        self, tenant: str, checksum: str, size: int, segments: Sequence[Path], filename: str
     ) -> DataFile:
         record = DataFile(
             id=self._new_id("data_file"),
             tenant=tenant,
             checksum=checksum,
             size=size,
-            content_path=path,
+            segments=tuple(segments),
             filename=filename,
             created_at=self.clock(),
         )
@@ -277,7 +256,7 @@ class Backend:
             target = self.storage / "files" / f"direct-{self._next_id['data_file'] + 1}.bin"
             part.take().replace(target)
             self.bytes_received += part.size
-            return self._add_data_file(tenant, part.md5, part.size, target, filename)
+            return self._add_data_file(tenant, part.md5, part.size, [target], filename)
 
     def create_data_file_from_upload(self, tenant: str, upload_id: str) -> DataFile:
         with self._lock:
@@ -289,7 +268,7 @@ class Backend:
                     "chunked_upload", f"Chunked upload {upload_id!r} is not complete."
                 )
             return self._add_data_file(
-                tenant, upload.checksum, upload.offset, upload.content_path, upload.filename
+                tenant, upload.checksum, upload.offset, upload.segments, upload.filename
             )
 
     def existing_checksums(self, tenant: str, checksums: Iterable[str]) -> list[str]:
@@ -322,16 +301,6 @@ class Backend:
     def get_upload(self, tenant: str, upload_id: str) -> ChunkedUpload:
         with self._lock:
             return self._visible_upload(tenant, upload_id)
-
-    def chain_seed(self, upload_id: str | None) -> ChainedHash | None:
-        """The MD5 state a chunk PUT can continue while it streams (None: unknown upload)."""
-        if upload_id is None:
-            return ChainedHash(None, 0, hashlib.md5())
-        with self._lock:
-            upload = self.uploads.get(upload_id)
-            if upload is None or upload.status == STATUS_COMPLETE:
-                return None
-            return ChainedHash(upload_id, upload.offset, upload.hasher.copy())
 
     def put_chunk(
         self,
@@ -366,16 +335,14 @@ class Backend:
                     expected_offset=upload.offset,
                     provided_offset=rng.start,
                 )
-            chain = part.chain
-            if chain is not None and (chain.upload_id, chain.offset) == (upload_id, rng.start):
-                _append(part.path, upload.content_path)  # hashed while it streamed
-                upload.hasher = chain.hasher
-            else:
-                with part.path.open("rb") as src, upload.content_path.open("ab") as dst:
-                    while block := src.read(COPY_BLOCK):
-                        upload.hasher.update(block)
-                        dst.write(block)
-            part.discard()
+            # The spooled chunk becomes the next segment: stored once, never copied, and
+            # hashed in the background while the client sends the next one.
+            segment = upload.segments[0].with_name(
+                f"{upload.segments[0].stem}-{len(upload.segments)}.bin"
+            )
+            part.take().replace(segment)
+            upload.segments.append(segment)
+            upload.hasher.add(segment)
             upload.offset += size
             self.bytes_received += size
             return upload
@@ -392,19 +359,13 @@ class Backend:
         upload_id = self._new_upload_id()
         path = self.storage / "uploads" / f"upload-{self._upload_counter}.bin"
         part.take().replace(path)
-        chain = part.chain
-        if chain is not None and chain.upload_id is None and chain.offset == 0:
-            hasher = chain.hasher  # hashed while it streamed
-        else:
-            hasher = hashlib.md5()
-            with path.open("rb") as src:
-                while block := src.read(COPY_BLOCK):
-                    hasher.update(block)
+        hasher = SegmentHasher()
+        hasher.add(path)
         upload = ChunkedUpload(
             id=upload_id,
             tenant=tenant,
             filename=filename,
-            content_path=path,
+            segments=[path],
             created_at=self.clock(),
             hasher=hasher,
             offset=part.size,
