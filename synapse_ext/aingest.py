@@ -15,24 +15,24 @@ from typing import Any
 import anyio
 import attrs
 
-from .batching import BatchAction, UnitBatchPolicy, batched, classify_unit_batch_error
-from .errors import ClientError
-from .ingest import (
-    _TASK_BATCH,
-    _UPLOAD_ERRORS,
+from ._ingest_engine import (
     DEFAULT_JOURNAL,
+    TASK_BATCH,
+    UPLOAD_ERRORS,
+    Engine,
     JournalArg,
     MiB,
-    _Engine,
-    _engine,
-    _open_journal,
-    _Prepared,
-    _progress_tasks,
-    _safe_md5,
-    _task_retryable,
-    _validate_args,
-    _windows,
+    Prepared,
+    build_engine,
+    open_journal,
+    progress_tasks,
+    safe_md5,
+    task_retryable,
+    validate_args,
+    windows,
 )
+from .batching import BatchAction, UnitBatchPolicy, batched, classify_unit_batch_error
+from .errors import ClientError
 from .ingest_types import FailureReason, IngestFailure, IngestResult
 from .progress import ProgressReporter, as_reporter
 
@@ -44,7 +44,7 @@ logger = logging.getLogger("synapse_ext")
 @attrs.define
 class _AsyncRun:
     client: Any
-    engine: _Engine
+    engine: Engine
     limiter: anyio.CapacityLimiter
     chunked_threshold: int
     chunk_size: int
@@ -80,7 +80,7 @@ class _AsyncRun:
         hashed: dict[str, Any] = {}
 
         async def one(path: str) -> None:
-            hashed[path] = await anyio.to_thread.run_sync(_safe_md5, path, limiter=self.limiter)
+            hashed[path] = await anyio.to_thread.run_sync(safe_md5, path, limiter=self.limiter)
 
         async with anyio.create_task_group() as tg:
             for path in paths:
@@ -115,7 +115,7 @@ class _AsyncRun:
                     await self.client.upload_file(
                         path, chunked=size > self.chunked_threshold, chunk_size=self.chunk_size
                     )
-                except _UPLOAD_ERRORS as exc:
+                except UPLOAD_ERRORS as exc:
                     errors[checksum] = f"{path}: {exc}"
                     return
             e.uploaded(checksum, size)
@@ -132,7 +132,7 @@ class _AsyncRun:
                 del errors[checksum]
         return errors
 
-    async def send_batch(self, batch: list[_Prepared]) -> None:
+    async def send_batch(self, batch: list[Prepared]) -> None:
         e = self.engine
         attempt = 0
         while batch:
@@ -183,14 +183,14 @@ class _AsyncRun:
 
     async def tasks(self, unit_ids: Sequence[int]) -> None:
         e = self.engine
-        for chunk in batched(e.tasks_needed(unit_ids), _TASK_BATCH):
+        for chunk in batched(e.tasks_needed(unit_ids), TASK_BATCH):
             error: ClientError | None = None
             for attempt in range(e.policy.max_attempts):
                 try:
                     created = await self.client.create_tasks(e.project_id, chunk)
                 except ClientError as exc:
                     error = exc
-                    if not _task_retryable(exc):
+                    if not task_retryable(exc):
                         break
                     await anyio.sleep(e.policy.delay(attempt, exc))
                     continue
@@ -220,14 +220,14 @@ async def aupload_data_collection(
     unit_retry: UnitBatchPolicy | None = None,
 ) -> IngestResult:
     """Async twin of :func:`~synapse_ext.ingest.upload_data_collection` (``AsyncSynapseClient``)."""
-    _validate_args(batch_size, max_workers, chunk_size)
+    validate_args(batch_size, max_workers, chunk_size)
     result = IngestResult()
     with ExitStack() as stack:
-        jr = _open_journal(journal, stack)
+        jr = open_journal(journal, stack)
         reporter = as_reporter(on_progress)
         collection = await client.get_collection(collection_id, with_specifications=True)
-        tasks = _progress_tasks(stack, reporter, data)
-        engine = _engine(
+        tasks = progress_tasks(stack, reporter, data)
+        engine = build_engine(
             client, collection, collection_id, jr, result, tasks, batch_size, project_id
         )
         engine.policy = unit_retry or engine.policy
@@ -235,6 +235,6 @@ async def aupload_data_collection(
             client, engine, anyio.CapacityLimiter(max_workers), chunked_threshold, chunk_size
         )
         await run.start()
-        for items in _windows(data, max(window, batch_size)):
+        for items in windows(data, max(window, batch_size)):
             await run.window(items)
     return result

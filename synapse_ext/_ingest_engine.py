@@ -1,0 +1,398 @@
+"""The decisions of ``upload_data_collection``, shared by the sync and async drivers.
+
+:class:`Engine` holds the journal and every decision (what to hash, what is done, what to
+upload, how to batch and reconcile units, which tasks are missing); the drivers in
+``ingest.py`` and ``aingest.py`` only perform the I/O it asks for, in that order.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import stat
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import attrs
+from synapse_client.models import (
+    DataUnit,
+    DataUnitCreate,
+    DataUnitCreateFiles,
+    DataUnitCreateMeta,
+    DataUnitFileRef,
+)
+from synapse_client.types import UNSET
+
+from .batching import UnitBatchPolicy, batched
+from .errors import ClientConnectionError, ClientError
+from .identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
+from .ingest_types import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
+from .journal import Journal, default_journal_path, journal_scope
+from .progress import ProgressReporter, ProgressTask
+from .specs import Spec, specs_of
+
+__all__ = [
+    "DEFAULT_JOURNAL",
+    "TASK_BATCH",
+    "UPLOAD_ERRORS",
+    "Engine",
+    "JournalArg",
+    "MiB",
+    "Prepared",
+    "build_engine",
+    "md5_file",
+    "open_journal",
+    "progress_tasks",
+    "safe_md5",
+    "task_retryable",
+    "validate_args",
+    "windows",
+]
+
+logger = logging.getLogger("synapse_ext")
+
+MiB = 1024 * 1024
+_MAX_PATH = 1024  # DataUnitFileRef.path maxLength
+TASK_BATCH = 1000
+# ClientError from the API; OSError/ValueError (EmptyFileError) if the file changed on disk.
+UPLOAD_ERRORS = (ClientError, OSError, ValueError)
+
+
+class _Default:
+    def __repr__(self) -> str:
+        return "DEFAULT_JOURNAL"
+
+
+DEFAULT_JOURNAL: Any = _Default()
+"""Use the journal at :func:`~synapse_ext.journal.default_journal_path`."""
+
+JournalArg = Any  # DEFAULT_JOURNAL | str | os.PathLike | Journal | None | False
+
+
+def md5_file(path: str | os.PathLike[str], block: int = MiB) -> str:
+    """Lower-case hex MD5 of a file, read in ``block``-sized pieces."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        while chunk := fh.read(block):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_journal(journal: JournalArg, stack: ExitStack) -> Journal:
+    if isinstance(journal, Journal):
+        return journal
+    if journal is None or journal is False:
+        return stack.enter_context(Journal(None))
+    path = default_journal_path() if journal is DEFAULT_JOURNAL else Path(journal)
+    return stack.enter_context(Journal(path))
+
+
+@attrs.define
+class Prepared:
+    """A group whose files are hashed: ready to be checked, uploaded and bound."""
+
+    group: GroupInput
+    checksums: dict[str, str]
+    sizes: dict[str, int]
+    cid: str
+
+
+@attrs.define
+class Engine:
+    """Decisions and bookkeeping of one ingestion; no network I/O."""
+
+    collection_id: int
+    scope: str
+    journal: Journal
+    specs: dict[str, Spec]
+    result: IngestResult
+    groups_task: ProgressTask
+    bytes_task: ProgressTask
+    batch_size: int
+    policy: UnitBatchPolicy = attrs.Factory(UnitBatchPolicy)
+    project_id: int | None = None
+
+    # -- groups --------------------------------------------------------------------------
+    def fail(self, key: str, reason: FailureReason, message: str) -> None:
+        logger.warning("group %r failed (%s): %s", key, reason, message)
+        self.result.failures.append(IngestFailure(key, reason, message))
+        self.groups_task.advance(1)
+
+    def admit(self, items: Sequence[tuple[int, Any]]) -> list[GroupInput]:
+        """Normalize and validate a window of raw groups; report the invalid ones."""
+        out: list[GroupInput] = []
+        for index, item in items:
+            self.result.groups += 1
+            try:
+                group = as_group(item, index)
+            except (TypeError, ValueError) as exc:
+                self.fail(f"#{index}", FailureReason.INVALID_GROUP, str(exc))
+                continue
+            unknown = sorted(set(group.files) - set(self.specs))
+            missing = [n for n, s in self.specs.items() if s.is_required and n not in group.files]
+            if unknown or missing:
+                parts = [f"unknown spec(s): {', '.join(unknown)}"] if unknown else []
+                parts += [f"missing required spec(s): {', '.join(missing)}"] if missing else []
+                self.fail(group.key, FailureReason.INVALID_GROUP, "; ".join(parts))
+                continue
+            out.append(group)
+        return out
+
+    def hash_plan(self, groups: Sequence[GroupInput]) -> tuple[dict[str, Any], list[str]]:
+        """Stat every file: ``(facts per path, paths still to hash)``; errors are facts too."""
+        facts: dict[str, Any] = {}
+        todo: list[str] = []
+        for group in groups:
+            for path in group.files.values():
+                p = os.fspath(path)
+                if p in facts:
+                    continue
+                try:
+                    st = os.stat(p)  # noqa: PTH116 - plain strings all the way to the journal
+                except OSError as exc:
+                    facts[p] = exc
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    # A FIFO would block the hash forever; a folder or device is no file either.
+                    facts[p] = OSError(errno.EINVAL, "not a regular file", p)
+                    continue
+                cached = self.journal.cached_md5(p, st.st_size, st.st_mtime_ns)
+                facts[p] = (st.st_size, st.st_mtime_ns, cached)
+                if cached is None and st.st_size > 0:
+                    todo.append(p)
+        return facts, todo
+
+    def prepare(
+        self, groups: Sequence[GroupInput], facts: dict[str, Any], hashed: dict[str, Any]
+    ) -> list[Prepared]:
+        """Attach checksums; fail groups with unreadable or empty files; cache new hashes."""
+        fresh = [
+            (p, facts[p][0], facts[p][1], md5) for p, md5 in hashed.items() if isinstance(md5, str)
+        ]
+        if fresh:
+            self.journal.store_md5s(fresh)
+        out: list[Prepared] = []
+        for group in groups:
+            checksums: dict[str, str] = {}
+            sizes: dict[str, int] = {}
+            problem: tuple[FailureReason, str] | None = None
+            for spec, path in group.files.items():
+                p = os.fspath(path)
+                fact = facts[p]
+                if isinstance(fact, OSError):
+                    problem = (FailureReason.UNREADABLE, f"{path}: {fact.strerror or fact}")
+                    break
+                size, _, cached = fact
+                if size == 0:
+                    problem = (FailureReason.EMPTY_FILE, f"{path} is empty")
+                    break
+                md5 = cached or hashed.get(p)
+                if not isinstance(md5, str):
+                    problem = (FailureReason.UNREADABLE, f"{path}: {md5}")
+                    break
+                checksums[spec] = md5
+                sizes[spec] = size
+            if problem is not None:
+                self.fail(group.key, *problem)
+                continue
+            cid = content_id(checksums, group.meta, group.groups)
+            out.append(Prepared(group, checksums, sizes, cid))
+        return out
+
+    def split_done(self, prepared: Sequence[Prepared]) -> tuple[list[int], list[Prepared]]:
+        """``(unit ids already done, groups still to create)``; duplicates in a window merge."""
+        done = self.journal.done_units(self.scope, [p.cid for p in prepared])
+        present: list[int] = []
+        todo: list[Prepared] = []
+        seen: set[str] = set()
+        for item in prepared:
+            if item.cid in done:
+                self.result.units_already_present += 1
+                present.append(done[item.cid])
+                self.groups_task.advance(1)
+            elif item.cid in seen:
+                logger.info("group %r has the same content as an earlier one", item.group.key)
+                self.result.units_already_present += 1
+                self.groups_task.advance(1)
+            else:
+                seen.add(item.cid)
+                todo.append(item)
+        return present, todo
+
+    @staticmethod
+    def needed_checksums(todo: Sequence[Prepared]) -> list[str]:
+        return list(dict.fromkeys(c for item in todo for c in item.checksums.values()))
+
+    def plan_uploads(
+        self, todo: Sequence[Prepared], existing: set[str]
+    ) -> dict[str, tuple[Path, int]]:
+        """Checksum → (one path, size) for each file the server lacks."""
+        needed = self.needed_checksums(todo)
+        self.result.files_already_present += sum(1 for c in needed if c in existing)
+        plan: dict[str, tuple[Path, int]] = {}
+        for item in todo:
+            for spec, checksum in item.checksums.items():
+                if checksum not in existing and checksum not in plan:
+                    plan[checksum] = (item.group.files[spec], item.sizes[spec])
+        return plan
+
+    def uploaded(self, checksum: str, size: int) -> None:
+        self.result.files_uploaded += 1
+        self.result.bytes_sent += size
+        self.bytes_task.advance(size)
+
+    def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
+        """Groups whose every file is on the server; the others fail and are not bound."""
+        out: list[Prepared] = []
+        for item in todo:
+            bad = [c for c in item.checksums.values() if c in failed_files]
+            if bad:
+                self.fail(item.group.key, FailureReason.UPLOAD_FAILED, failed_files[bad[0]])
+            else:
+                out.append(item)
+        return out
+
+    # -- unit batches --------------------------------------------------------------------
+    def unit_create(self, item: Prepared) -> DataUnitCreate:
+        files = DataUnitCreateFiles()
+        for spec, checksum in item.checksums.items():
+            path = os.fspath(item.group.files[spec])
+            files[spec] = DataUnitFileRef(
+                checksum=checksum, path=path if len(path) <= _MAX_PATH else UNSET
+            )
+        meta = DataUnitCreateMeta()
+        meta.additional_properties = {**item.group.meta, CONTENT_ID_KEY: item.cid}
+        groups = list(item.group.groups)
+        return DataUnitCreate(
+            data_collection=self.collection_id,
+            files=files,
+            meta=meta,
+            groups=groups if groups else UNSET,
+        )
+
+    def begin_batch(self, batch: Sequence[Prepared]) -> str:
+        batch_id = uuid.uuid4().hex
+        self.journal.begin_batch(self.scope, batch_id, [(b.cid, b.group.key) for b in batch])
+        return batch_id
+
+    def batch_created(
+        self, batch_id: str, batch: Sequence[Prepared], units: Sequence[DataUnit]
+    ) -> tuple[list[int], list[Prepared]]:
+        """Match created units to groups by content id (and files); ``(ids, unmatched)``."""
+        by_cid = {b.cid: b for b in batch}
+        pairs: list[tuple[str, int]] = []
+        for unit in units:
+            item = by_cid.get(unit_content_id(unit))
+            if item is not None and unit_checksums(unit) == item.checksums:
+                pairs.append((item.cid, int(unit.id)))
+        matched = {cid for cid, _ in pairs}
+        unmatched = [b for b in batch if b.cid not in matched]
+        if unmatched:
+            # The answer does not account for every group: keep the batch in flight and
+            # let the caller reconcile against the server's listing.
+            self.journal.record_remote_units(self.scope, pairs)
+        else:
+            self.journal.finish_batch(self.scope, batch_id, pairs)
+        self.result.units_created += len(pairs)
+        self.groups_task.advance(len(pairs))
+        return [uid for _, uid in pairs], unmatched
+
+    def record_listing(self, units: Iterable[DataUnit]) -> None:
+        chunk: list[tuple[str, int]] = []
+        for unit in units:
+            chunk.append((unit_content_id(unit), int(unit.id)))
+            if len(chunk) >= 1000:
+                self.journal.record_remote_units(self.scope, chunk)
+                chunk = []
+        self.journal.record_remote_units(self.scope, chunk)
+
+    def reconciled(self, batch: Sequence[Prepared]) -> tuple[list[int], list[Prepared]]:
+        """After a listing: the batch's groups found (now created) and those still missing."""
+        done = self.journal.done_units(self.scope, [b.cid for b in batch])
+        self.journal.close_inflight(self.scope)
+        self.journal.mark_scope_listed(self.scope)
+        found = [done[b.cid] for b in batch if b.cid in done]
+        self.result.units_created += len(found)
+        self.groups_task.advance(len(found))
+        return found, [b for b in batch if b.cid not in done]
+
+    def batch_failed(
+        self, batch: Sequence[Prepared], reason: FailureReason, error: ClientError | str
+    ) -> None:
+        for item in batch:
+            self.fail(item.group.key, reason, str(error))
+
+    # -- tasks ---------------------------------------------------------------------------
+    def tasks_needed(self, unit_ids: Sequence[int]) -> list[int]:
+        if self.project_id is None or not unit_ids:
+            return []
+        return self.journal.units_without_task(self.scope, self.project_id, unit_ids)
+
+    def tasks_created(self, unit_ids: Sequence[int], n_tasks: int) -> None:
+        assert self.project_id is not None
+        self.journal.record_tasks(self.scope, self.project_id, unit_ids)
+        self.result.tasks_created += n_tasks
+
+
+def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
+    return batched(enumerate(data), size)
+
+
+def progress_tasks(
+    stack: ExitStack, reporter: ProgressReporter, data: Any
+) -> tuple[ProgressTask, ProgressTask]:
+    total = len(data) if hasattr(data, "__len__") else None
+    groups = stack.enter_context(reporter.task(total=total, desc="data units", unit="group"))
+    sent = stack.enter_context(reporter.task(total=None, desc="file content", unit="B"))
+    return groups, sent
+
+
+def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:
+    if not 1 <= batch_size <= 1000:
+        raise ValueError("batch_size must be between 1 and 1000")
+    if max_workers < 1:
+        raise ValueError("max_workers must be >= 1")
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be >= 1")
+
+
+def task_retryable(error: ClientError) -> bool:
+    # Tasks are idempotent per (project, unit) on our server: resending is safe.
+    if isinstance(error, ClientConnectionError):
+        return True
+    return error.status_code in (408, 425, 429) or (error.status_code or 0) >= 500
+
+
+def safe_md5(path: str) -> str | OSError:
+    try:
+        return md5_file(path)
+    except OSError as exc:
+        return exc
+
+
+def build_engine(
+    client: Any,
+    collection: Any,
+    collection_id: int,
+    journal: Journal,
+    result: IngestResult,
+    tasks: tuple[ProgressTask, ProgressTask],
+    batch_size: int,
+    project_id: int | None,
+) -> Engine:
+    return Engine(
+        collection_id=collection_id,
+        scope=journal_scope(str(client.base_url), collection_id),
+        journal=journal,
+        specs={s.name: s for s in specs_of(collection)},
+        result=result,
+        groups_task=tasks[0],
+        bytes_task=tasks[1],
+        batch_size=batch_size,
+        project_id=project_id,
+    )
