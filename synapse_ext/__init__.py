@@ -7,7 +7,7 @@ Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated a
 from ._files import EmptyFileError
 from .async_client import AsyncSynapseClient
 from .backend_client import BackendClient
-from .chunking import chunk_plan, content_range
+from .chunking import ResumePoint, chunk_plan, content_range
 from .client import SynapseClient
 from .errors import (
     AuthenticationError,
@@ -32,6 +32,7 @@ from .progress import (
     TqdmProgress,
 )
 from .retry import RetryPolicy
+from .upload_resume import FileKey, MemoryResumeStore, ResumeStore
 
 __all__ = [
     "AsyncSynapseClient",
@@ -43,7 +44,9 @@ __all__ = [
     "ClientError",
     "DataFileUnconfirmedError",
     "EmptyFileError",
+    "FileKey",
     "HTTPError",
+    "MemoryResumeStore",
     "NotFoundError",
     "NullProgress",
     "ProgressEvent",
@@ -52,6 +55,8 @@ __all__ = [
     "ProtocolError",
     "RateLimitError",
     "ResponseLostError",
+    "ResumePoint",
+    "ResumeStore",
     "RetryPolicy",
     "ServerError",
     "SynapseClient",

@@ -8,17 +8,21 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import httpx
+from synapse_client.models import ChunkedUpload
 
 from .progress import ProgressEvent, ProgressReporter, as_reporter
 from .retry import DEFAULT_RETRY, RetryPolicy
 
-__all__ = ["DEFAULT_TIMEOUT", "ClientBase", "batched"]
+__all__ = ["DEFAULT_TIMEOUT", "ClientBase", "UploadHook", "batched"]
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 """Short default: 5 s to connect, 15 s to read. Uploads get ``upload_timeout`` per call."""
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 ProgressArg = ProgressReporter | Callable[[ProgressEvent], None] | None
+UploadHook = Callable[[ChunkedUpload], Any]
+"""Called with a new chunked upload once the server created it (may return an awaitable
+in the async client)."""
 
 
 def batched(items: Iterable[str], size: int) -> Iterator[list[str]]:

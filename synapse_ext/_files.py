@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 __all__ = ["CHUNKED_THRESHOLD", "EmptyFileError", "MiB", "check_file", "file_md5", "read_range"]
 
@@ -30,11 +31,17 @@ def check_file(path: str | os.PathLike[str]) -> tuple[Path, int]:
     return p, size
 
 
-def read_range(path: Path, start: int, length: int) -> bytes:
-    """Exactly the bytes ``[start, start + length)`` of ``path`` (fewer only if it shrank)."""
+def read_range(path: Path, start: int, length: int, digest: Any = None) -> bytes:
+    """Exactly the bytes ``[start, start + length)`` of ``path`` (fewer only if it shrank).
+
+    ``digest`` (a hashlib object), when given, is updated with the bytes read.
+    """
     with open(path, "rb") as f:
         f.seek(start)
-        return f.read(length)
+        data = f.read(length)
+    if digest is not None:
+        digest.update(data)
+    return data
 
 
 def file_md5(path: Path, block: int = 4 * MiB) -> str:

@@ -241,6 +241,17 @@ class Engine:
                     plan[checksum] = (item.group.files[spec], item.sizes[spec])
         return plan
 
+    def upload_options(self, size: int, threshold: int, chunk_size: int) -> dict[str, Any]:
+        """Keyword arguments of ``client.upload_file`` for a ``size``-byte file.
+
+        Chunked uploads get the journal's resume store: an upload interrupted in an earlier
+        run continues from the server's offset instead of byte 0.
+        """
+        if size <= threshold:
+            return {"chunked": False, "chunk_size": chunk_size}
+        store = self.journal.resume_store(self.scope)
+        return {"chunked": True, "chunk_size": chunk_size, "resume_store": store}
+
     def uploaded(self, checksum: str, size: int) -> None:
         self.result.files_uploaded += 1
         self.result.bytes_sent += size

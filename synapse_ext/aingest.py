@@ -112,9 +112,8 @@ class _AsyncRun:
         async def one(checksum: str, path: Path, size: int) -> None:
             async with self.limiter:
                 try:
-                    await self.client.upload_file(
-                        path, chunked=size > self.chunked_threshold, chunk_size=self.chunk_size
-                    )
+                    options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
+                    await self.client.upload_file(path, **options)
                 except UPLOAD_ERRORS as exc:
                     errors[checksum] = f"{path}: {exc}"
                     return

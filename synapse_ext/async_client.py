@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import inspect
 import logging
 import os
 import random
@@ -25,11 +27,22 @@ from synapse_client.models import (
 )
 
 from . import _ops
-from ._base import DEFAULT_TIMEOUT, ClientBase, ProgressArg, batched
+from ._base import DEFAULT_TIMEOUT, ClientBase, ProgressArg, UploadHook, batched
 from ._call import Op, execute_async
 from ._files import CHUNKED_THRESHOLD, MiB, check_file, file_md5, read_range
 from ._transport import AsyncRecordingTransport
-from .chunking import Advance, Finalize, Flow, GetState, Put, Read, Sleep, chunked_upload_flow
+from .chunking import (
+    Advance,
+    Created,
+    Finalize,
+    Flow,
+    GetState,
+    Put,
+    Read,
+    ResumePoint,
+    Sleep,
+    chunked_upload_flow,
+)
 from .errors import (
     MAYBE_APPLIED,
     ClientError,
@@ -39,6 +52,7 @@ from .errors import (
 )
 from .progress import ProgressTask
 from .retry import DEFAULT_RETRY, RetryPolicy, run_async
+from .upload_resume import ResumeSession, ResumeStore
 
 __all__ = ["AsyncSynapseClient"]
 
@@ -160,15 +174,28 @@ class AsyncSynapseClient(ClientBase):
         chunked: bool | None = None,
         chunk_size: int = 50 * MiB,
         on_progress: ProgressArg = None,
+        resume_store: ResumeStore | None = None,
     ) -> DataFile:
-        """Upload one file: direct up to 50 MiB, chunked above (unless ``chunked`` says)."""
+        """Upload one file: direct up to 50 MiB, chunked above (unless ``chunked`` says).
+
+        ``resume_store`` (chunked only) keeps the upload id across runs: an interrupted upload
+        of the same file (path, size, mtime) continues where the server stopped.
+        """
         p, size = check_file(path)
         if chunked is None:
             chunked = size > CHUNKED_THRESHOLD
         if not chunked:
             return await self.upload_file_direct(p, on_progress=on_progress)
-        upload = await self.create_chunked_upload(p, chunk_size=chunk_size, on_progress=on_progress)
-        return await self._data_file_from_upload(upload, p)
+        session = ResumeSession.open(resume_store, p) if resume_store is not None else None
+        upload = await self.create_chunked_upload(
+            p,
+            chunk_size=chunk_size,
+            on_progress=on_progress,
+            resume=session.point if session is not None else None,
+            on_upload=session.created if session is not None else None,
+        )
+        with session.finishing() if session is not None else contextlib.nullcontext():
+            return await self._data_file_from_upload(upload, p)
 
     async def upload_file_direct(
         self, path: PathLike, *, on_progress: ProgressArg = None
@@ -182,13 +209,28 @@ class AsyncSynapseClient(ClientBase):
         return result
 
     async def create_chunked_upload(
-        self, path: PathLike, *, chunk_size: int = 50 * MiB, on_progress: ProgressArg = None
+        self,
+        path: PathLike,
+        *,
+        chunk_size: int = 50 * MiB,
+        on_progress: ProgressArg = None,
+        resume: ResumePoint | str | None = None,
+        on_upload: UploadHook | None = None,
     ) -> ChunkedUpload:
-        """Upload ``path`` in chunks and finalize it; returns the completed upload."""
+        """Upload ``path`` in chunks and finalize it; returns the completed upload.
+
+        ``resume`` (an upload id or :class:`ResumePoint`) continues that upload from the
+        server's offset; if it is gone, expired or does not fit the file, a new one starts.
+        ``on_upload(upload)`` is called once the server created a new upload (first chunk
+        stored), before any further chunk is sent.
+        """
         p, size = check_file(path)
-        flow = chunked_upload_flow(size, chunk_size, self._engine_policy, self._uniform)
+        point = ResumePoint(resume) if isinstance(resume, str) else resume
+        flow = chunked_upload_flow(
+            size, chunk_size, self._engine_policy, self._uniform, resume=point
+        )
         with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
-            return await self._drive(flow, p, task)
+            return await self._drive(flow, p, task, on_upload)
 
     async def create_data_file_from_chunked_upload(self, upload_id: str) -> DataFile:
         """Create the data file of a completed chunked upload."""
@@ -224,12 +266,19 @@ class AsyncSynapseClient(ClientBase):
                 await self._sleep(self._engine_policy.backoff(n, self._uniform))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _drive(self, flow: Flow, path: Path, task: ProgressTask) -> ChunkedUpload:
+    async def _drive(
+        self, flow: Flow, path: Path, task: ProgressTask, on_upload: UploadHook | None = None
+    ) -> ChunkedUpload:
         """Run the pure chunk engine with async I/O."""
         result: Any = None
         try:
             while True:
                 intent = flow.send(result)
+                if isinstance(intent, Created):
+                    # Outside _perform: a failure to persist the id must stop the upload.
+                    hooked = on_upload(intent.upload) if on_upload is not None else None
+                    result = await hooked if inspect.isawaitable(hooked) else None
+                    continue
                 result = await self._perform(intent, path, task)
         except StopIteration as stop:
             value: ChunkedUpload = stop.value
@@ -238,7 +287,9 @@ class AsyncSynapseClient(ClientBase):
     async def _perform(self, intent: Any, path: Path, task: ProgressTask) -> Any:
         try:
             if isinstance(intent, Read):
-                return await anyio.to_thread.run_sync(read_range, path, intent.start, intent.length)
+                return await anyio.to_thread.run_sync(
+                    read_range, path, intent.start, intent.length, intent.digest
+                )
             if isinstance(intent, Put):
                 return await self._put(intent, path)
             if isinstance(intent, GetState):

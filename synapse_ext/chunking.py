@@ -16,7 +16,15 @@ Rules it enforces:
   backwards or beyond, is a ``ProtocolError``;
 * a finalize whose outcome is unknown is never re-posted: the upload state is polled
   (jittered, bounded) until ``completed_at`` is set;
-* peak memory is one chunk held here plus what the transport buffers for it.
+* peak memory is one chunk held here plus what the transport buffers for it;
+* ``resume=ResumePoint(id)`` continues an upload of an earlier run: the server's state
+  (``GET``) decides: complete → returned as is; 404/410, an offset beyond the file or a
+  different size → a new upload from byte 0; otherwise the sent prefix is re-hashed locally
+  (chunk-sized ``Read`` pieces) and sending continues at the server's offset;
+* an upload the server reports gone (404/410) while chunks or the finalize are sent is
+  started over from byte 0, once per flow;
+* ``Created`` is yielded as soon as the server accepted the first chunk of a new upload, so
+  a caller can persist the id before any further byte is sent.
 """
 
 from __future__ import annotations
@@ -35,11 +43,13 @@ from .retry import RetryPolicy
 
 __all__ = [
     "Advance",
+    "Created",
     "Finalize",
     "GetState",
     "Intent",
     "Put",
     "Read",
+    "ResumePoint",
     "Sleep",
     "chunk_plan",
     "chunked_upload_flow",
@@ -56,6 +66,8 @@ class Read:
 
     start: int
     length: int
+    digest: Any = attrs.field(default=None, repr=False, eq=False)
+    """When set, MD5 state the driver updates with the bytes read (in its I/O thread)."""
 
 
 @attrs.frozen
@@ -92,13 +104,31 @@ class Sleep:
 
 
 @attrs.frozen
+class Created:
+    """The server created ``upload`` (its first chunk is stored); answer: None."""
+
+    upload: ChunkedUpload
+
+
+@attrs.frozen
+class ResumePoint:
+    """An upload of an earlier run to continue.
+
+    ``offset`` is only what the caller last knew (for logs): the server's offset decides.
+    """
+
+    upload_id: str
+    offset: int | None = None
+
+
+@attrs.frozen
 class Advance:
     """``n`` more bytes were acknowledged by the server; answer: None."""
 
     n: int
 
 
-Intent = Read | Put | GetState | Finalize | Sleep | Advance
+Intent = Read | Put | GetState | Finalize | Sleep | Advance | Created
 Flow = Generator[Intent, Any, ChunkedUpload]
 
 
@@ -142,18 +172,138 @@ def _check_state(state: Any, what: str) -> ChunkedUpload:
     return state
 
 
+GONE = frozenset({404, 410})
+"""Statuses saying an upload no longer exists (unknown id, expired)."""
+
+
+class _Gone(Exception):
+    """The server says the upload is gone (404/410): start a new one."""
+
+    def __init__(self, error: ClientError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@attrs.frozen
+class _Start:
+    """Where sending begins: an existing upload and the MD5 of its stored prefix."""
+
+    upload: ChunkedUpload
+    md5: Any = attrs.field(repr=False)
+
+
 def chunked_upload_flow(
     total: int,
     chunk_size: int,
     policy: RetryPolicy,
     uniform: Callable[[float, float], float] = random.uniform,
+    *,
+    resume: ResumePoint | None = None,
 ) -> Flow:
-    """Upload ``total`` bytes in ``chunk_size`` chunks, then finalize; returns the final state."""
+    """Upload ``total`` bytes in ``chunk_size`` chunks, then finalize; returns the final state.
+
+    With ``resume``, continue that upload from the server's offset when it still can be.
+    """
     if total <= 0:
         raise ValueError("chunked upload of an empty file")
+    if chunk_size <= 0:
+        raise ValueError("chunk_size must be positive")
+    start: _Start | None = None
+    if resume is not None:
+        found = yield from _resume(resume, total, chunk_size, policy, uniform)
+        if isinstance(found, ChunkedUpload):
+            return found
+        start = found
+    restarted = False
+    while True:
+        try:
+            upload, md5 = yield from _send(total, chunk_size, policy, uniform, start)
+            return (yield from _finalize(upload, md5.hexdigest(), policy, uniform))
+        except _Gone as gone:
+            if restarted:
+                raise gone.error from None
+            logger.warning("upload gone (%s); starting a new upload from byte 0", gone.error)
+            restarted, start = True, None
+
+
+def _unusable(state: ChunkedUpload, point: ResumePoint, total: int) -> str | None:
+    """Why the server's state of ``point`` cannot continue a ``total``-byte file, if so."""
+    if str(state.id) != str(point.upload_id):
+        return f"the server answered for upload {state.id}"
+    if not 0 <= state.offset <= total:
+        return f"server offset {state.offset} is outside the file's {total} bytes"
+    if isinstance(state.size, int) and state.size != total:
+        return f"the upload holds {state.size} bytes, the file has {total}"
+    if state.completed_at and state.offset != total:
+        return f"complete with {state.offset} bytes, the file has {total}"
+    return None
+
+
+def _fetch_state(
+    upload_id: str, policy: RetryPolicy, uniform: Callable[[float, float], float]
+) -> Generator[Intent, Any, ChunkedUpload | None]:
+    """The upload's state (retrying transient errors); None when the server says it is gone."""
+    attempt = 0
+    while True:
+        state = yield GetState(upload_id)
+        if not isinstance(state, ClientError):
+            return _check_state(state, "chunked_upload state")
+        if state.status_code in GONE:
+            logger.warning("upload %s is gone (%s); starting over from byte 0", upload_id, state)
+            return None
+        if attempt + 1 >= policy.max_attempts or not _worth_asking(state, policy):
+            raise state
+        yield Sleep(policy.delay(state, attempt, uniform))
+        attempt += 1
+
+
+def _resume(
+    point: ResumePoint,
+    total: int,
+    chunk_size: int,
+    policy: RetryPolicy,
+    uniform: Callable[[float, float], float],
+) -> Generator[Intent, Any, ChunkedUpload | _Start | None]:
+    """Complete upload as is, or where to continue (prefix re-hashed), or None: start over."""
+    state = yield from _fetch_state(point.upload_id, policy, uniform)
+    if state is None:
+        return None
+    why = _unusable(state, point, total)
+    if why is not None:
+        logger.warning("upload %s not resumed (%s); starting over", point.upload_id, why)
+        return None
+    if state.completed_at:
+        logger.info("upload %s is already complete", state.id)
+        yield Advance(total)
+        return state
     md5 = hashlib.md5(usedforsecurity=False)
-    upload: ChunkedUpload | None = None
-    offset = 0
+    for begin, length in chunk_plan(state.offset, chunk_size):
+        data = yield Read(begin, length, md5)
+        if len(data) != length:
+            raise ProtocolError(None, f"local file changed: read {len(data)} of {length} bytes")
+    logger.info(
+        "resuming upload %s at byte %d of %d (last known locally: %s)",
+        state.id,
+        state.offset,
+        total,
+        point.offset,
+    )
+    if state.offset:
+        yield Advance(state.offset)
+    return _Start(state, md5)
+
+
+def _send(
+    total: int,
+    chunk_size: int,
+    policy: RetryPolicy,
+    uniform: Callable[[float, float], float],
+    start: _Start | None,
+) -> Generator[Intent, Any, tuple[ChunkedUpload, Any]]:
+    """Send every chunk from ``start`` (or byte 0); returns the last state and the MD5."""
+    upload = start.upload if start is not None else None
+    md5 = start.md5 if start is not None else hashlib.md5(usedforsecurity=False)
+    offset = upload.offset if upload is not None else 0
     failures = 0
     while offset < total:
         length = min(chunk_size, total - offset)
@@ -163,6 +313,8 @@ def chunked_upload_flow(
         pending = md5.copy()
         result = yield Put(upload, data, content_range(offset, length, total), pending)
         if isinstance(result, ClientError):
+            if upload is not None and result.status_code in GONE:
+                raise _Gone(result)
             if failures + 1 >= policy.max_attempts or not _worth_asking(result, policy):
                 raise result
             delay = policy.delay(result, failures, uniform)
@@ -193,12 +345,16 @@ def chunked_upload_flow(
             raise ProtocolError(None, f"upload id changed from {upload.id} to {state_.id}")
         md5 = pending  # updated by the driver with exactly ``data``
         del data
+        created = upload is None
         upload = state_
         offset = state_.offset
         failures = 0
+        if created:
+            yield Created(upload)  # the caller may persist the id before more is sent
         yield Advance(length)
-    assert upload is not None
-    return (yield from _finalize(upload, md5.hexdigest(), policy, uniform))
+    if upload is None:  # pragma: no cover - total > 0 always sends or resumes
+        raise ProtocolError(None, "no upload to finalize")
+    return upload, md5
 
 
 def _finalize(
@@ -222,6 +378,8 @@ def _finalize(
             attempt += 1
             yield Sleep(delay)
             continue
+        if result.status_code in GONE:
+            raise _Gone(result)
         ambiguous = isinstance(result, ResponseLostError) or (
             result.status_code is not None and result.status_code >= 500
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
@@ -26,11 +27,22 @@ from synapse_client.models import (
 )
 
 from . import _ops
-from ._base import DEFAULT_TIMEOUT, ClientBase, ProgressArg, batched
+from ._base import DEFAULT_TIMEOUT, ClientBase, ProgressArg, UploadHook, batched
 from ._call import Op, execute_sync
 from ._files import CHUNKED_THRESHOLD, MiB, check_file, file_md5, read_range
 from ._transport import RecordingTransport
-from .chunking import Advance, Finalize, Flow, GetState, Put, Read, Sleep, chunked_upload_flow
+from .chunking import (
+    Advance,
+    Created,
+    Finalize,
+    Flow,
+    GetState,
+    Put,
+    Read,
+    ResumePoint,
+    Sleep,
+    chunked_upload_flow,
+)
 from .errors import (
     MAYBE_APPLIED,
     ClientError,
@@ -40,6 +52,7 @@ from .errors import (
 )
 from .progress import ProgressTask
 from .retry import DEFAULT_RETRY, RetryPolicy, run_sync
+from .upload_resume import ResumeSession, ResumeStore
 
 __all__ = ["SynapseClient"]
 
@@ -160,15 +173,28 @@ class SynapseClient(ClientBase):
         chunked: bool | None = None,
         chunk_size: int = 50 * MiB,
         on_progress: ProgressArg = None,
+        resume_store: ResumeStore | None = None,
     ) -> DataFile:
-        """Upload one file: direct up to 50 MiB, chunked above (unless ``chunked`` says)."""
+        """Upload one file: direct up to 50 MiB, chunked above (unless ``chunked`` says).
+
+        ``resume_store`` (chunked only) keeps the upload id across runs: an interrupted upload
+        of the same file (path, size, mtime) continues where the server stopped.
+        """
         p, size = check_file(path)
         if chunked is None:
             chunked = size > CHUNKED_THRESHOLD
         if not chunked:
             return self.upload_file_direct(p, on_progress=on_progress)
-        upload = self.create_chunked_upload(p, chunk_size=chunk_size, on_progress=on_progress)
-        return self._data_file_from_upload(upload, p)
+        session = ResumeSession.open(resume_store, p) if resume_store is not None else None
+        upload = self.create_chunked_upload(
+            p,
+            chunk_size=chunk_size,
+            on_progress=on_progress,
+            resume=session.point if session is not None else None,
+            on_upload=session.created if session is not None else None,
+        )
+        with session.finishing() if session is not None else contextlib.nullcontext():
+            return self._data_file_from_upload(upload, p)
 
     def upload_file_direct(self, path: PathLike, *, on_progress: ProgressArg = None) -> DataFile:
         """POST the whole file as one multipart part (the file is read once per attempt)."""
@@ -180,13 +206,28 @@ class SynapseClient(ClientBase):
         return result
 
     def create_chunked_upload(
-        self, path: PathLike, *, chunk_size: int = 50 * MiB, on_progress: ProgressArg = None
+        self,
+        path: PathLike,
+        *,
+        chunk_size: int = 50 * MiB,
+        on_progress: ProgressArg = None,
+        resume: ResumePoint | str | None = None,
+        on_upload: UploadHook | None = None,
     ) -> ChunkedUpload:
-        """Upload ``path`` in chunks and finalize it; returns the completed upload."""
+        """Upload ``path`` in chunks and finalize it; returns the completed upload.
+
+        ``resume`` (an upload id or :class:`ResumePoint`) continues that upload from the
+        server's offset; if it is gone, expired or does not fit the file, a new one starts.
+        ``on_upload(upload)`` is called once the server created a new upload (first chunk
+        stored), before any further chunk is sent.
+        """
         p, size = check_file(path)
-        flow = chunked_upload_flow(size, chunk_size, self._engine_policy, self._uniform)
+        point = ResumePoint(resume) if isinstance(resume, str) else resume
+        flow = chunked_upload_flow(
+            size, chunk_size, self._engine_policy, self._uniform, resume=point
+        )
         with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
-            return self._drive(flow, p, task)
+            return self._drive(flow, p, task, on_upload)
 
     def create_data_file_from_chunked_upload(self, upload_id: str) -> DataFile:
         """Create the data file of a completed chunked upload."""
@@ -221,12 +262,18 @@ class SynapseClient(ClientBase):
                 self._sleep(self._engine_policy.backoff(n, self._uniform))
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _drive(self, flow: Flow, path: Path, task: ProgressTask) -> ChunkedUpload:
+    def _drive(
+        self, flow: Flow, path: Path, task: ProgressTask, on_upload: UploadHook | None = None
+    ) -> ChunkedUpload:
         """Run the pure chunk engine with blocking I/O."""
         result: Any = None
         try:
             while True:
                 intent = flow.send(result)
+                if isinstance(intent, Created):
+                    # Outside _perform: a failure to persist the id must stop the upload.
+                    result = on_upload(intent.upload) if on_upload is not None else None
+                    continue
                 result = self._perform(intent, path, task)
         except StopIteration as stop:
             value: ChunkedUpload = stop.value
@@ -235,7 +282,7 @@ class SynapseClient(ClientBase):
     def _perform(self, intent: Any, path: Path, task: ProgressTask) -> Any:
         try:
             if isinstance(intent, Read):
-                return read_range(path, intent.start, intent.length)
+                return read_range(path, intent.start, intent.length, intent.digest)
             if isinstance(intent, Put):
                 # MD5 releases the GIL: hash the chunk in a thread while it is being sent.
                 hashing = threading.Thread(target=intent.digest.update, args=(intent.data,))

@@ -116,9 +116,8 @@ class _SyncRun:
         def one(item: tuple[str, tuple[Path, int]]) -> tuple[str, int, Exception | None]:
             checksum, (path, size) = item
             try:
-                self.client.upload_file(
-                    path, chunked=size > self.chunked_threshold, chunk_size=self.chunk_size
-                )
+                options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
+                self.client.upload_file(path, **options)
             except UPLOAD_ERRORS as exc:
                 return checksum, size, exc
             return checksum, size, None

@@ -8,6 +8,10 @@ Scope of the unit state: (base URL host, collection id). Per scope the journal h
 * ``tasks``: (project, unit id) pairs whose task exists;
 * ``scopes``: scopes whose server units were listed once (so a lost journal is rebuilt).
 
+* ``chunked_uploads``: (scope, path) → the upload id of an unfinished chunked upload of that
+  file at (size, mtime_ns), recorded as soon as the server created it and removed once the
+  data file exists; a later run resumes it (only while size and mtime are unchanged).
+
 Plus a global MD5 cache keyed by (path, size, mtime_ns), so re-runs do not re-hash.
 The default file is ``<user cache dir>/synapse-dc/ingest-journal.sqlite3`` (honours
 ``XDG_CACHE_HOME``). A ``Journal(None)`` lives in memory: same logic, no resume across runs.
@@ -17,13 +21,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-__all__ = ["Journal", "default_journal_path", "journal_scope"]
+from .upload_resume import FileKey
+
+__all__ = ["Journal", "JournalResumeStore", "default_journal_path", "journal_scope"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hashes(
@@ -40,7 +47,12 @@ CREATE TABLE IF NOT EXISTS batches(
 CREATE TABLE IF NOT EXISTS tasks(
     scope TEXT NOT NULL, project INTEGER NOT NULL, unit_id INTEGER NOT NULL,
     PRIMARY KEY(scope, project, unit_id));
+CREATE TABLE IF NOT EXISTS chunked_uploads(
+    scope TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    upload_id TEXT NOT NULL, recorded_at REAL NOT NULL,
+    PRIMARY KEY(scope, path));
 """
+_SCOPED = ("units", "batches", "tasks", "scopes", "chunked_uploads")
 
 _CHUNK = 500  # rows per IN (...) query, far below SQLite's parameter limit
 
@@ -65,14 +77,19 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]
 
 
 class Journal:
-    """The ingestion journal. Not shared across threads: use it from one thread."""
+    """The ingestion journal. Use it from one thread, except the chunked-upload methods
+    (``chunked_upload``, ``record_chunked_upload``, ``drop_chunked_upload``): upload workers
+    call those concurrently, under the journal's lock."""
 
     def __init__(self, path: str | os.PathLike[str] | None) -> None:
         self.path = Path(path) if path is not None else None
         if self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         target = os.fspath(self.path) if self.path is not None else ":memory:"
-        self._db = sqlite3.connect(target, timeout=30.0, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(
+            target, timeout=30.0, isolation_level=None, check_same_thread=False
+        )
         if self.path is not None:
             self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -96,13 +113,14 @@ class Journal:
         self.close()
 
     def _tx(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.executemany(sql, rows)
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(sql, rows)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     # -- hash cache --------------------------------------------------------------------------
 
@@ -243,21 +261,54 @@ class Journal:
             [(scope, project, int(u)) for u in unit_ids],
         )
 
+    # -- chunked uploads to resume ------------------------------------------------------------
+
+    def chunked_upload(self, scope: str, key: FileKey) -> str | None:
+        """The upload id recorded for the file ``key`` (same size and mtime), if any."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT upload_id FROM chunked_uploads WHERE scope=? AND path=? AND size=? "
+                "AND mtime_ns=?",
+                (scope, key.path, key.size, key.mtime_ns),
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def record_chunked_upload(self, scope: str, key: FileKey, upload_id: str) -> None:
+        """Record the upload of ``key`` (replacing an entry of the same path); committed."""
+        self._tx(
+            "INSERT OR REPLACE INTO chunked_uploads(scope, path, size, mtime_ns, upload_id, "
+            "recorded_at) VALUES (?,?,?,?,?,?)",
+            [(scope, key.path, key.size, key.mtime_ns, upload_id, time.time())],
+        )
+
+    def drop_chunked_upload(self, scope: str, key: FileKey) -> None:
+        """Forget the upload of ``key`` (its data file exists)."""
+        self._tx(
+            "DELETE FROM chunked_uploads WHERE scope=? AND path=? AND size=? AND mtime_ns=?",
+            [(scope, key.path, key.size, key.mtime_ns)],
+        )
+
+    def resume_store(self, scope: str) -> JournalResumeStore:
+        """A :class:`~synapse_ext.upload_resume.ResumeStore` over this journal's ``scope``."""
+        return JournalResumeStore(self, scope)
+
     # -- starting over -----------------------------------------------------------------------
 
     def forget(self, scope: str) -> None:
-        """Drop all unit, batch and task state of ``scope`` (the next run re-lists the server)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        for table in ("units", "batches", "tasks", "scopes"):
-            self._db.execute(f"DELETE FROM {table} WHERE scope=?", (scope,))
-        self._db.execute("COMMIT")
+        """Drop all unit, batch, task and upload state of ``scope`` (the next run re-lists)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            for table in _SCOPED:
+                self._db.execute(f"DELETE FROM {table} WHERE scope=?", (scope,))
+            self._db.execute("COMMIT")
 
     def reset(self) -> None:
         """Drop everything, including the hash cache."""
-        self._db.execute("BEGIN IMMEDIATE")
-        for table in ("units", "batches", "tasks", "scopes", "hashes"):
-            self._db.execute(f"DELETE FROM {table}")
-        self._db.execute("COMMIT")
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            for table in (*_SCOPED, "hashes"):
+                self._db.execute(f"DELETE FROM {table}")
+            self._db.execute("COMMIT")
 
     def stats(self, scope: str) -> dict[str, int]:
         """Counts of done and in-flight units, in-flight batches and tasks of ``scope``."""
@@ -276,3 +327,23 @@ class Journal:
             "batches": int(q("SELECT COUNT(*) FROM batches WHERE scope=?", (scope,)).fetchone()[0]),
             "tasks": int(q("SELECT COUNT(*) FROM tasks WHERE scope=?", (scope,)).fetchone()[0]),
         }
+
+
+class JournalResumeStore:
+    """The chunked uploads of one journal scope, as a ``ResumeStore`` (thread-safe)."""
+
+    def __init__(self, journal: Journal, scope: str) -> None:
+        self.journal = journal
+        self.scope = scope
+
+    def load(self, key: FileKey) -> str | None:
+        """The upload id recorded for ``key``, if any."""
+        return self.journal.chunked_upload(self.scope, key)
+
+    def save(self, key: FileKey, upload_id: str) -> None:
+        """Record ``upload_id`` for ``key`` (committed before it returns)."""
+        self.journal.record_chunked_upload(self.scope, key, upload_id)
+
+    def discard(self, key: FileKey) -> None:
+        """Forget ``key``."""
+        self.journal.drop_chunked_upload(self.scope, key)

@@ -1,8 +1,10 @@
 """Run one ingestion in a separate process, optionally killing itself (SIGKILL) at a point.
 
 Usage: python _child.py BASE_URL ROOT JOURNAL [--die POINT:N] [--batch-size N]
-POINT is one of upload_after, units_before, units_after, tasks_after: the process sends
-SIGKILL to itself before/after the N-th call (1-based) of that kind. Prints the result as JSON.
+                        [--chunked-threshold BYTES] [--chunk-size BYTES]
+POINT is one of upload_after, chunk_after, units_before, units_after, tasks_after: the process
+sends SIGKILL to itself before/after the N-th call (1-based) of that kind (``chunk_after``: the
+N-th chunk PUT of a chunked upload was answered). Prints the result as JSON.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ def main() -> None:
     parser.add_argument("journal")
     parser.add_argument("--die", default=None)
     parser.add_argument("--batch-size", type=int, default=10)
+    parser.add_argument("--chunked-threshold", type=int, default=50 * 1024 * 1024)
+    parser.add_argument("--chunk-size", type=int, default=50 * 1024 * 1024)
     args = parser.parse_args()
     retry = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
     with SynapseClient(args.base_url, "demo-token", retry=retry) as client:
@@ -53,6 +57,7 @@ def main() -> None:
             point, n = args.die.split(":")
             name, when = {
                 "upload_after": ("upload_file", "after"),
+                "chunk_after": ("_put", "after"),
                 "units_before": ("create_data_units", "before"),
                 "units_after": ("create_data_units", "after"),
                 "tasks_after": ("create_tasks", "after"),
@@ -69,6 +74,8 @@ def main() -> None:
             max_workers=4,
             journal=args.journal,
             unit_retry=UnitBatchPolicy(base=0.001),
+            chunked_threshold=args.chunked_threshold,
+            chunk_size=args.chunk_size,
         )
     print(json.dumps(result.to_dict()))
 

@@ -54,8 +54,17 @@ def _missing_bytes(fake: Any, root: Path) -> int:
     return sum(size for md5, size in dataset_bytes(root).items() if md5 not in held)
 
 
+def settle(fake: Any) -> None:
+    """Let the fake finish requests the killed child had already sent (it still commits them)."""
+    last = None
+    while (now := fake.backend.counts()) != last:
+        last = now
+        time.sleep(0.3)
+
+
 def _resume_and_check(fake: Any, root: Path, journal: Path, expected: Any) -> dict[str, Any]:
     """Re-run: exact result, and only content the server lacked is sent."""
+    settle(fake)
     must_send = _missing_bytes(fake, root)
     before = fake.backend.bytes_received
     code, result = _run(fake.base_url, root, journal)
