@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from io import BytesIO
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from synapse_client.api.chunked_upload import (
     complete_chunked_upload,
@@ -120,16 +120,31 @@ def get_collection(collection_id: int, expand: str | None) -> Op[DataCollection]
     )
 
 
-def _direct_body(name: str, data: bytes) -> DataFileUpload:
-    return DataFileUpload(file=File(payload=BytesIO(data), file_name=name))
+def _direct_body(name: str, fh: BinaryIO) -> DataFileUpload:
+    return DataFileUpload(file=File(payload=fh, file_name=name))
 
 
-def data_file_direct(name: str, read: Callable[[], bytes], read_timeout: float) -> Op[DataFile]:
-    """POST data_files/ with one multipart ``file`` part, read afresh on every attempt."""
+def data_file_direct(
+    name: str, open_file: Callable[[], BinaryIO], read_timeout: float
+) -> Op[DataFile]:
+    """POST data_files/ with one multipart ``file`` part, streamed from a fresh handle per attempt.
+
+    httpx reads the handle in 64 KiB pieces (Content-Length from its size), so memory does not
+    grow with the file, and every attempt starts again from byte 0.
+    """
+
+    def send(c: AuthenticatedClient) -> Reply:
+        with open_file() as fh:
+            return create_data_file.sync_detailed(client=c, body=_direct_body(name, fh))
+
+    async def asend(c: AuthenticatedClient) -> Reply:
+        with open_file() as fh:
+            return await create_data_file.asyncio_detailed(client=c, body=_direct_body(name, fh))
+
     return Op(
         "create_data_file",
-        lambda c: create_data_file.sync_detailed(client=c, body=_direct_body(name, read())),
-        lambda c: create_data_file.asyncio_detailed(client=c, body=_direct_body(name, read())),
+        send,
+        asend,
         DataFile.from_dict,
         _accept(DataFile),
         safe=False,

@@ -202,7 +202,7 @@ class AsyncSynapseClient(ClientBase):
     ) -> DataFile:
         """POST the whole file as one multipart part (the file is read once per attempt)."""
         p, size = check_file(path)
-        op = _ops.data_file_direct(p.name, p.read_bytes, self.upload_timeout)
+        op = _ops.data_file_direct(p.name, lambda: p.open("rb"), self.upload_timeout)
         with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
             result = await self._create_data_file(op, p)
             task.advance(size)

@@ -199,7 +199,7 @@ class SynapseClient(ClientBase):
     def upload_file_direct(self, path: PathLike, *, on_progress: ProgressArg = None) -> DataFile:
         """POST the whole file as one multipart part (the file is read once per attempt)."""
         p, size = check_file(path)
-        op = _ops.data_file_direct(p.name, p.read_bytes, self.upload_timeout)
+        op = _ops.data_file_direct(p.name, lambda: p.open("rb"), self.upload_timeout)
         with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
             result = self._create_data_file(op, p)
             task.advance(size)
