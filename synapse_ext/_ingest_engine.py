@@ -29,7 +29,7 @@ from synapse_client.models import (
 from synapse_client.types import UNSET
 
 from .batching import UnitBatchPolicy, batched
-from .errors import ClientConnectionError, ClientError
+from .errors import ClientConnectionError, ClientError, DataFileUnconfirmedError
 from .identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
 from .ingest_types import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
 from .journal import Journal, default_journal_path, journal_scope
@@ -257,6 +257,19 @@ class Engine:
         self.result.bytes_sent += size
         self.bytes_task.advance(size)
 
+    def upload_outcome(
+        self, checksum: str, path: Path, size: int, error: Exception | None
+    ) -> str | None:
+        """Record one upload's outcome; the error message when the file is not on the server.
+
+        ``DataFileUnconfirmedError`` counts as uploaded: the server holds the content, only
+        its data-file id is unknown (and bindings use checksums).
+        """
+        if error is None or isinstance(error, DataFileUnconfirmedError):
+            self.uploaded(checksum, size)
+            return None
+        return f"{path}: {error}"
+
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
         """Groups whose every file is on the server; the others fail and are not bound."""
         out: list[Prepared] = []
@@ -348,6 +361,12 @@ class Engine:
         assert self.project_id is not None
         self.journal.record_tasks(self.scope, self.project_id, unit_ids)
         self.result.tasks_created += n_tasks
+
+    def tasks_failed(self, unit_ids: Sequence[int], error: ClientError) -> None:
+        for uid in unit_ids:
+            self.result.failures.append(
+                IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
+            )
 
 
 def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:

@@ -17,7 +17,6 @@ import attrs
 
 from ._ingest_engine import (
     DEFAULT_JOURNAL,
-    TASK_BATCH,
     UPLOAD_ERRORS,
     Engine,
     JournalArg,
@@ -27,13 +26,21 @@ from ._ingest_engine import (
     open_journal,
     progress_tasks,
     safe_md5,
-    task_retryable,
     validate_args,
     windows,
 )
-from .batching import BatchAction, UnitBatchPolicy, batched, classify_unit_batch_error
+from ._unit_flows import (
+    CreateTasks,
+    CreateUnits,
+    Reconcile,
+    UnitFlow,
+    UnitIntent,
+    task_flow,
+    unit_batch_flow,
+)
+from .batching import UnitBatchPolicy, batched
 from .errors import ClientError
-from .ingest_types import FailureReason, IngestFailure, IngestResult
+from .ingest_types import FailureReason, IngestResult
 from .progress import ProgressReporter, as_reporter
 
 __all__ = ["aupload_data_collection"]
@@ -115,9 +122,12 @@ class _AsyncRun:
                     options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
                     await self.client.upload_file(path, **options)
                 except UPLOAD_ERRORS as exc:
-                    errors[checksum] = f"{path}: {exc}"
-                    return
-            e.uploaded(checksum, size)
+                    error: Exception | None = exc
+                else:
+                    error = None
+            message = e.upload_outcome(checksum, path, size, error)
+            if message is not None:
+                errors[checksum] = message
 
         async with anyio.create_task_group() as tg:
             for checksum, (path, size) in plan.items():
@@ -132,75 +142,33 @@ class _AsyncRun:
         return errors
 
     async def send_batch(self, batch: list[Prepared]) -> None:
-        e = self.engine
-        attempt = 0
-        while batch:
-            batch_id = e.begin_batch(batch)
-            try:
-                units = await self.client.create_data_units([e.unit_create(b) for b in batch])
-            except ClientError as exc:
-                action = classify_unit_batch_error(exc)
-                logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, exc)
-                if action is BatchAction.SPLIT and len(batch) > 1:
-                    e.journal.abandon_batch(batch_id)
-                    half = len(batch) // 2
-                    await self.send_batch(batch[:half])
-                    await self.send_batch(batch[half:])
-                    return
-                if action in (BatchAction.SPLIT, BatchAction.FAIL):
-                    e.journal.abandon_batch(batch_id)
-                    e.batch_failed(batch, FailureReason.UNIT_REJECTED, exc)
-                    return
-                if action is BatchAction.RECONCILE:
-                    if not await self.reconcile():
-                        e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, exc)
-                        return
-                    found, batch = e.reconciled(batch)
-                    await self.tasks(found)
-                else:
-                    e.journal.abandon_batch(batch_id)
-                attempt += 1
-                if batch and attempt >= e.policy.max_attempts:
-                    e.batch_failed(batch, FailureReason.UNIT_FAILED, exc)
-                    return
-                if batch:
-                    await anyio.sleep(e.policy.delay(attempt - 1, exc))
-                continue
-            ids, unmatched = e.batch_created(batch_id, batch, units)
-            await self.tasks(ids)
-            if not unmatched:
-                return
-            if not await self.reconcile():
-                e.batch_failed(unmatched, FailureReason.UNIT_UNKNOWN, "answer incomplete")
-                return
-            found, batch = e.reconciled(unmatched)
-            await self.tasks(found)
-            attempt += 1
-            if batch and attempt >= e.policy.max_attempts:
-                e.batch_failed(batch, FailureReason.UNIT_FAILED, "answer incomplete")
-                return
+        await self.drive(unit_batch_flow(self.engine, batch))
 
     async def tasks(self, unit_ids: Sequence[int]) -> None:
+        await self.drive(task_flow(self.engine, unit_ids))
+
+    async def drive(self, flow: UnitFlow) -> None:
+        """Perform a unit/task flow's intents with async I/O."""
+        answer: Any = None
+        try:
+            while True:
+                answer = await self.perform(flow.send(answer))
+        except StopIteration:
+            return
+
+    async def perform(self, intent: UnitIntent) -> Any:
         e = self.engine
-        for chunk in batched(e.tasks_needed(unit_ids), TASK_BATCH):
-            error: ClientError | None = None
-            for attempt in range(e.policy.max_attempts):
-                try:
-                    created = await self.client.create_tasks(e.project_id, chunk)
-                except ClientError as exc:
-                    error = exc
-                    if not task_retryable(exc):
-                        break
-                    await anyio.sleep(e.policy.delay(attempt, exc))
-                    continue
-                e.tasks_created(chunk, len(created))
-                error = None
-                break
-            if error is not None:
-                for uid in chunk:
-                    e.result.failures.append(
-                        IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
-                    )
+        try:
+            if isinstance(intent, CreateUnits):
+                return await self.client.create_data_units(intent.units)
+            if isinstance(intent, CreateTasks):
+                return await self.client.create_tasks(e.project_id, intent.unit_ids)
+        except ClientError as exc:
+            return exc
+        if isinstance(intent, Reconcile):
+            return await self.reconcile()
+        await anyio.sleep(intent.seconds)
+        return None
 
 
 async def aupload_data_collection(

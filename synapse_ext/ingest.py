@@ -27,7 +27,6 @@ import attrs
 
 from ._ingest_engine import (
     DEFAULT_JOURNAL,
-    TASK_BATCH,
     UPLOAD_ERRORS,
     Engine,
     JournalArg,
@@ -38,13 +37,21 @@ from ._ingest_engine import (
     open_journal,
     progress_tasks,
     safe_md5,
-    task_retryable,
     validate_args,
     windows,
 )
-from .batching import BatchAction, UnitBatchPolicy, batched, classify_unit_batch_error
-from .errors import ClientError, DataFileUnconfirmedError
-from .ingest_types import FailureReason, IngestFailure, IngestResult
+from ._unit_flows import (
+    CreateTasks,
+    CreateUnits,
+    Reconcile,
+    UnitFlow,
+    UnitIntent,
+    task_flow,
+    unit_batch_flow,
+)
+from .batching import UnitBatchPolicy, batched
+from .errors import ClientError
+from .ingest_types import FailureReason, IngestResult
 from .journal import Journal, default_journal_path, journal_scope
 from .progress import ProgressReporter, as_reporter
 
@@ -113,22 +120,21 @@ class _SyncRun:
         """Upload the planned files; checksum → error message for those that failed."""
         e = self.engine
 
-        def one(item: tuple[str, tuple[Path, int]]) -> tuple[str, int, Exception | None]:
+        def one(item: tuple[str, tuple[Path, int]]) -> tuple[str, Exception | None]:
             checksum, (path, size) = item
             try:
                 options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
                 self.client.upload_file(path, **options)
             except UPLOAD_ERRORS as exc:
-                return checksum, size, exc
-            return checksum, size, None
+                return checksum, exc
+            return checksum, None
 
         errors: dict[str, str] = {}
-        for checksum, size, error in self.pool.map(one, plan.items()):
-            if error is None or isinstance(error, DataFileUnconfirmedError):
-                # Unconfirmed: the server holds the content; only its data-file id is unknown.
-                e.uploaded(checksum, size)
-            else:
-                errors[checksum] = f"{plan[checksum][0]}: {error}"
+        for checksum, error in self.pool.map(one, plan.items()):
+            path, size = plan[checksum]
+            message = e.upload_outcome(checksum, path, size, error)
+            if message is not None:
+                errors[checksum] = message
         if errors:
             # A failed call may still have stored the file (e.g. a lost response): ask.
             try:
@@ -140,76 +146,33 @@ class _SyncRun:
         return errors
 
     def send_batch(self, batch: list[Prepared]) -> None:
-        e = self.engine
-        attempt = 0
-        while batch:
-            batch_id = e.begin_batch(batch)
-            try:
-                units = self.client.create_data_units([e.unit_create(b) for b in batch])
-            except ClientError as exc:
-                action = classify_unit_batch_error(exc)
-                logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, exc)
-                if action is BatchAction.SPLIT and len(batch) > 1:
-                    e.journal.abandon_batch(batch_id)
-                    half = len(batch) // 2
-                    self.send_batch(batch[:half])
-                    self.send_batch(batch[half:])
-                    return
-                if action in (BatchAction.SPLIT, BatchAction.FAIL):
-                    e.journal.abandon_batch(batch_id)
-                    e.batch_failed(batch, FailureReason.UNIT_REJECTED, exc)
-                    return
-                if action is BatchAction.RECONCILE:
-                    if not self.reconcile():
-                        e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, exc)
-                        return
-                    found, batch = e.reconciled(batch)
-                    self.tasks(found)
-                else:
-                    e.journal.abandon_batch(batch_id)
-                attempt += 1
-                if batch and attempt >= e.policy.max_attempts:
-                    e.batch_failed(batch, FailureReason.UNIT_FAILED, exc)
-                    return
-                if batch:
-                    self.sleep(e.policy.delay(attempt - 1, exc))
-                continue
-            ids, unmatched = e.batch_created(batch_id, batch, units)
-            self.tasks(ids)
-            if unmatched:
-                if not self.reconcile():
-                    e.batch_failed(unmatched, FailureReason.UNIT_UNKNOWN, "answer incomplete")
-                    return
-                found, batch = e.reconciled(unmatched)
-                self.tasks(found)
-                attempt += 1
-                if batch and attempt >= e.policy.max_attempts:
-                    e.batch_failed(batch, FailureReason.UNIT_FAILED, "answer incomplete")
-                    return
-            else:
-                batch = []
+        self.drive(unit_batch_flow(self.engine, batch))
 
     def tasks(self, unit_ids: Sequence[int]) -> None:
+        self.drive(task_flow(self.engine, unit_ids))
+
+    def drive(self, flow: UnitFlow) -> None:
+        """Perform a unit/task flow's intents with blocking I/O."""
+        answer: Any = None
+        try:
+            while True:
+                answer = self.perform(flow.send(answer))
+        except StopIteration:
+            return
+
+    def perform(self, intent: UnitIntent) -> Any:
         e = self.engine
-        for chunk in batched(e.tasks_needed(unit_ids), TASK_BATCH):
-            error: ClientError | None = None
-            for attempt in range(e.policy.max_attempts):
-                try:
-                    created = self.client.create_tasks(e.project_id, chunk)
-                except ClientError as exc:
-                    error = exc
-                    if not task_retryable(exc):
-                        break
-                    self.sleep(e.policy.delay(attempt, exc))
-                    continue
-                e.tasks_created(chunk, len(created))
-                error = None
-                break
-            if error is not None:
-                for uid in chunk:
-                    e.result.failures.append(
-                        IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
-                    )
+        try:
+            if isinstance(intent, CreateUnits):
+                return self.client.create_data_units(intent.units)
+            if isinstance(intent, CreateTasks):
+                return self.client.create_tasks(e.project_id, intent.unit_ids)
+        except ClientError as exc:
+            return exc
+        if isinstance(intent, Reconcile):
+            return self.reconcile()
+        self.sleep(intent.seconds)
+        return None
 
 
 def upload_data_collection(

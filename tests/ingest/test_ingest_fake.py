@@ -284,3 +284,32 @@ def test_backend_client_upload_data_collection(fake: Any, tmp_path: Path) -> Non
         out = bc.upload_data_collection(1, data, project_id=1, batch_size=5, journal=None)
     assert out["success"] and out["units_created"] == len(expected)
     assert_exact(fake, expected)
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_lost_upload_response_counts_as_uploaded_and_is_not_resent(
+    fake: Any, dataset: Dataset, tmp_path: Path, mode: str
+) -> None:
+    """The server committed the file but the answer was lost: counted once, stored once."""
+    root, expected = dataset
+    fake.faults.lose_response("createDataFile", times=2)
+    kw: dict[str, Any] = {"project_id": 1, "batch_size": 25, "journal": None}
+    if mode == "sync":
+        with SynapseClient(fake.base_url, "demo-token", transport=fake.transport, retry=FAST) as c:
+            result = _ingest(c, root, None, batch_size=25)
+    else:
+        import anyio
+
+        async def run() -> Any:
+            async with AsyncSynapseClient(
+                fake.base_url, "demo-token", transport=fake.transport, retry=FAST
+            ) as client:
+                groups = organize(root, await client.get_collection(1))
+                return await aupload_data_collection(client, 1, groups, unit_retry=FAST_UNITS, **kw)
+
+        result = anyio.run(run)
+    assert result.success, result.to_dict()
+    assert result.files_uploaded == len(dataset_bytes(root))
+    assert result.bytes_sent == sum(dataset_bytes(root).values())
+    assert set(fake.backend.checksum_counts.values()) == {1}  # no duplicate data file
+    assert_exact(fake, expected)
