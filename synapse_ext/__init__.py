@@ -2,76 +2,15 @@
 
 Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated attrs models;
 ``BackendClient`` mirrors the product documentation and returns plain dicts and lists.
+``organize`` turns a folder into groups; ``upload_data_collection`` ingests them.
 """
 
-from ._files import EmptyFileError
-from .async_client import AsyncSynapseClient
-from .backend_client import BackendClient
-from .chunking import ResumePoint, chunk_plan, content_range
-from .client import SynapseClient
-from .errors import (
-    AuthenticationError,
-    AuthorizationError,
-    ClientConnectionError,
-    ClientError,
-    DataFileUnconfirmedError,
-    HTTPError,
-    NotFoundError,
-    ProtocolError,
-    RateLimitError,
-    ResponseLostError,
-    ServerError,
-    ValidationError,
-)
-from .progress import (
-    CallbackProgress,
-    NullProgress,
-    ProgressEvent,
-    ProgressReporter,
-    ProgressTask,
-    TqdmProgress,
-)
-from .retry import RetryPolicy
-from .upload_resume import FileKey, MemoryResumeStore, ResumeStore
+import warnings
+from typing import Any
 
-__all__ = [
-    "AsyncSynapseClient",
-    "AuthenticationError",
-    "AuthorizationError",
-    "BackendClient",
-    "CallbackProgress",
-    "ClientConnectionError",
-    "ClientError",
-    "DataFileUnconfirmedError",
-    "EmptyFileError",
-    "FileKey",
-    "HTTPError",
-    "MemoryResumeStore",
-    "NotFoundError",
-    "NullProgress",
-    "ProgressEvent",
-    "ProgressReporter",
-    "ProgressTask",
-    "ProtocolError",
-    "RateLimitError",
-    "ResponseLostError",
-    "ResumePoint",
-    "ResumeStore",
-    "RetryPolicy",
-    "ServerError",
-    "SynapseClient",
-    "TqdmProgress",
-    "ValidationError",
-    "chunk_plan",
-    "content_range",
-]
-
-# --- ingestion layer (organize, upload_data_collection, ...) appends its exports below ---
-from .aingest import aupload_data_collection
-from .ingest import DEFAULT_JOURNAL, forget_ingestion, upload_data_collection
-from .ingest_types import FailureReason, IngestFailure, IngestResult
-from .journal import Journal, default_journal_path
-from .organize import (
+from .client import AsyncSynapseClient, SynapseClient
+from .compat import BackendClient, SeedCompatError
+from .dataset import (
     OrganizedGroup,
     OrganizeIssue,
     OrganizeReport,
@@ -80,18 +19,83 @@ from .organize import (
     organize,
     validate_files_against_collection,
 )
+from .errors import (
+    AuthenticationError,
+    AuthorizationError,
+    ClientError,
+    DataFileUnconfirmedError,
+    NoResponseError,
+    NotFoundError,
+    ProtocolError,
+    RateLimitError,
+    RequestNotSentError,
+    ResponseLostError,
+    ServerError,
+    UnexpectedStatusError,
+    ValidationError,
+)
+from .ingest import (
+    DEFAULT_JOURNAL,
+    FailureReason,
+    IngestFailure,
+    IngestResult,
+    Journal,
+    aupload_data_collection,
+    default_journal_path,
+    forget_ingestion,
+    upload_data_collection,
+)
+from .policy import RetryPolicy
+from .progress import (
+    CallbackProgress,
+    NullProgress,
+    ProgressEvent,
+    ProgressReporter,
+    ProgressTask,
+    TqdmProgress,
+)
+from .upload import EmptyFileError, FileKey, MemoryResumeStore, ResumePoint, ResumeStore
 
-__all__ += [
+__all__ = [
     "DEFAULT_JOURNAL",
+    "AsyncSynapseClient",
+    "AuthenticationError",
+    "AuthorizationError",
+    "BackendClient",
+    "CallbackProgress",
+    "ClientError",
+    "DataFileUnconfirmedError",
+    "EmptyFileError",
     "FailureReason",
+    "FileKey",
     "IngestFailure",
     "IngestResult",
     "Journal",
+    "MemoryResumeStore",
+    "NoResponseError",
+    "NotFoundError",
+    "NullProgress",
     "OrganizeIssue",
     "OrganizeReport",
     "OrganizeResult",
     "OrganizedGroup",
+    "ProgressEvent",
+    "ProgressReporter",
+    "ProgressTask",
+    "ProtocolError",
+    "RateLimitError",
     "Reason",
+    "RequestNotSentError",
+    "ResponseLostError",
+    "ResumePoint",
+    "ResumeStore",
+    "RetryPolicy",
+    "SeedCompatError",
+    "ServerError",
+    "SynapseClient",
+    "TqdmProgress",
+    "UnexpectedStatusError",
+    "ValidationError",
     "aupload_data_collection",
     "default_journal_path",
     "forget_ingestion",
@@ -99,3 +103,39 @@ __all__ += [
     "upload_data_collection",
     "validate_files_against_collection",
 ]
+
+
+def _unit_batch_policy(max_attempts: int = 3, base: float = 0.5, retry_after_cap: float = 60.0) -> RetryPolicy:
+    return RetryPolicy(max_attempts=max_attempts, base=base, retry_after_cap=retry_after_cap)
+
+
+def _chunk_plan(total: int, chunk_size: int) -> list[tuple[int, int]]:
+    from .upload._chunked import chunk_plan
+
+    return chunk_plan(total, chunk_size)
+
+
+def _content_range(start: int, length: int, total: int) -> str:
+    from .upload._chunked import content_range
+
+    return content_range(start, length, total)
+
+
+# Former names, importable for one release (each warns once it is used).
+_DEPRECATED: dict[str, tuple[Any, str]] = {
+    "ClientConnectionError": (RequestNotSentError, "RequestNotSentError"),
+    "HTTPError": (UnexpectedStatusError, "UnexpectedStatusError"),
+    "UnitBatchPolicy": (_unit_batch_policy, "RetryPolicy(max_attempts=3)"),
+    "chunk_plan": (_chunk_plan, "an engine helper; no replacement is exported"),
+    "content_range": (_content_range, "an engine helper; no replacement is exported"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        value, instead = _DEPRECATED[name]
+        warnings.warn(
+            f"synapse_ext.{name} is deprecated ({instead})", DeprecationWarning, stacklevel=2
+        )
+        return value
+    raise AttributeError(f"module 'synapse_ext' has no attribute {name!r}")

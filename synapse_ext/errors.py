@@ -12,11 +12,15 @@ Hierarchy::
     ├── ValidationError          400, 422 (keeps the code)
     ├── RateLimitError           429 (.retry_after)
     ├── ServerError              5xx
-    ├── HTTPError                any other status >= 400
+    ├── UnexpectedStatusError    any other status >= 400 (405, 410, 413, ...)
     ├── ProtocolError            unparseable body, non-standard status, unknown enum value
-    └── ClientConnectionError    no response; the request was NOT applied: safe to resend
-        └── ResponseLostError    the request may have been applied; ask the server
-            └── DataFileUnconfirmedError  the server holds the file, but its id is unknown
+    ├── NoResponseError          no HTTP response was received
+    │   ├── RequestNotSentError  the request never reached the server: safe to resend
+    │   └── ResponseLostError    the request may have been applied: ask the server
+    └── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
+
+"Not sent" and "maybe applied" are siblings: catching ``RequestNotSentError`` to resend never
+resends a request that may have been applied.
 
 Tokens never appear in these messages: details come from response bodies only.
 """
@@ -32,15 +36,16 @@ __all__ = [
     "MAYBE_APPLIED",
     "AuthenticationError",
     "AuthorizationError",
-    "ClientConnectionError",
     "ClientError",
     "DataFileUnconfirmedError",
-    "HTTPError",
+    "NoResponseError",
     "NotFoundError",
     "ProtocolError",
     "RateLimitError",
+    "RequestNotSentError",
     "ResponseLostError",
     "ServerError",
+    "UnexpectedStatusError",
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
@@ -99,7 +104,7 @@ class ServerError(ClientError):
     """5xx: the server failed."""
 
 
-class HTTPError(ClientError):
+class UnexpectedStatusError(ClientError):
     """Any other status >= 400 (e.g. 405, 410, 413)."""
 
 
@@ -107,22 +112,30 @@ class ProtocolError(ClientError):
     """The response could not be understood (non-JSON body, odd status, unknown enum)."""
 
 
-class ClientConnectionError(ClientError):
-    """No response was received and the request was not applied: safe to resend."""
+class NoResponseError(ClientError):
+    """No HTTP response was received; the subclass says whether the request was applied."""
 
     def __init__(self, detail: Any, response: httpx.Response | None = None) -> None:
         super().__init__(None, detail, response)
 
 
-class ResponseLostError(ClientConnectionError):
-    """The request may have reached the server; its response was lost."""
+class RequestNotSentError(NoResponseError):
+    """The request never reached the server (connection refused, pool or connect timeout):
+    it was not applied, so sending it again is safe."""
+
+
+class ResponseLostError(NoResponseError):
+    """The request may have reached the server and been applied; its response was lost.
+
+    Never resend blindly: ask the server what it holds (offsets, checksums, listings).
+    """
 
     def __init__(self, detail: Any = None, response: httpx.Response | None = None) -> None:
         message = "response lost: the server may have applied this"
         super().__init__(f"{message} ({detail})" if detail else message, response)
 
 
-class DataFileUnconfirmedError(ResponseLostError):
+class DataFileUnconfirmedError(ClientError):
     """A data-file upload's response was lost, and the server already holds that content.
 
     The file is stored (``checksum`` is known to the server) and is never sent again; only the
@@ -131,8 +144,9 @@ class DataFileUnconfirmedError(ResponseLostError):
 
     def __init__(self, path_name: str, checksum: str) -> None:
         super().__init__(
+            None,
             f"{path_name} is stored on the server (checksum {checksum}) "
-            "but its data-file id is unknown"
+            "but its data-file id is unknown",
         )
         self.checksum = checksum
 
@@ -194,4 +208,4 @@ def error_from_response(response: httpx.Response) -> ClientError:
         return RateLimitError(code, detail, response, retry_after=retry_after)
     if 500 <= code <= 599:
         return ServerError(code, detail, response)
-    return HTTPError(code, detail, response)
+    return UnexpectedStatusError(code, detail, response)

@@ -11,8 +11,8 @@ import click
 
 from ..errors import NotFoundError
 from ..ingest import upload_data_collection
-from ..journal import Journal, default_journal_path, journal_scope
-from ..organize import organize
+from ..ingest import Journal, default_journal_path, journal_scope
+from ..dataset import organize
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display

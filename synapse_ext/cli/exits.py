@@ -8,7 +8,7 @@ from enum import IntEnum
 from ..errors import (
     AuthenticationError,
     AuthorizationError,
-    ClientConnectionError,
+    NoResponseError,
     ClientError,
     NotFoundError,
     ProtocolError,
@@ -65,7 +65,7 @@ def describe_error(error: BaseException, base_url: str | None = None) -> CliErro
         )
     if isinstance(error, NotFoundError):
         return CliError(ExitCode.NOT_FOUND, f"not found{where} ({error})")
-    if isinstance(error, ClientConnectionError):
+    if isinstance(error, NoResponseError):
         return CliError(
             ExitCode.UNAVAILABLE,
             f"cannot reach the server{where} ({error.detail}); "

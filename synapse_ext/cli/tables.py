@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 from synapse_client.models import DataCollection, DataUnit
 
-from ..specs import specs_of
+from ..dataset.specs import specs_of
 
 __all__ = [
     "collection_dict",

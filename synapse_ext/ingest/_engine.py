@@ -1,14 +1,13 @@
-"""The decisions of ``upload_data_collection``, shared by the sync and async drivers.
+"""The decisions and bookkeeping of one ingestion (no network I/O).
 
 :class:`Engine` holds the journal and every decision (what to hash, what is done, what to
-upload, how to batch and reconcile units, which tasks are missing); the drivers in
-``ingest.py`` and ``aingest.py`` only perform the I/O it asks for, in that order.
+upload, how to batch and reconcile units, which tasks are missing); the flows in
+``_flows.py`` ask it, and the client's driver performs the I/O they yield.
 """
 
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import os
 import stat
@@ -16,7 +15,8 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from enum import Enum
+from typing import Any, Literal, TypeAlias
 
 import attrs
 from synapse_client.models import (
@@ -28,24 +28,24 @@ from synapse_client.models import (
 )
 from synapse_client.types import UNSET
 
-from .batching import UnitBatchPolicy, batched
-from .errors import ClientConnectionError, ClientError, DataFileUnconfirmedError
-from .identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
-from .ingest_types import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
-from .journal import Journal, default_journal_path, journal_scope
-from .progress import ProgressReporter, ProgressTask
-from .specs import Spec, specs_of
+from .._flow import batched
+from ..dataset.specs import Spec
+from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError
+from ..policy import UNIT_BATCH_RETRY, RetryPolicy
+from ..progress import ProgressReporter, ProgressTask
+from ..upload._files import file_md5
+from ._identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
+from .journal import Journal, default_journal_path
+from .results import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
 
 __all__ = [
     "DEFAULT_JOURNAL",
     "TASK_BATCH",
     "UPLOAD_ERRORS",
+    "DefaultJournal",
     "Engine",
     "JournalArg",
-    "MiB",
     "Prepared",
-    "build_engine",
-    "md5_file",
     "open_journal",
     "progress_tasks",
     "safe_md5",
@@ -56,34 +56,33 @@ __all__ = [
 
 logger = logging.getLogger("synapse_ext")
 
-MiB = 1024 * 1024
 _MAX_PATH = 1024  # DataUnitFileRef.path maxLength
 TASK_BATCH = 1000
 # ClientError from the API; OSError/ValueError (EmptyFileError) if the file changed on disk.
 UPLOAD_ERRORS = (ClientError, OSError, ValueError)
 
 
-class _Default:
+class DefaultJournal(Enum):
+    """The type of :data:`DEFAULT_JOURNAL`."""
+
+    DEFAULT = "default"
+
     def __repr__(self) -> str:
         return "DEFAULT_JOURNAL"
 
 
-DEFAULT_JOURNAL: Any = _Default()
-"""Use the journal at :func:`~synapse_ext.journal.default_journal_path`."""
+DEFAULT_JOURNAL = DefaultJournal.DEFAULT
+"""Use the journal at :func:`~synapse_ext.ingest.default_journal_path`."""
 
-JournalArg = Any  # DEFAULT_JOURNAL | str | os.PathLike | Journal | None | False
-
-
-def md5_file(path: str | os.PathLike[str], block: int = MiB) -> str:
-    """Lower-case hex MD5 of a file, read in ``block``-sized pieces."""
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as fh:
-        while chunk := fh.read(block):
-            digest.update(chunk)
-    return digest.hexdigest()
+JournalArg: TypeAlias = (
+    Journal | str | os.PathLike[str] | Literal[DefaultJournal.DEFAULT, False] | None
+)
+"""Where an ingestion keeps its state: :data:`DEFAULT_JOURNAL`, a path, a :class:`Journal`,
+or ``None``/``False`` (memory only: no resume across runs)."""
 
 
 def open_journal(journal: JournalArg, stack: ExitStack) -> Journal:
+    """The journal ``journal`` stands for (opened on ``stack`` unless given as a Journal)."""
     if isinstance(journal, Journal):
         return journal
     if journal is None or journal is False:
@@ -114,7 +113,7 @@ class Engine:
     groups_task: ProgressTask
     bytes_task: ProgressTask
     batch_size: int
-    policy: UnitBatchPolicy = attrs.Factory(UnitBatchPolicy)
+    policy: RetryPolicy = UNIT_BATCH_RETRY
     project_id: int | None = None
 
     # -- groups --------------------------------------------------------------------------
@@ -370,12 +369,14 @@ class Engine:
 
 
 def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
+    """Numbered groups in windows of ``size``."""
     return batched(enumerate(data), size)
 
 
 def progress_tasks(
-    stack: ExitStack, reporter: ProgressReporter, data: Any
+    stack: ExitStack, reporter: ProgressReporter, data: object
 ) -> tuple[ProgressTask, ProgressTask]:
+    """The two progress tasks of an ingestion: groups done and file bytes sent."""
     total = len(data) if hasattr(data, "__len__") else None
     groups = stack.enter_context(reporter.task(total=total, desc="data units", unit="group"))
     sent = stack.enter_context(reporter.task(total=None, desc="file content", unit="B"))
@@ -383,6 +384,7 @@ def progress_tasks(
 
 
 def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:
+    """Reject bad settings before anything is sent."""
     if not 1 <= batch_size <= 1000:
         raise ValueError("batch_size must be between 1 and 1000")
     if max_workers < 1:
@@ -392,37 +394,15 @@ def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:
 
 
 def task_retryable(error: ClientError) -> bool:
-    # Tasks are idempotent per (project, unit) on our server: resending is safe.
-    if isinstance(error, ClientConnectionError):
+    """Tasks are idempotent per (project, unit) on our server: resending is safe."""
+    if isinstance(error, NoResponseError):
         return True
     return error.status_code in (408, 425, 429) or (error.status_code or 0) >= 500
 
 
 def safe_md5(path: str) -> str | OSError:
+    """The file's MD5, or the ``OSError`` reading it failed with."""
     try:
-        return md5_file(path)
+        return file_md5(Path(path))
     except OSError as exc:
         return exc
-
-
-def build_engine(
-    client: Any,
-    collection: Any,
-    collection_id: int,
-    journal: Journal,
-    result: IngestResult,
-    tasks: tuple[ProgressTask, ProgressTask],
-    batch_size: int,
-    project_id: int | None,
-) -> Engine:
-    return Engine(
-        collection_id=collection_id,
-        scope=journal_scope(str(client.base_url), collection_id),
-        journal=journal,
-        specs={s.name: s for s in specs_of(collection)},
-        result=result,
-        groups_task=tasks[0],
-        bytes_task=tasks[1],
-        batch_size=batch_size,
-        project_id=project_id,
-    )

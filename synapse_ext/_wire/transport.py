@@ -14,7 +14,7 @@ from contextvars import ContextVar
 import attrs
 import httpx
 
-__all__ = ["AsyncRecordingTransport", "Recorder", "RecordingTransport", "recording"]
+__all__ = ["Recorder", "RecordingTransport", "recording"]
 
 
 @attrs.define
@@ -50,35 +50,32 @@ def _before(request: httpx.Request) -> Recorder | None:
     return box
 
 
-class RecordingTransport(httpx.BaseTransport):
-    """Sync transport wrapper that records responses in the current ``Recorder``."""
+def _after(box: Recorder | None, response: httpx.Response) -> httpx.Response:
+    if box is not None:
+        box.response = response
+    return response
 
-    def __init__(self, inner: httpx.BaseTransport) -> None:
+
+class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Transport wrapper (either world) that records responses in the current ``Recorder``."""
+
+    def __init__(self, inner: httpx.BaseTransport | httpx.AsyncBaseTransport) -> None:
         self._inner = inner
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         box = _before(request)
-        response = self._inner.handle_request(request)
-        if box is not None:
-            box.response = response
-        return response
-
-    def close(self) -> None:
-        self._inner.close()
-
-
-class AsyncRecordingTransport(httpx.AsyncBaseTransport):
-    """Async transport wrapper that records responses in the current ``Recorder``."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
+        assert isinstance(self._inner, httpx.BaseTransport)
+        return _after(box, self._inner.handle_request(request))
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         box = _before(request)
-        response = await self._inner.handle_async_request(request)
-        if box is not None:
-            box.response = response
-        return response
+        assert isinstance(self._inner, httpx.AsyncBaseTransport)
+        return _after(box, await self._inner.handle_async_request(request))
+
+    def close(self) -> None:
+        if isinstance(self._inner, httpx.BaseTransport):
+            self._inner.close()
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        if isinstance(self._inner, httpx.AsyncBaseTransport):
+            await self._inner.aclose()

@@ -9,17 +9,14 @@ never resumes an upload of its former content.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import threading
-from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 import attrs
 from synapse_client.models import ChunkedUpload
 
-from .chunking import ResumePoint
-from .errors import DataFileUnconfirmedError
+from ._chunked import ResumePoint
 
 __all__ = ["FileKey", "MemoryResumeStore", "ResumeSession", "ResumeStore"]
 
@@ -98,12 +95,6 @@ class ResumeSession:
         """The server created ``upload``: record its id (before more is sent)."""
         self.store.save(self.key, str(upload.id))
 
-    @contextlib.contextmanager
-    def finishing(self) -> Iterator[None]:
-        """Around the data-file request: forget the entry once the server holds the file."""
-        try:
-            yield
-        except DataFileUnconfirmedError:
-            self.store.discard(self.key)  # stored, only the data file's id is unknown
-            raise
+    def discard(self) -> None:
+        """The server holds the file (its data file exists or is unconfirmed): forget it."""
         self.store.discard(self.key)

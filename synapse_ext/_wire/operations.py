@@ -1,8 +1,14 @@
-"""Builders of ``Op`` values, one per API operation; shared by the sync and async clients."""
+"""The operation table: one ``Op`` builder per API operation, used by both worlds.
+
+Each builder names the generated endpoint module and its arguments; the drivers send it with
+``sync_detailed`` or ``asyncio_detailed``. Bodies that hold file handles or buffers are built
+afresh for every attempt (``arguments``), never a seeked handle (see the anchors).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
 from typing import Any, BinaryIO, TypeVar
 
@@ -16,7 +22,6 @@ from synapse_client.api.data_collections import get_data_collection, list_data_c
 from synapse_client.api.data_files import create_data_file, verify_data_file_checksums
 from synapse_client.api.data_units import create_data_units, get_data_unit, list_data_units
 from synapse_client.api.tasks import create_tasks
-from synapse_client.client import AuthenticatedClient
 from synapse_client.models import (
     ChunkedUpload,
     ChunkedUploadComplete,
@@ -37,7 +42,7 @@ from synapse_client.models import (
 )
 from synapse_client.types import UNSET, File, Unset
 
-from ._call import Op, Reply
+from .call import Op, RawRequest
 
 __all__ = [
     "complete_upload",
@@ -56,7 +61,6 @@ __all__ = [
 ]
 
 M = TypeVar("M")
-R = TypeVar("R")
 
 
 def _accept(model: type[M]) -> Callable[[Any], M | None]:
@@ -87,41 +91,30 @@ def _opt(value: M | None) -> M | Unset:
 
 
 def list_collections(page: int | None, page_size: int | None) -> Op[PaginatedDataCollectionList]:
-    kw: dict[str, Any] = {"page": _opt(page), "page_size": _opt(page_size)}
     return Op(
         "list_data_collections",
-        lambda c: list_data_collections.sync_detailed(client=c, **kw),
-        lambda c: list_data_collections.asyncio_detailed(client=c, **kw),
+        list_data_collections,
         PaginatedDataCollectionList.from_dict,
         _accept(PaginatedDataCollectionList),
+        kwargs={"page": _opt(page), "page_size": _opt(page_size)},
     )
 
 
 def next_page(url: str, model: type[M]) -> Op[M]:
     """GET an absolute ``next`` URL exactly as given."""
     # The generator only builds relative paths; ``next`` must be followed verbatim.
-    return Op(
-        "next_page",
-        lambda c: c.get_httpx_client().get(url),
-        lambda c: c.get_async_httpx_client().get(url),
-        model.from_dict,  # type: ignore[attr-defined]
-        _accept(model),
-    )
+    return Op("next_page", RawRequest("GET", url), model.from_dict, _accept(model))  # type: ignore[attr-defined]
 
 
 def get_collection(collection_id: int, expand: str | None) -> Op[DataCollection]:
-    kw: dict[str, Any] = {"expand": _opt(expand)}
     return Op(
         "get_data_collection",
-        lambda c: get_data_collection.sync_detailed(collection_id, client=c, **kw),
-        lambda c: get_data_collection.asyncio_detailed(collection_id, client=c, **kw),
+        get_data_collection,
         DataCollection.from_dict,
         _accept(DataCollection),
+        args=(collection_id,),
+        kwargs={"expand": _opt(expand)},
     )
-
-
-def _direct_body(name: str, fh: BinaryIO) -> DataFileUpload:
-    return DataFileUpload(file=File(payload=fh, file_name=name))
 
 
 def data_file_direct(
@@ -133,20 +126,17 @@ def data_file_direct(
     grow with the file, and every attempt starts again from byte 0.
     """
 
-    def send(c: AuthenticatedClient) -> Reply:
+    @contextlib.contextmanager
+    def arguments() -> Iterator[dict[str, Any]]:
         with open_file() as fh:
-            return create_data_file.sync_detailed(client=c, body=_direct_body(name, fh))
-
-    async def asend(c: AuthenticatedClient) -> Reply:
-        with open_file() as fh:
-            return await create_data_file.asyncio_detailed(client=c, body=_direct_body(name, fh))
+            yield {"body": DataFileUpload(file=File(payload=fh, file_name=name))}
 
     return Op(
         "create_data_file",
-        send,
-        asend,
+        create_data_file,
         DataFile.from_dict,
         _accept(DataFile),
+        arguments=arguments,
         safe=False,
         read_timeout=read_timeout,
     )
@@ -154,21 +144,18 @@ def data_file_direct(
 
 def data_file_from_upload(upload_id: str, read_timeout: float) -> Op[DataFile]:
     """POST data_files/ with ``{"chunked_upload": id}``."""
-    body = DataFileFromChunkedUpload(chunked_upload=upload_id)
     return Op(
         "create_data_file",
-        lambda c: create_data_file.sync_detailed(client=c, body=body),
-        lambda c: create_data_file.asyncio_detailed(client=c, body=body),
+        create_data_file,
         DataFile.from_dict,
         _accept(DataFile),
+        kwargs={"body": DataFileFromChunkedUpload(chunked_upload=upload_id)},
         safe=False,
         read_timeout=read_timeout,
     )
 
 
 def verify_checksums(checksums: Sequence[str]) -> Op[set[str]]:
-    body = VerifyChecksumsRequest(checksums=list(checksums))
-
     def accept(parsed: Any) -> set[str] | None:
         if isinstance(parsed, VerifyChecksumsResponse):
             return set(parsed.existing_checksums)
@@ -176,41 +163,12 @@ def verify_checksums(checksums: Sequence[str]) -> Op[set[str]]:
 
     return Op(
         "verify_data_file_checksums",
-        lambda c: verify_data_file_checksums.sync_detailed(client=c, body=body),
-        lambda c: verify_data_file_checksums.asyncio_detailed(client=c, body=body),
+        verify_data_file_checksums,
         lambda data: set(VerifyChecksumsResponse.from_dict(data).existing_checksums),
         accept,
+        kwargs={"body": VerifyChecksumsRequest(checksums=list(checksums))},
         safe=True,  # read-only despite POST
     )
-
-
-def _chunk_body(filename: str, data: bytes) -> ChunkUpload:
-    # A fresh exact-length BytesIO per attempt: never a seeked file handle (see anchors).
-    return ChunkUpload(file=File(payload=BytesIO(data), file_name="file"), filename=filename)
-
-
-def _release(body: ChunkUpload) -> None:
-    # httpx keeps the request (and so this buffer) alive in response reference cycles until a
-    # GC pass; closing the BytesIO frees the chunk now and keeps peak memory bounded.
-    body.file.payload.close()
-
-
-def _with_body(filename: str, data: bytes, send: Callable[[ChunkUpload], R]) -> R:
-    body = _chunk_body(filename, data)
-    try:
-        return send(body)
-    finally:
-        _release(body)
-
-
-async def _with_body_async(
-    filename: str, data: bytes, send: Callable[[ChunkUpload], Awaitable[R]]
-) -> R:
-    body = _chunk_body(filename, data)
-    try:
-        return await send(body)
-    finally:
-        _release(body)
 
 
 def put_chunk(
@@ -222,67 +180,48 @@ def put_chunk(
     read_timeout: float,
 ) -> Op[ChunkedUpload]:
     """PUT one chunk: creates the upload when ``upload`` is None, else appends to it."""
-    send: Callable[[AuthenticatedClient, ChunkUpload], Reply]
-    asend: Callable[[AuthenticatedClient, ChunkUpload], Awaitable[Reply]]
-    name = "upload_chunk"
-    if upload is None:
-        name = "create_chunked_upload"
-
-        def send(c: AuthenticatedClient, b: ChunkUpload) -> Reply:
-            return create_chunked_upload.sync_detailed(
-                client=c, body=b, content_range=content_range
-            )
-
-        async def asend(c: AuthenticatedClient, b: ChunkUpload) -> Reply:
-            return await create_chunked_upload.asyncio_detailed(
-                client=c, body=b, content_range=content_range
-            )
-
-    elif upload.url == f"{base_url.rstrip('/')}/chunked_upload/{upload.id}/":
-        uid = upload.id
-
-        def send(c: AuthenticatedClient, b: ChunkUpload) -> Reply:
-            return upload_chunk.sync_detailed(uid, client=c, body=b, content_range=content_range)
-
-        async def asend(c: AuthenticatedClient, b: ChunkUpload) -> Reply:
-            return await upload_chunk.asyncio_detailed(
-                uid, client=c, body=b, content_range=content_range
-            )
-
-    else:
+    endpoint: Any = create_chunked_upload
+    args: tuple[Any, ...] = ()
+    raw = False
+    if upload is not None and upload.url == f"{base_url.rstrip('/')}/chunked_upload/{upload.id}/":
+        endpoint, args = upload_chunk, (upload.id,)
+    elif upload is not None:
         # The server's ``url`` points elsewhere; it must be used exactly as given, which the
         # generated function (relative paths only) cannot express.
-        url = upload.url
-        headers = {"Content-Range": content_range}
+        endpoint, raw = RawRequest("PUT", upload.url, {"Content-Range": content_range}), True
 
-        def send(c: AuthenticatedClient, b: ChunkUpload) -> Reply:
-            return c.get_httpx_client().put(url, files=b.to_multipart(), headers=headers)
-
-        async def asend(c: AuthenticatedClient, b: ChunkUpload) -> Reply:
-            return await c.get_async_httpx_client().put(
-                url, files=b.to_multipart(), headers=headers
-            )
+    @contextlib.contextmanager
+    def arguments() -> Iterator[dict[str, Any]]:
+        # A fresh exact-length BytesIO per attempt: never a seeked file handle (see anchors).
+        body = ChunkUpload(file=File(payload=BytesIO(data), file_name="file"), filename=filename)
+        try:
+            yield {"files": body.to_multipart()} if raw else {"body": body}
+        finally:
+            # httpx keeps the request (and so this buffer) alive in response reference cycles
+            # until a GC pass; closing the BytesIO frees the chunk now (bounded peak memory).
+            body.file.payload.close()
 
     return Op(
-        name,
-        lambda c: _with_body(filename, data, lambda b: send(c, b)),
-        lambda c: _with_body_async(filename, data, lambda b: asend(c, b)),
+        "upload_chunk" if upload is not None else "create_chunked_upload",
+        endpoint,
         ChunkedUpload.from_dict,
         _accept(ChunkedUpload),
+        args=args,
+        kwargs={} if raw else {"content_range": content_range},
+        arguments=arguments,
         read_timeout=read_timeout,
     )
 
 
 def complete_upload(upload: ChunkedUpload, md5: str, read_timeout: float) -> Op[ChunkedUpload]:
     """POST the finalize request with the whole file's MD5."""
-    body = ChunkedUploadComplete(md5=md5)
-    uid = upload.id
     return Op(
         "complete_chunked_upload",
-        lambda c: complete_chunked_upload.sync_detailed(uid, client=c, body=body),
-        lambda c: complete_chunked_upload.asyncio_detailed(uid, client=c, body=body),
+        complete_chunked_upload,
         ChunkedUpload.from_dict,
         _accept(ChunkedUpload),
+        args=(upload.id,),
+        kwargs={"body": ChunkedUploadComplete(md5=md5)},
         safe=False,
         read_timeout=read_timeout,
     )
@@ -291,10 +230,10 @@ def complete_upload(upload: ChunkedUpload, md5: str, read_timeout: float) -> Op[
 def get_upload(upload_id: str) -> Op[ChunkedUpload]:
     return Op(
         "get_chunked_upload",
-        lambda c: get_chunked_upload.sync_detailed(upload_id, client=c),
-        lambda c: get_chunked_upload.asyncio_detailed(upload_id, client=c),
+        get_chunked_upload,
         ChunkedUpload.from_dict,
         _accept(ChunkedUpload),
+        args=(upload_id,),
     )
 
 
@@ -304,38 +243,33 @@ def new_units(units: DataUnitCreate | Sequence[DataUnitCreate]) -> Op[list[DataU
     )
     return Op(
         "create_data_units",
-        lambda c: create_data_units.sync_detailed(client=c, body=body),
-        lambda c: create_data_units.asyncio_detailed(client=c, body=body),
+        create_data_units,
         _parse_list(DataUnit),
         _accept_list(DataUnit),
+        kwargs={"body": body},
         safe=False,
     )
 
 
 def get_unit(unit_id: int) -> Op[DataUnit]:
     return Op(
-        "get_data_unit",
-        lambda c: get_data_unit.sync_detailed(unit_id, client=c),
-        lambda c: get_data_unit.asyncio_detailed(unit_id, client=c),
-        DataUnit.from_dict,
-        _accept(DataUnit),
+        "get_data_unit", get_data_unit, DataUnit.from_dict, _accept(DataUnit), args=(unit_id,)
     )
 
 
 def list_units(
     collection_id: int | None, page: int | None, page_size: int | None
 ) -> Op[PaginatedDataUnitList]:
-    kw: dict[str, Any] = {
-        "data_collection": _opt(collection_id),
-        "page": _opt(page),
-        "page_size": _opt(page_size),
-    }
     return Op(
         "list_data_units",
-        lambda c: list_data_units.sync_detailed(client=c, **kw),
-        lambda c: list_data_units.asyncio_detailed(client=c, **kw),
+        list_data_units,
         PaginatedDataUnitList.from_dict,
         _accept(PaginatedDataUnitList),
+        kwargs={
+            "data_collection": _opt(collection_id),
+            "page": _opt(page),
+            "page_size": _opt(page_size),
+        },
     )
 
 
@@ -345,9 +279,9 @@ def new_tasks(project_id: int, unit_ids: Sequence[int]) -> Op[list[Task]]:
     )
     return Op(
         "create_tasks",
-        lambda c: create_tasks.sync_detailed(client=c, body=body),
-        lambda c: create_tasks.asyncio_detailed(client=c, body=body),
+        create_tasks,
         _parse_list(Task),
         _accept_list(Task),
+        kwargs={"body": body},
         safe=False,
     )

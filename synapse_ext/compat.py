@@ -8,19 +8,19 @@ data shapes, translating them when unambiguous. Every translation is listed in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
-import httpx
 from synapse_client.models import DataCollection, DataUnitCreate, PaginatedDataUnitList
 
-from . import _ops
-from ._base import DEFAULT_TIMEOUT, ProgressArg
-from ._files import check_file, file_md5
 from .client import SynapseClient
-from .retry import DEFAULT_RETRY, RetryPolicy
+from .client._options import ProgressArg, SyncOptions
+from .ingest import GroupLike, JournalArg, upload_data_collection
+from .ingest._engine import DEFAULT_JOURNAL
+from .policy import RetryPolicy
+from .upload._files import MiB, check_file, file_md5
 
 __all__ = ["BackendClient", "SeedCompatError"]
 
@@ -46,29 +46,11 @@ class BackendClient:
         api_token: str | None = None,
         *,
         access_token: str | None = None,
-        tenant: str | None = None,
-        legacy_token: str | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        upload_timeout: float = 300.0,
-        max_connections: int = 10,
-        retry: RetryPolicy | None = DEFAULT_RETRY,
-        transport: httpx.BaseTransport | None = None,
-        progress: ProgressArg = None,
+        **options: Unpack[SyncOptions],
     ) -> None:
         if api_token and access_token and api_token != access_token:
             raise ValueError("give either api_token or access_token, not two different tokens")
-        self.typed = SynapseClient(
-            base_url,
-            access_token or api_token,
-            tenant=tenant,
-            legacy_token=legacy_token,
-            timeout=timeout,
-            upload_timeout=upload_timeout,
-            max_connections=max_connections,
-            retry=retry,
-            transport=transport,
-            progress=progress,
-        )
+        self.typed = SynapseClient(base_url, access_token or api_token, **options)
         self.base_url = self.typed.base_url
         self._collections: dict[int, DataCollection] = {}
         self._uploaded: dict[int, tuple[str, str]] = {}  # data file id -> (checksum, path)
@@ -123,7 +105,7 @@ class BackendClient:
 
     def create_chunked_upload(self, file_path: str | os.PathLike[str]) -> dict[str, Any]:
         """Upload ``file_path`` in chunks and finalize it; the completed upload's state."""
-        return self.typed.create_chunked_upload(file_path).to_dict()
+        return self.typed.upload_file_chunked(file_path).to_dict()
 
     def get_chunked_upload(self, chunked_upload_id: str) -> dict[str, Any]:
         """The state of a chunked upload."""
@@ -184,7 +166,7 @@ class BackendClient:
         units = [self._to_unit(i, e) for i, e in enumerate(entries)]
         if not units:
             return []
-        return [u.to_dict() for u in self.typed.create_data_units(units)]
+        return [u.to_dict() for u in self.typed.create_units(units)]
 
     def _to_unit(self, index: int, entry: Mapping[str, Any]) -> DataUnitCreate:
         if "files" in entry and "data_collection" in entry:
@@ -254,21 +236,19 @@ class BackendClient:
         collection = params.get("data_collection")
         collection_id = int(collection) if collection is not None else None
         if not list_all:
-            page = self.typed.list_data_units(
+            page = self.typed.list_units(
                 collection_id=collection_id,
                 page=params.get("page"),
                 page_size=params.get("page_size", 100),
             )
             return page.to_dict()
         size = int(params.get("page_size", 100))
-        first = self.typed.list_data_units(collection_id=collection_id, page_size=size)
+        first = self.typed.list_units(collection_id=collection_id, page_size=size)
 
         def generate() -> Iterator[dict[str, Any]]:
-            page = first
-            yield from (u.to_dict() for u in page.results)
-            while page.next_:
-                page = self.typed._run(_ops.next_page(page.next_, PaginatedDataUnitList))
-                yield from (u.to_dict() for u in page.results)
+            pages = self.typed._follow(first, PaginatedDataUnitList)
+            for unit in self.typed._driver.iterate(pages):
+                yield unit.to_dict()  # type: ignore[attr-defined]
 
         return generate(), first.count
 
@@ -276,7 +256,7 @@ class BackendClient:
         self, data_unit_id: int, params: Mapping[str, Any] | None = None
     ) -> dict[str, Any]:
         """One data unit (``params`` such as ``expand=files`` are accepted; files always come)."""
-        return self.typed.get_data_unit(data_unit_id).to_dict()
+        return self.typed.get_unit(data_unit_id).to_dict()
 
     # -- tasks -----------------------------------------------------------------------------
     def create_tasks(self, data: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -289,26 +269,27 @@ class BackendClient:
         return [t.to_dict() for t in self.typed.create_tasks(int(data["project"]), unit_ids)]
 
     # -- ingestion ---------------------------------------------------------------------------
-    # upload_data_collection(collection_id, data, project_id=None, batch_size=..., max_workers=...,
-    # on_progress=...) is provided by the ingestion layer (synapse_ext ingest); add it here.
     def upload_data_collection(
         self,
         collection_id: int,
-        data: Any,
+        data: Iterable[GroupLike],
         project_id: int | None = None,
         batch_size: int = 200,
         max_workers: int = 8,
         on_progress: ProgressArg = None,
-        **options: Any,
+        *,
+        journal: JournalArg = DEFAULT_JOURNAL,
+        chunked_threshold: int = 50 * MiB,
+        chunk_size: int = 50 * MiB,
+        window: int = 1000,
+        unit_retry: RetryPolicy | None = None,
     ) -> dict[str, Any]:
         """Ingest organized groups as data units (+ tasks); crash-safe, skips what exists.
 
         ``data``: the page's ``{'files': {spec: path}, 'meta': {...}}`` dicts or the groups of
-        :func:`synapse_ext.organize`; ``options`` (``journal``, ``chunked_threshold``, ...) go to
-        :func:`synapse_ext.ingest.upload_data_collection`. Returns counts and failures.
+        :func:`synapse_ext.organize`; the keyword options are those of
+        :func:`synapse_ext.upload_data_collection`. Returns counts and failures as a dict.
         """
-        from .ingest import upload_data_collection
-
         result = upload_data_collection(
             self.typed,
             collection_id,
@@ -317,6 +298,10 @@ class BackendClient:
             batch_size=batch_size,
             max_workers=max_workers,
             on_progress=on_progress,
-            **options,
+            journal=journal,
+            chunked_threshold=chunked_threshold,
+            chunk_size=chunk_size,
+            window=window,
+            unit_retry=unit_retry,
         )
         return result.to_dict()

@@ -11,9 +11,19 @@ from typing import Any
 
 import attrs
 
-from .organize import OrganizedGroup, split_name
+from ..dataset.organize import OrganizedGroup, split_name
 
-__all__ = ["FailureReason", "GroupInput", "IngestFailure", "IngestResult", "as_group"]
+__all__ = [
+    "FailureReason",
+    "GroupInput",
+    "GroupLike",
+    "IngestFailure",
+    "IngestResult",
+    "as_group",
+]
+
+GroupLike = OrganizedGroup | Mapping[str, object]
+"""An ``OrganizedGroup``, or the product page's ``{'files': {spec: path}, 'meta': {...}}``."""
 
 
 class FailureReason(StrEnum):

@@ -8,14 +8,14 @@ dicts the seed-compatible client returns (a collection dict or a list of spec di
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
+from synapse_client.models import DataCollection, FileSpecification
 
 __all__ = ["Spec", "SpecsLike", "primary_spec", "specs_of"]
 
-SpecsLike = Any
-"""A ``DataCollection``, a collection dict, or an iterable of specs (models, dicts, ``Spec``)."""
+
 
 
 @attrs.frozen
@@ -33,6 +33,12 @@ class Spec:
         if self.extensions is None:
             return True
         return suffix.lower().lstrip(".") in self.extensions
+
+
+SpecsLike: TypeAlias = (
+    DataCollection | Mapping[str, object] | Iterable[FileSpecification | Mapping[str, object] | Spec]
+)
+"""A ``DataCollection``, a collection dict, or an iterable of specs (models, dicts, ``Spec``)."""
 
 
 def _field(obj: Any, name: str, default: Any = None) -> Any:

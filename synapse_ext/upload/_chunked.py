@@ -1,16 +1,16 @@
-"""The chunked-upload engine: a pure generator of request intents (sans I/O).
+"""The chunked-upload engine: a pure flow (sans I/O) over the shared intents.
 
-The engine yields intents (``Read``, ``Put``, ``GetState``, ``Finalize``, ``Sleep``,
-``Advance``) and receives each intent's result via ``send``: bytes for ``Read``, a
-``ChunkedUpload`` (or the ``ClientError`` it failed with) for the requests, ``None`` otherwise.
-It returns the completed ``ChunkedUpload``. The sync and async drivers only perform I/O.
+It yields ``Blocking`` reads of exact-length pieces of the local file, ``Call``s of the chunk
+PUTs, state GETs and the finalize POST, and ``Sleep``s; it receives each answer (bytes, a
+``ChunkedUpload`` or the ``ClientError`` a call failed with) and returns the completed
+``ChunkedUpload``. The sync and async drivers only perform those intents.
 
 Rules it enforces:
 
 * chunks are exact-length reads made afresh for every attempt; MD5 is updated once per
-  acknowledged chunk, in order: each ``Put`` carries ``digest``, a copy of the running MD5
-  that the driver updates with the chunk *while* the request is in flight (MD5 and the
-  network overlap); it becomes the running MD5 only once the chunk is acknowledged;
+  acknowledged chunk, in order: each PUT runs ``pending.update(data)`` *alongside* the request
+  (MD5 and the network overlap) on a copy of the running MD5, which becomes the running MD5
+  only once the chunk is acknowledged;
 * after a failed or ambiguous chunk it asks the server for the offset and resumes from it,
   accepting only "not applied" (same start) or "applied" (start + length); anything else,
   backwards or beyond, is a ``ProtocolError``;
@@ -20,94 +20,40 @@ Rules it enforces:
 * ``resume=ResumePoint(id)`` continues an upload of an earlier run: the server's state
   (``GET``) decides: complete → returned as is; 404/410, an offset beyond the file or a
   different size → a new upload from byte 0; otherwise the sent prefix is re-hashed locally
-  (chunk-sized ``Read`` pieces) and sending continues at the server's offset;
+  (chunk-sized reads) and sending continues at the server's offset;
 * an upload the server reports gone (404/410) while chunks or the finalize are sent is
   started over from byte 0, once per flow;
-* ``Created`` is yielded as soon as the server accepted the first chunk of a new upload, so
-  a caller can persist the id before any further byte is sent.
+* ``on_upload(upload)`` runs (as blocking work) as soon as the server accepted the first
+  chunk of a new upload, so a caller can persist the id before any further byte is sent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import random
-from collections.abc import Callable, Generator
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import attrs
 from synapse_client.models import ChunkedUpload
 
-from .errors import ClientConnectionError, ClientError, ProtocolError, ResponseLostError
-from .retry import RetryPolicy
+from .._flow import Blocking, Call, Flow, Sleep
+from .._wire import operations as ops
+from ..errors import (
+    ClientError,
+    NoResponseError,
+    ProtocolError,
+    RequestNotSentError,
+    ResponseLostError,
+)
+from ..policy import RetryPolicy, Uniform
+from ..progress import ProgressTask
+from ._files import read_range
 
-__all__ = [
-    "Advance",
-    "Created",
-    "Finalize",
-    "GetState",
-    "Intent",
-    "Put",
-    "Read",
-    "ResumePoint",
-    "Sleep",
-    "chunk_plan",
-    "chunked_upload_flow",
-    "content_range",
-]
+__all__ = ["ChunkTarget", "ResumePoint", "chunk_plan", "chunked_upload_flow", "content_range"]
 
 logger = logging.getLogger("synapse_ext")
-MiB = 1024 * 1024
-
-
-@attrs.frozen
-class Read:
-    """Read ``length`` bytes at ``start`` of the local file; answer: ``bytes``."""
-
-    start: int
-    length: int
-    digest: Any = attrs.field(default=None, repr=False, eq=False)
-    """When set, MD5 state the driver updates with the bytes read (in its I/O thread)."""
-
-
-@attrs.frozen
-class Put:
-    """PUT one chunk (create the upload when ``upload`` is None); answer: state or error."""
-
-    upload: ChunkedUpload | None
-    data: bytes = attrs.field(repr=lambda d: f"<{len(d)} bytes>")
-    content_range: str
-    digest: Any = attrs.field(default=None, repr=False, eq=False)
-    """MD5 state to update with ``data`` (driver's duty, concurrently with the request)."""
-
-
-@attrs.frozen
-class GetState:
-    """GET the upload's state; answer: state or error."""
-
-    upload_id: str
-
-
-@attrs.frozen
-class Finalize:
-    """POST the finalize request once; answer: state or error."""
-
-    upload: ChunkedUpload
-    md5: str
-
-
-@attrs.frozen
-class Sleep:
-    """Wait this many seconds; answer: None."""
-
-    seconds: float
-
-
-@attrs.frozen
-class Created:
-    """The server created ``upload`` (its first chunk is stored); answer: None."""
-
-    upload: ChunkedUpload
 
 
 @attrs.frozen
@@ -122,14 +68,31 @@ class ResumePoint:
 
 
 @attrs.frozen
-class Advance:
-    """``n`` more bytes were acknowledged by the server; answer: None."""
+class ChunkTarget:
+    """Where the chunks come from and go: the local file, the server, progress, the id hook."""
 
-    n: int
+    path: Path
+    base_url: str
+    read_timeout: float
+    task: ProgressTask
+    on_upload: Callable[[ChunkedUpload], object] | None = None
 
+    def read(self, start: int, length: int, digest: Any = None) -> Blocking[bytes]:
+        """Read ``length`` bytes at ``start`` (updating ``digest`` with them, if given)."""
+        return Blocking(read_range, (self.path, start, length, digest))
 
-Intent = Read | Put | GetState | Finalize | Sleep | Advance | Created
-Flow = Generator[Intent, Any, ChunkedUpload]
+    def put(
+        self, upload: ChunkedUpload | None, data: bytes, crange: str, pending: Any
+    ) -> Call[ChunkedUpload]:
+        """PUT one chunk while ``pending`` (an MD5 copy) is updated with it alongside."""
+        op = ops.put_chunk(upload, self.base_url, self.path.name, data, crange, self.read_timeout)
+        return Call(op, alongside=lambda: pending.update(data))
+
+    def state(self, upload_id: str) -> Call[ChunkedUpload]:
+        return Call(ops.get_upload(upload_id))
+
+    def finalize(self, upload: ChunkedUpload, md5: str) -> Call[ChunkedUpload]:
+        return Call(ops.complete_upload(upload, md5, self.read_timeout))
 
 
 def content_range(start: int, length: int, total: int) -> str:
@@ -159,7 +122,7 @@ def _worth_asking(error: ClientError, policy: RetryPolicy) -> bool:
     # Connection trouble, retryable statuses and offset mismatches: the chunk may or may not
     # have been stored, so ask the server.
     return (
-        isinstance(error, ClientConnectionError)
+        isinstance(error, NoResponseError)
         or error.status_code in policy.retry_statuses
         or (error.status_code is not None and error.status_code >= 500)
         or _offset_mismatch(error)
@@ -192,14 +155,26 @@ class _Start:
     md5: Any = attrs.field(repr=False)
 
 
+@attrs.frozen
+class _Run:
+    """One chunked upload: the target, the sizes and the retry rules."""
+
+    target: ChunkTarget
+    total: int
+    chunk_size: int
+    policy: RetryPolicy
+    uniform: Uniform
+
+
 def chunked_upload_flow(
+    target: ChunkTarget,
     total: int,
     chunk_size: int,
     policy: RetryPolicy,
-    uniform: Callable[[float, float], float] = random.uniform,
+    uniform: Uniform,
     *,
     resume: ResumePoint | None = None,
-) -> Flow:
+) -> Flow[ChunkedUpload]:
     """Upload ``total`` bytes in ``chunk_size`` chunks, then finalize; returns the final state.
 
     With ``resume``, continue that upload from the server's offset when it still can be.
@@ -208,17 +183,18 @@ def chunked_upload_flow(
         raise ValueError("chunked upload of an empty file")
     if chunk_size <= 0:
         raise ValueError("chunk_size must be positive")
+    run = _Run(target, total, chunk_size, policy, uniform)
     start: _Start | None = None
     if resume is not None:
-        found = yield from _resume(resume, total, chunk_size, policy, uniform)
+        found = yield from _resume(run, resume)
         if isinstance(found, ChunkedUpload):
             return found
         start = found
     restarted = False
     while True:
         try:
-            upload, md5 = yield from _send(total, chunk_size, policy, uniform, start)
-            return (yield from _finalize(upload, md5.hexdigest(), policy, uniform))
+            upload, md5 = yield from _send(run, start)
+            return (yield from _finalize(run, upload, md5.hexdigest()))
         except _Gone as gone:
             if restarted:
                 raise gone.error from None
@@ -239,33 +215,26 @@ def _unusable(state: ChunkedUpload, point: ResumePoint, total: int) -> str | Non
     return None
 
 
-def _fetch_state(
-    upload_id: str, policy: RetryPolicy, uniform: Callable[[float, float], float]
-) -> Generator[Intent, Any, ChunkedUpload | None]:
+def _fetch_state(run: _Run, upload_id: str) -> Flow[ChunkedUpload | None]:
     """The upload's state (retrying transient errors); None when the server says it is gone."""
     attempt = 0
     while True:
-        state = yield GetState(upload_id)
+        state = yield run.target.state(upload_id)
         if not isinstance(state, ClientError):
             return _check_state(state, "chunked_upload state")
         if state.status_code in GONE:
             logger.warning("upload %s is gone (%s); starting over from byte 0", upload_id, state)
             return None
-        if attempt + 1 >= policy.max_attempts or not _worth_asking(state, policy):
+        if attempt + 1 >= run.policy.max_attempts or not _worth_asking(state, run.policy):
             raise state
-        yield Sleep(policy.delay(state, attempt, uniform))
+        yield Sleep(run.policy.delay(state, attempt, run.uniform))
         attempt += 1
 
 
-def _resume(
-    point: ResumePoint,
-    total: int,
-    chunk_size: int,
-    policy: RetryPolicy,
-    uniform: Callable[[float, float], float],
-) -> Generator[Intent, Any, ChunkedUpload | _Start | None]:
+def _resume(run: _Run, point: ResumePoint) -> Flow[ChunkedUpload | _Start | None]:
     """Complete upload as is, or where to continue (prefix re-hashed), or None: start over."""
-    state = yield from _fetch_state(point.upload_id, policy, uniform)
+    total = run.total
+    state = yield from _fetch_state(run, point.upload_id)
     if state is None:
         return None
     why = _unusable(state, point, total)
@@ -274,11 +243,11 @@ def _resume(
         return None
     if state.completed_at:
         logger.info("upload %s is already complete", state.id)
-        yield Advance(total)
+        run.target.task.advance(total)
         return state
     md5 = hashlib.md5(usedforsecurity=False)
-    for begin, length in chunk_plan(state.offset, chunk_size):
-        data = yield Read(begin, length, md5)
+    for begin, length in chunk_plan(state.offset, run.chunk_size):
+        data = yield run.target.read(begin, length, md5)
         if len(data) != length:
             raise ProtocolError(None, f"local file changed: read {len(data)} of {length} bytes")
     logger.info(
@@ -289,29 +258,30 @@ def _resume(
         point.offset,
     )
     if state.offset:
-        yield Advance(state.offset)
+        run.target.task.advance(state.offset)
     return _Start(state, md5)
 
 
-def _send(
-    total: int,
-    chunk_size: int,
-    policy: RetryPolicy,
-    uniform: Callable[[float, float], float],
-    start: _Start | None,
-) -> Generator[Intent, Any, tuple[ChunkedUpload, Any]]:
+def _send(run: _Run, start: _Start | None) -> Flow[tuple[ChunkedUpload, Any]]:
     """Send every chunk from ``start`` (or byte 0); returns the last state and the MD5."""
+    total, chunk_size, policy, uniform, target = (
+        run.total,
+        run.chunk_size,
+        run.policy,
+        run.uniform,
+        run.target,
+    )
     upload = start.upload if start is not None else None
     md5 = start.md5 if start is not None else hashlib.md5(usedforsecurity=False)
     offset = upload.offset if upload is not None else 0
     failures = 0
     while offset < total:
         length = min(chunk_size, total - offset)
-        data = yield Read(offset, length)
+        data = yield target.read(offset, length)
         if len(data) != length:
             raise ProtocolError(None, f"local file changed: read {len(data)} of {length} bytes")
         pending = md5.copy()
-        result = yield Put(upload, data, content_range(offset, length, total), pending)
+        result = yield target.put(upload, data, content_range(offset, length, total), pending)
         if isinstance(result, ClientError):
             if upload is not None and result.status_code in GONE:
                 raise _Gone(result)
@@ -328,7 +298,7 @@ def _send(
             yield Sleep(delay)
             if upload is None:
                 continue  # no upload id yet: nothing to ask; start a new upload
-            state = yield GetState(upload.id)
+            state = yield target.state(upload.id)
             if isinstance(state, ClientError):
                 continue  # cannot tell yet; the next PUT's answer (or mismatch) will
             result = _check_state(state, "chunked_upload state")
@@ -349,29 +319,23 @@ def _send(
         upload = state_
         offset = state_.offset
         failures = 0
-        if created:
-            yield Created(upload)  # the caller may persist the id before more is sent
-        yield Advance(length)
+        if created and target.on_upload is not None:
+            yield Blocking(target.on_upload, (upload,))  # persist the id before more is sent
+        target.task.advance(length)
     if upload is None:  # pragma: no cover - total > 0 always sends or resumes
         raise ProtocolError(None, "no upload to finalize")
     return upload, md5
 
 
-def _finalize(
-    upload: ChunkedUpload,
-    md5: str,
-    policy: RetryPolicy,
-    uniform: Callable[[float, float], float],
-) -> Flow:
+def _finalize(run: _Run, upload: ChunkedUpload, md5: str) -> Flow[ChunkedUpload]:
+    policy, uniform = run.policy, run.uniform
     attempt = 0
     while True:
-        result = yield Finalize(upload, md5)
+        result = yield run.target.finalize(upload, md5)
         if not isinstance(result, ClientError):
             return _check_state(result, "finalize answer")
         # Certainly not applied (not sent, or throttled): sending it again is safe.
-        not_applied = (
-            isinstance(result, ClientConnectionError) and not isinstance(result, ResponseLostError)
-        ) or result.status_code == 429
+        not_applied = isinstance(result, RequestNotSentError) or result.status_code == 429
         if not_applied and attempt + 1 < policy.max_attempts:
             delay = policy.delay(result, attempt, uniform)
             logger.warning("finalize not sent (%s); retry in %.2fs", result, delay)
@@ -385,19 +349,15 @@ def _finalize(
         )
         if not ambiguous:
             raise result
-        return (yield from _poll_completion(upload.id, result, policy, uniform))
+        return (yield from _poll_completion(run, upload.id, result))
 
 
-def _poll_completion(
-    upload_id: str,
-    original: ClientError,
-    policy: RetryPolicy,
-    uniform: Callable[[float, float], float],
-) -> Flow:
+def _poll_completion(run: _Run, upload_id: str, original: ClientError) -> Flow[ChunkedUpload]:
+    policy, uniform = run.policy, run.uniform
     logger.warning("finalize outcome unknown (%s); polling the upload state", original)
     for n in range(policy.finalize_polls):
         yield Sleep(uniform(0.0, policy.finalize_poll_base * 2**n))
-        state = yield GetState(upload_id)
+        state = yield run.target.state(upload_id)
         if isinstance(state, ClientError):
             continue
         state = _check_state(state, "chunked_upload state")

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from .upload_resume import FileKey
+from ..upload.resume import FileKey
 
 __all__ = ["Journal", "JournalResumeStore", "default_journal_path", "journal_scope"]
 

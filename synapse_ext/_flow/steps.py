@@ -1,0 +1,87 @@
+"""Flows every other flow is built from: one call with retries, blocking work, pages, batches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from ..errors import ClientError
+from ..policy import RetryPolicy, Uniform
+from .intents import Blocking, Call, Emit, Flow, Pages, Sleep
+
+if TYPE_CHECKING:
+    from .._wire.call import Op
+
+__all__ = ["PageCursor", "batched", "blocking", "drain", "retrying"]
+
+logger = logging.getLogger("synapse_ext")
+T = TypeVar("T")
+
+
+def retrying(op: Op[T], policy: RetryPolicy, uniform: Uniform) -> Flow[T]:
+    """Send ``op`` until it succeeds or ``policy`` gives up (then its error is raised).
+
+    Each attempt rebuilds the request. ``op.safe`` says whether resending can apply it twice.
+    """
+    attempt = 0
+    while True:
+        answer = yield Call(op)
+        if not isinstance(answer, ClientError):
+            return answer  # type: ignore[no-any-return]
+        delay = policy.next_delay(answer, attempt, uniform, safe=op.safe)
+        if delay is None:
+            raise answer
+        # Only the operation name, the status and the server's detail: never headers or tokens.
+        logger.warning(
+            "retrying %s after %s (attempt %d), sleeping %.2fs", op.name, answer, attempt + 1, delay
+        )
+        yield Sleep(delay)
+        attempt += 1
+
+
+def blocking(fn: Callable[..., T], *args: Any) -> Flow[T]:
+    """A flow of one piece of local blocking work."""
+    return (yield Blocking(fn, args))  # type: ignore[no-any-return]
+
+
+class PageCursor(Generic[T]):
+    """Steps a paging flow one page at a time: :meth:`next_page` is a flow of the next items."""
+
+    def __init__(self, pages: Pages[T]) -> None:
+        self._pages = pages
+
+    def next_page(self) -> Flow[Sequence[T] | None]:
+        """Perform the paging flow's intents up to its next ``Emit``; None when it is done."""
+        answer: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                step = self._pages.throw(error) if error is not None else self._pages.send(answer)
+            except StopIteration:
+                return None
+            if isinstance(step, Emit):
+                return step.items
+            answer, error = None, None
+            try:
+                answer = yield step
+            except Exception as exc:  # forwarded to the paging flow, as ``yield from`` does
+                error = exc
+
+
+def drain(pages: Pages[T], sink: Callable[[Sequence[T]], object]) -> Flow[None]:
+    """Run a paging flow inside another flow, handing each page's items to ``sink``."""
+    cursor = PageCursor(pages)
+    while (items := (yield from cursor.next_page())) is not None:
+        sink(items)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items (streams ``items``)."""
+    if size < 1:
+        raise ValueError("batch size must be >= 1")
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+

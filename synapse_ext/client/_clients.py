@@ -1,0 +1,80 @@
+"""``SynapseClient`` and ``AsyncSynapseClient``: the typed clients (return generated models).
+
+Both have the same methods, written once as flows in :class:`~._api.ClientApi`; they differ
+only in the httpx client and the driver that performs the flows.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Self
+
+import anyio
+import httpx
+
+from .._wire.transport import RecordingTransport
+from ._api import ClientApi
+from ._drivers import AsyncDriver, SyncDriver
+from ._worlds import AsyncWorld, SyncWorld
+
+__all__ = ["AsyncSynapseClient", "SynapseClient"]
+
+
+class SynapseClient(SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], None]]):
+    """Typed client for the Synapse data-collection API.
+
+    ``SynapseClient(base_url, token)`` sends ``Synapse-Access-Token: Token <token>`` (and
+    ``Synapse-Tenant`` / legacy ``Authorization`` when given). Use it as a context manager or
+    call :meth:`close`. ``transport`` injects an httpx transport (e.g. ``httpx.MockTransport``);
+    ``sleep`` and ``uniform`` are how it waits and draws jitter (injectable for tests);
+    ``retry=None`` disables retries.
+    """
+
+    def _open(self, transport: httpx.BaseTransport | None, sleep: Callable[[float], None] | None) -> None:
+        inner = transport or httpx.HTTPTransport(limits=self._limits())
+        self._http = httpx.Client(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
+        self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncSynapseClient(
+    AsyncWorld, ClientApi[httpx.AsyncBaseTransport, Callable[[float], Awaitable[None]]]
+):
+    """Async twin of :class:`SynapseClient`: identical method names and signatures, awaited.
+
+    File reads and hashing run in worker threads, so the event loop never blocks on disk.
+    """
+
+    def _open(
+        self,
+        transport: httpx.AsyncBaseTransport | None,
+        sleep: Callable[[float], Awaitable[None]] | None,
+    ) -> None:
+        inner = transport or httpx.AsyncHTTPTransport(limits=self._limits())
+        self._http = httpx.AsyncClient(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
+        self._driver = AsyncDriver(self._http, self.base_url, sleep or anyio.sleep)
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -1,0 +1,187 @@
+"""The two drivers: the only code that performs intents (network, disk, sleeping, threads).
+
+``SyncDriver`` blocks; ``AsyncDriver`` awaits. Both run the same flows, step them the same
+way (:class:`_Outcome`) and differ only in how each intent is carried out, most visibly in
+``Parallel``: a thread pool versus a task group.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar, cast
+
+import anyio
+import attrs
+import httpx
+from synapse_client.client import AuthenticatedClient
+
+from .._flow import Blocking, Call, Flow, Intent, PageCursor, Pages, Parallel, Sleep
+from .._wire.call import Op, attempt
+
+__all__ = ["AsyncDriver", "SyncDriver"]
+
+T = TypeVar("T")
+_HANDLERS = {Call: "_call", Sleep: "_sleep", Blocking: "_blocking", Parallel: "_parallel"}
+
+
+@attrs.frozen
+class _Outcome:
+    """What the last intent produced: a value to send into the flow, or an error to throw."""
+
+    value: Any = None
+    error: Exception | None = None
+
+    def resume(self, flow: Flow[Any]) -> Intent:
+        """The flow's next intent (``StopIteration`` carries its result)."""
+        return flow.throw(self.error) if self.error is not None else flow.send(self.value)
+
+
+class _Driver:
+    """What both drivers share: the generated client and the choice of handler."""
+
+    def __init__(self, base_url: str) -> None:
+        # Auth headers live on our own httpx client (only those configured), so the generated
+        # client's single auth header is unused and its repr holds no secret.
+        self.client = AuthenticatedClient(base_url=base_url, token="", prefix="")
+
+    def handler(self, intent: Intent) -> Callable[[Any], Any]:
+        name = _HANDLERS.get(type(intent))
+        if name is None:
+            raise TypeError(f"a flow yielded {intent!r}, which is not an intent")
+        return cast(Callable[[Any], Any], getattr(self, name))
+
+
+class SyncDriver(_Driver):
+    """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool."""
+
+    def __init__(self, http: httpx.Client, base_url: str, sleep: Callable[[float], None]) -> None:
+        super().__init__(base_url)
+        self.client.set_httpx_client(http)
+        self._sleep_fn = sleep
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its end and return its result."""
+        outcome = _Outcome()
+        try:
+            while True:
+                outcome = self._perform(outcome.resume(flow))
+        except StopIteration as done:
+            return cast(T, done.value)
+        finally:
+            flow.close()
+
+    def iterate(self, pages: Pages[T]) -> Iterator[T]:
+        """The items a paging flow emits, fetched page by page as they are consumed."""
+        cursor = PageCursor(pages)
+        while (items := self.run(cursor.next_page())) is not None:
+            yield from items
+
+    def _perform(self, intent: Intent) -> _Outcome:
+        try:
+            return _Outcome(self.handler(intent)(intent))
+        except Exception as exc:
+            return _Outcome(error=exc)
+
+    def _send(self, op: Op[Any]) -> Any:
+        with attempt(op) as current:
+            current.reply = op.send(self.client, current.extra)
+        return current.outcome()
+
+    def _call(self, intent: Call[Any]) -> Any:
+        if intent.alongside is None:
+            return self._send(intent.op)
+        # MD5 releases the GIL: hash the chunk in a thread while it is being sent.
+        helper = threading.Thread(target=intent.alongside, name="synapse-alongside")
+        helper.start()
+        try:
+            return self._send(intent.op)
+        finally:
+            helper.join()
+
+    def _sleep(self, intent: Sleep) -> None:
+        self._sleep_fn(intent.seconds)
+
+    def _blocking(self, intent: Blocking[Any]) -> Any:
+        return intent.fn(*intent.args)
+
+    def _parallel(self, intent: Parallel[Any]) -> list[Any]:
+        workers = min(intent.limit, len(intent.flows))
+        if workers <= 1:
+            return [self.run(flow) for flow in intent.flows]
+        with ThreadPoolExecutor(workers, thread_name_prefix="synapse") as pool:
+            return list(pool.map(self.run, intent.flows))
+
+
+class AsyncDriver(_Driver):
+    """Performs intents with ``await``; blocking work goes to worker threads and ``Parallel``
+    runs sub-flows in a task group."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, base_url: str, sleep: Callable[[float], Awaitable[None]]
+    ) -> None:
+        super().__init__(base_url)
+        self.client.set_async_httpx_client(http)
+        self._sleep_fn = sleep
+
+    async def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its end and return its result."""
+        outcome = _Outcome()
+        try:
+            while True:
+                outcome = await self._perform(outcome.resume(flow))
+        except StopIteration as done:
+            return cast(T, done.value)
+        finally:
+            flow.close()
+
+    async def iterate(self, pages: Pages[T]) -> AsyncIterator[T]:
+        """The items a paging flow emits, fetched page by page as they are consumed."""
+        cursor = PageCursor(pages)
+        while (items := await self.run(cursor.next_page())) is not None:
+            for item in items:
+                yield item
+
+    async def _perform(self, intent: Intent) -> _Outcome:
+        try:
+            return _Outcome(await self.handler(intent)(intent))
+        except Exception as exc:
+            return _Outcome(error=exc)
+
+    async def _send(self, op: Op[Any]) -> Any:
+        with attempt(op) as current:
+            current.reply = await op.asend(self.client, current.extra)
+        return current.outcome()
+
+    async def _call(self, intent: Call[Any]) -> Any:
+        if intent.alongside is None:
+            return await self._send(intent.op)
+        result: Any = None
+        async with anyio.create_task_group() as group:
+            group.start_soon(anyio.to_thread.run_sync, intent.alongside)
+            result = await self._send(intent.op)
+        return result
+
+    async def _sleep(self, intent: Sleep) -> None:
+        await self._sleep_fn(intent.seconds)
+
+    async def _blocking(self, intent: Blocking[Any]) -> Any:
+        return await anyio.to_thread.run_sync(intent.fn, *intent.args)
+
+    async def _parallel(self, intent: Parallel[Any]) -> list[Any]:
+        results: list[Any] = [None] * len(intent.flows)
+        limiter = anyio.CapacityLimiter(max(1, intent.limit))
+
+        async def one(index: int, flow: Flow[Any]) -> None:
+            async with limiter:
+                results[index] = await self.run(flow)
+
+        try:
+            async with anyio.create_task_group() as group:
+                for index, flow in enumerate(intent.flows):
+                    group.start_soon(one, index, flow)
+        except ExceptionGroup as failed:  # the first failure, as the sync driver raises it
+            raise failed.exceptions[0] from None
+        return results
+

@@ -1,0 +1,70 @@
+"""Settings of the typed clients: auth headers, timeouts, pool size (no I/O here)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import TypedDict
+
+import httpx
+from synapse_client.models import ChunkedUpload
+
+from ..policy import RetryPolicy, Uniform
+from ..progress import ProgressEvent, ProgressReporter
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ProgressArg",
+    "SyncOptions",
+    "UploadHook",
+    "auth_headers",
+    "warn_if_plain_http",
+]
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+"""Short default: 5 s to connect, 15 s to read. Uploads get ``upload_timeout`` per call."""
+_LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+ProgressArg = ProgressReporter | Callable[[ProgressEvent], None] | None
+UploadHook = Callable[[ChunkedUpload], object]
+"""Called (as blocking work, in a worker thread for the async client) with a new chunked
+upload once the server created it, before any further chunk is sent."""
+
+
+def auth_headers(token: str | None, tenant: str | None, legacy_token: str | None) -> dict[str, str]:
+    """The Synapse auth headers; each is sent only when configured."""
+    headers: dict[str, str] = {}
+    if token:
+        headers["Synapse-Access-Token"] = f"Token {token}"
+    if legacy_token:
+        headers["Authorization"] = f"Token {legacy_token}"
+    if tenant:
+        headers["Synapse-Tenant"] = f"Token {tenant}"
+    return headers
+
+
+def warn_if_plain_http(base_url: str) -> None:
+    """Warn when credentials would travel over plain HTTP to a non-loopback host."""
+    url = httpx.URL(base_url)
+    if url.scheme == "http" and url.host not in _LOOPBACK:
+        warnings.warn(
+            f"plain-HTTP base URL {url.scheme}://{url.host}: tokens are sent unencrypted",
+            UserWarning,
+            stacklevel=4,
+        )
+
+
+class SyncOptions(TypedDict, total=False):
+    """Keyword options of :class:`~synapse_ext.SynapseClient` (defaults as documented there),
+    for wrappers that pass them on, such as :class:`~synapse_ext.BackendClient`."""
+
+    tenant: str | None
+    legacy_token: str | None
+    timeout: httpx.Timeout | float
+    upload_timeout: float
+    max_connections: int
+    retry: RetryPolicy | None
+    transport: httpx.BaseTransport | None
+    progress: ProgressArg
+    sleep: Callable[[float], None] | None
+    uniform: Uniform

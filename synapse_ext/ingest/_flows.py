@@ -1,0 +1,231 @@
+"""The ingestion as pure flows: start-of-run listing, windows, uploads, unit batches, tasks.
+
+Each function is a flow (see ``synapse_ext._flow``): it yields intents and the client's
+driver, sync or async, performs them. Every rule of an ingestion therefore exists once:
+how a window is hashed, checked, uploaded and bound; how a unit batch is retried, bisected
+and reconciled (contract §7); which tasks are still missing. Unit batches and tasks are sent
+through single calls (``Call``), so their retries are these flows' own: no request is
+retried by two layers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from synapse_client.models import DataUnit
+
+from .._flow import Call, Flow, Parallel, Sleep, batched, blocking, drain
+from .._wire import operations as ops
+from ..client._api import ClientApi
+from ..errors import ClientError, RequestNotSentError, ResponseLostError
+from ..policy import Uniform
+from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5, task_retryable
+from .results import FailureReason
+
+__all__ = ["BatchAction", "IngestRun", "classify_unit_batch_error"]
+
+logger = logging.getLogger("synapse_ext")
+
+
+class BatchAction:
+    """What to do after a unit batch failed (v1 ``POST data_units/`` is not idempotent)."""
+
+    RETRY = "retry"
+    """Certainly not applied (not sent, 408/425/429): resend after the policy's wait."""
+    RECONCILE = "reconcile"
+    """Maybe applied (response lost, any 5xx): list the collection, send only what is missing."""
+    SPLIT = "split"
+    """Rejected as invalid (400/422): nothing applied; bisect to isolate the bad group(s)."""
+    FAIL = "fail"
+    """Any other 4xx: every group of the batch fails."""
+
+
+_NOT_APPLIED_STATUSES = frozenset({408, 425, 429})
+
+
+def classify_unit_batch_error(error: ClientError) -> str:
+    """The :class:`BatchAction` for ``error`` raised by a data-unit batch POST."""
+    if isinstance(error, ResponseLostError):
+        return BatchAction.RECONCILE
+    if isinstance(error, RequestNotSentError):
+        return BatchAction.RETRY
+    if (error.status_code or 0) >= 500:
+        return BatchAction.RECONCILE
+    if error.status_code in _NOT_APPLIED_STATUSES:
+        return BatchAction.RETRY
+    if error.status_code in (400, 422):
+        return BatchAction.SPLIT
+    return BatchAction.FAIL
+
+
+@attrs.frozen
+class IngestRun:
+    """One ingestion's flows over a client (its flows, not its blocking methods)."""
+
+    client: ClientApi[Any, Any]
+    engine: Engine
+    max_workers: int
+    chunked_threshold: int
+    chunk_size: int
+    uniform: Uniform
+
+    # -- start and windows ---------------------------------------------------------------
+    def start(self) -> Flow[None]:
+        """List the collection once if the journal is new or a batch was left in flight."""
+        e = self.engine
+        if e.journal.inflight_batches(e.scope) or not e.journal.scope_listed(e.scope):
+            yield from self._list_units()
+            e.journal.close_inflight(e.scope)
+            e.journal.mark_scope_listed(e.scope)
+
+    def _list_units(self) -> Flow[None]:
+        pages = ClientApi.iter_units.flow(
+            self.client, collection_id=self.engine.collection_id, page_size=1000
+        )
+        yield from drain(pages, self.engine.record_listing)
+
+    def window(self, items: Sequence[tuple[int, Any]]) -> Flow[None]:
+        """Admit, hash, skip what is done, verify, upload, then bind one window of groups."""
+        e = self.engine
+        groups = e.admit(items)
+        facts, todo_paths = e.hash_plan(groups)
+        hashes = [blocking(safe_md5, path) for path in todo_paths]
+        hashed = yield Parallel(hashes, self.max_workers)
+        prepared = e.prepare(groups, facts, dict(zip(todo_paths, hashed, strict=True)))
+        present, todo = e.split_done(prepared)
+        yield from self.tasks(present)
+        if not todo:
+            return
+        try:
+            existing = yield from self._verify(e.needed_checksums(todo))
+        except ClientError as exc:
+            e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
+            return
+        failed = yield from self.upload(e.plan_uploads(todo, existing))
+        for batch in batched(e.bindable(todo, failed), e.batch_size):
+            yield from self.unit_batch(batch)
+
+    def _verify(self, checksums: list[str]) -> Flow[set[str]]:
+        return ClientApi.verify_checksums.flow(self.client, checksums)
+
+    # -- uploads ---------------------------------------------------------------------------
+    def _upload_one(self, path: Path, size: int) -> Flow[Exception | None]:
+        e = self.engine
+        try:
+            options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
+            yield from ClientApi.upload_file.flow(self.client, path, **options)
+        except UPLOAD_ERRORS as exc:
+            return exc
+        return None
+
+    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+        """Upload the planned files in parallel; checksum → error message for those that failed."""
+        e = self.engine
+        uploads = [self._upload_one(path, size) for path, size in plan.values()]
+        outcomes = yield Parallel(uploads, self.max_workers)
+        errors: dict[str, str] = {}
+        for (checksum, (path, size)), error in zip(plan.items(), outcomes, strict=True):
+            message = e.upload_outcome(checksum, path, size, error)
+            if message is not None:
+                errors[checksum] = message
+        if errors:
+            # A failed call may still have stored the file (e.g. a lost response): ask.
+            try:
+                stored = yield from self._verify(list(errors))
+            except ClientError:
+                stored = set()
+            for checksum in stored:
+                del errors[checksum]
+        return errors
+
+    # -- unit batches and tasks ------------------------------------------------------------
+    def _reconcile(self) -> Flow[bool]:
+        """List every unit of the collection into the journal; False if the server failed."""
+        try:
+            yield from self._list_units()
+        except ClientError as exc:
+            logger.warning("could not list data units to reconcile: %s", exc)
+            return False
+        return True
+
+    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
+        """Create the tasks the journal does not record yet, in batches, retrying what is safe."""
+        e = self.engine
+        if e.project_id is None:
+            return
+        for chunk in batched(e.tasks_needed(unit_ids), TASK_BATCH):
+            error: ClientError | None = None
+            for attempt in range(e.policy.max_attempts):
+                answer = yield Call(ops.new_tasks(e.project_id, chunk))
+                if not isinstance(answer, ClientError):
+                    e.tasks_created(chunk, len(answer))
+                    error = None
+                    break
+                error = answer
+                if not task_retryable(error) or attempt + 1 >= e.policy.max_attempts:
+                    break
+                yield Sleep(e.policy.delay(error, attempt, self.uniform))
+            if error is not None:
+                e.tasks_failed(chunk, error)
+
+    def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
+        """Create one batch of units (journaled in flight first), then their tasks.
+
+        Errors follow :func:`classify_unit_batch_error`: split a rejected batch to isolate bad
+        groups, reconcile one that may have been applied (send only groups really missing),
+        retry one that was certainly not applied; after ``e.policy.max_attempts`` POSTs the
+        groups left are reported.
+        """
+        e = self.engine
+        attempt = 0
+        while batch:
+            batch_id = e.begin_batch(batch)
+            answer = yield Call(ops.new_units([e.unit_create(b) for b in batch]))
+            if isinstance(answer, ClientError):
+                action = classify_unit_batch_error(answer)
+                logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
+                if action == BatchAction.SPLIT and len(batch) > 1:
+                    e.journal.abandon_batch(batch_id)
+                    half = len(batch) // 2
+                    yield from self.unit_batch(batch[:half])
+                    yield from self.unit_batch(batch[half:])
+                    return
+                if action in (BatchAction.SPLIT, BatchAction.FAIL):
+                    e.journal.abandon_batch(batch_id)
+                    e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
+                    return
+                if action == BatchAction.RECONCILE:
+                    if not (yield from self._reconcile()):
+                        e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
+                        return
+                    found, batch = e.reconciled(batch)
+                    yield from self.tasks(found)
+                else:
+                    e.journal.abandon_batch(batch_id)
+                reason: ClientError | str = answer
+            else:
+                ids, batch = e.batch_created(batch_id, batch, self._units(answer))
+                yield from self.tasks(ids)
+                if not batch:
+                    return
+                if not (yield from self._reconcile()):
+                    e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, "answer incomplete")
+                    return
+                found, batch = e.reconciled(batch)
+                yield from self.tasks(found)
+                reason = "answer incomplete"
+            attempt += 1
+            if batch and attempt >= e.policy.max_attempts:
+                e.batch_failed(batch, FailureReason.UNIT_FAILED, reason)
+                return
+            if batch and isinstance(reason, ClientError):
+                yield Sleep(e.policy.delay(reason, attempt - 1, self.uniform))
+
+    @staticmethod
+    def _units(answer: object) -> list[DataUnit]:
+        return answer if isinstance(answer, list) else []
+

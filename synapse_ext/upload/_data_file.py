@@ -1,0 +1,62 @@
+"""Creating a data file without ever applying it twice: a pure flow.
+
+``POST data_files/`` is not idempotent. The flow retries it only on answers that say it was
+not processed (the policy's unsafe statuses, a request that was never sent). When the outcome
+is unknown (a lost response, a 500/502/504 that can follow a commit) it asks the server with
+``verify_checksums`` before anything else: if the server holds the content the upload is
+never sent again (``DataFileUnconfirmedError``: stored, id unknown); if not, resending is safe.
+One attempt counter covers both cases, so the POST is sent at most ``max_attempts`` times.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from synapse_client.models import DataFile
+
+from .._flow import Call, Flow, Sleep, blocking, retrying
+from .._wire import operations as ops
+from .._wire.call import Op
+from ..errors import MAYBE_APPLIED, ClientError, DataFileUnconfirmedError, ResponseLostError
+from ..policy import RetryPolicy, Uniform
+from ._files import file_md5
+
+__all__ = ["create_data_file_flow"]
+
+logger = logging.getLogger("synapse_ext")
+
+
+def _maybe_applied(error: ClientError) -> bool:
+    return isinstance(error, ResponseLostError) or error.status_code in MAYBE_APPLIED
+
+
+def create_data_file_flow(
+    op: Op[DataFile], path: Path, md5: str | None, policy: RetryPolicy, uniform: Uniform
+) -> Flow[DataFile]:
+    """Send ``op`` (a ``create_data_file`` of ``path``) exactly once in effect."""
+    checksum = md5
+    attempts = max(2, policy.max_attempts)  # a lost answer always gets one check-and-resend
+    for attempt in range(attempts):
+        answer = yield Call(op)
+        if not isinstance(answer, ClientError):
+            return answer  # type: ignore[no-any-return]
+        if not _maybe_applied(answer):
+            delay = policy.next_delay(answer, attempt, uniform, safe=False)
+            if delay is None:
+                raise answer
+            yield Sleep(delay)
+            continue
+        if checksum is None:
+            checksum = yield from blocking(file_md5, path)
+        existing = yield from retrying(ops.verify_checksums([checksum]), policy, uniform)
+        if checksum in existing:
+            # The server applied the POST: never send the content again.
+            logger.warning("data_files/ response lost for %s; the server has it", path.name)
+            raise DataFileUnconfirmedError(path.name, checksum) from answer
+        if attempt + 1 >= attempts:
+            raise answer
+        # Not applied (the server commits before it answers): sending again is safe.
+        logger.warning("data_files/ lost for %s; not applied; resending", path.name)
+        yield Sleep(policy.backoff(attempt, uniform))
+    raise AssertionError("unreachable")  # pragma: no cover
