@@ -5,8 +5,8 @@ Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated a
 ``organize`` turns a folder into groups; ``upload_data_collection`` ingests them.
 """
 
-import warnings
-from typing import Any
+import warnings as _warnings
+from typing import Any as _Any
 
 from .client import AsyncSynapseClient, SynapseClient
 from .compat import BackendClient, SeedCompatError
@@ -105,7 +105,9 @@ __all__ = [
 ]
 
 
-def _unit_batch_policy(max_attempts: int = 3, base: float = 0.5, retry_after_cap: float = 60.0) -> RetryPolicy:
+def _unit_batch_policy(
+    max_attempts: int = 3, base: float = 0.5, retry_after_cap: float = 60.0
+) -> RetryPolicy:
     return RetryPolicy(max_attempts=max_attempts, base=base, retry_after_cap=retry_after_cap)
 
 
@@ -122,7 +124,7 @@ def _content_range(start: int, length: int, total: int) -> str:
 
 
 # Former names, importable for one release (each warns once it is used).
-_DEPRECATED: dict[str, tuple[Any, str]] = {
+_DEPRECATED: dict[str, tuple[_Any, str]] = {
     "ClientConnectionError": (RequestNotSentError, "RequestNotSentError"),
     "HTTPError": (UnexpectedStatusError, "UnexpectedStatusError"),
     "UnitBatchPolicy": (_unit_batch_policy, "RetryPolicy(max_attempts=3)"),
@@ -131,10 +133,10 @@ _DEPRECATED: dict[str, tuple[Any, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name in _DEPRECATED:
         value, instead = _DEPRECATED[name]
-        warnings.warn(
+        _warnings.warn(
             f"synapse_ext.{name} is deprecated ({instead})", DeprecationWarning, stacklevel=2
         )
         return value

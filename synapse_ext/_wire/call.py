@@ -83,7 +83,9 @@ class Op(Generic[T]):
             return client.get_httpx_client().request(
                 raw.method, raw.url, headers=raw.headers, **extra
             )
-        reply: Reply = self.endpoint.sync_detailed(*self.args, client=client, **self.kwargs, **extra)
+        reply: Reply = self.endpoint.sync_detailed(
+            *self.args, client=client, **self.kwargs, **extra
+        )
         return reply
 
     def asend(self, client: AuthenticatedClient, extra: dict[str, Any]) -> Awaitable[Reply]:

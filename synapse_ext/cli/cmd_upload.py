@@ -9,10 +9,9 @@ from typing import Any
 
 import click
 
-from ..errors import NotFoundError
-from ..ingest import upload_data_collection
-from ..ingest import Journal, default_journal_path, journal_scope
 from ..dataset import organize
+from ..errors import NotFoundError
+from ..ingest import Journal, default_journal_path, journal_scope, upload_data_collection
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display

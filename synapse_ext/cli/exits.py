@@ -8,8 +8,8 @@ from enum import IntEnum
 from ..errors import (
     AuthenticationError,
     AuthorizationError,
-    NoResponseError,
     ClientError,
+    NoResponseError,
     NotFoundError,
     ProtocolError,
     ServerError,

@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..ingest import IngestResult
 from ..dataset import OrganizedGroup, OrganizeIssue, OrganizeResult
+from ..ingest import IngestResult
 from .output import Output
 from .sizes import format_size
 

@@ -206,7 +206,9 @@ class ClientApi(Generic[TransportT, SleepT]):
         return data_file
 
     @operation
-    def upload_file_direct(self, path: PathLike, *, on_progress: ProgressArg = None) -> Flow[DataFile]:
+    def upload_file_direct(
+        self, path: PathLike, *, on_progress: ProgressArg = None
+    ) -> Flow[DataFile]:
         """POST the whole file as one multipart part (the file is read once per attempt)."""
         p, size = check_file(path)
         return self._direct(p, size, on_progress)
@@ -275,7 +277,9 @@ class ClientApi(Generic[TransportT, SleepT]):
 
     # -- data units and tasks ----------------------------------------------------------------
     @operation
-    def create_units(self, units: DataUnitCreate | Sequence[DataUnitCreate]) -> Flow[list[DataUnit]]:
+    def create_units(
+        self, units: DataUnitCreate | Sequence[DataUnitCreate]
+    ) -> Flow[list[DataUnit]]:
         """Create one unit (object body) or several (array body); always a list back.
 
         Retried only when the server says it did not process the request; a lost response
@@ -306,7 +310,9 @@ class ClientApi(Generic[TransportT, SleepT]):
     list_data_units = list_units.renamed_from("list_data_units")
 
     @pages
-    def iter_units(self, *, collection_id: int | None = None, page_size: int = 100) -> Pages[DataUnit]:
+    def iter_units(
+        self, *, collection_id: int | None = None, page_size: int = 100
+    ) -> Pages[DataUnit]:
         """Every data unit (of one collection, if given), following ``next`` URLs as given."""
         first = ops.list_units(collection_id, None, page_size)
         return self._pages(first, PaginatedDataUnitList)  # type: ignore[return-value]

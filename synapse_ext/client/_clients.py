@@ -32,7 +32,9 @@ class SynapseClient(SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], 
     ``retry=None`` disables retries.
     """
 
-    def _open(self, transport: httpx.BaseTransport | None, sleep: Callable[[float], None] | None) -> None:
+    def _open(
+        self, transport: httpx.BaseTransport | None, sleep: Callable[[float], None] | None
+    ) -> None:
         inner = transport or httpx.HTTPTransport(limits=self._limits())
         self._http = httpx.Client(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
         self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep)
@@ -45,7 +47,10 @@ class SynapseClient(SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], 
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -75,6 +80,9 @@ class AsyncSynapseClient(
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()

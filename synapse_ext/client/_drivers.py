@@ -7,6 +7,7 @@ way (:class:`_Outcome`) and differ only in how each intent is carried out, most 
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -157,16 +158,16 @@ class AsyncDriver(_Driver):
     async def _call(self, intent: Call[Any]) -> Any:
         if intent.alongside is None:
             return await self._send(intent.op)
-        result: Any = None
         async with anyio.create_task_group() as group:
             group.start_soon(anyio.to_thread.run_sync, intent.alongside)
-            result = await self._send(intent.op)
-        return result
+            return await self._send(intent.op)
 
     async def _sleep(self, intent: Sleep) -> None:
         await self._sleep_fn(intent.seconds)
 
     async def _blocking(self, intent: Blocking[Any]) -> Any:
+        if inspect.iscoroutinefunction(intent.fn):  # a caller's async hook runs on the loop
+            return await intent.fn(*intent.args)
         return await anyio.to_thread.run_sync(intent.fn, *intent.args)
 
     async def _parallel(self, intent: Parallel[Any]) -> list[Any]:
@@ -184,4 +185,3 @@ class AsyncDriver(_Driver):
         except ExceptionGroup as failed:  # the first failure, as the sync driver raises it
             raise failed.exceptions[0] from None
         return results
-

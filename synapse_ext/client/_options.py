@@ -27,8 +27,8 @@ _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 ProgressArg = ProgressReporter | Callable[[ProgressEvent], None] | None
 UploadHook = Callable[[ChunkedUpload], object]
-"""Called (as blocking work, in a worker thread for the async client) with a new chunked
-upload once the server created it, before any further chunk is sent."""
+"""Called with a new chunked upload once the server created it, before any further chunk is
+sent (the async client runs it in a worker thread, or awaits it if it is a coroutine function)."""
 
 
 def auth_headers(token: str | None, tenant: str | None, legacy_token: str | None) -> dict[str, str]:

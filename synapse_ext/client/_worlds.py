@@ -33,7 +33,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-class operation(Generic[P, T]):  # noqa: N801 - used as a decorator, like ``property``
+class operation(Generic[P, T]):
     """A flow method that becomes a public method of both typed clients."""
 
     def __init__(
@@ -61,7 +61,7 @@ class operation(Generic[P, T]):  # noqa: N801 - used as a decorator, like ``prop
         raise TypeError(f"{self.flow.__name__} is a flow; call it on a client")
 
 
-class pages(operation[P, T]):  # noqa: N801 - used as a decorator
+class pages(operation[P, T]):
     """A paging flow method: an ``Iterator`` (sync) or an ``AsyncIterator`` (async)."""
 
     def __init__(
@@ -72,7 +72,9 @@ class pages(operation[P, T]):  # noqa: N801 - used as a decorator
     @overload  # type: ignore[override]
     def __get__(self, obj: None, owner: type[Any] | None = None) -> Self: ...
     @overload
-    def __get__(self, obj: SyncWorld, owner: type[Any] | None = None) -> Callable[P, Iterator[T]]: ...
+    def __get__(
+        self, obj: SyncWorld, owner: type[Any] | None = None
+    ) -> Callable[P, Iterator[T]]: ...
     @overload
     def __get__(
         self, obj: AsyncWorld, owner: type[Any] | None = None
@@ -158,7 +160,7 @@ def _sync_method(name: str, op: operation[Any, Any]) -> Callable[..., Any]:
         return self._driver.run(flow(self, *args, **kwargs))
 
     result = _result_type(op)
-    _dress(method, name, op, Iterator[result] if paging else result)
+    _dress(method, name, op, Iterator[result] if paging else result)  # type: ignore[valid-type]
     return method
 
 
@@ -171,7 +173,7 @@ def _async_method(name: str, op: operation[Any, Any]) -> Callable[..., Any]:
             _warn(op)
             return self._driver.iterate(flow(self, *args, **kwargs))
 
-        _dress(iterate, name, op, AsyncIterator[result])
+        _dress(iterate, name, op, AsyncIterator[result])  # type: ignore[valid-type]
         return iterate
 
     async def method(self: AsyncWorld, *args: Any, **kwargs: Any) -> Any:
@@ -206,7 +208,7 @@ def blocking_function(
 ) -> Callable[Concatenate[C, P], T]:
     """A function of a blocking client (its first argument) that runs ``flow`` to its end."""
 
-    def function(client: C, *args: P.args, **kwargs: P.kwargs) -> T:
+    def function(client: C, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return client._driver.run(flow(client, *args, **kwargs))  # type: ignore[attr-defined,no-any-return]
 
     _dress_function(function, flow, name, client_type)
@@ -218,7 +220,7 @@ def awaitable_function(
 ) -> Callable[Concatenate[C, P], Coroutine[Any, Any, T]]:
     """A coroutine function of an asyncio client (its first argument) that awaits ``flow``."""
 
-    async def function(client: C, *args: P.args, **kwargs: P.kwargs) -> T:
+    async def function(client: C, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return await client._driver.run(flow(client, *args, **kwargs))  # type: ignore[attr-defined,no-any-return]
 
     _dress_function(function, flow, name, client_type)

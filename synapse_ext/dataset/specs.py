@@ -16,8 +16,6 @@ from synapse_client.models import DataCollection, FileSpecification
 __all__ = ["Spec", "SpecsLike", "primary_spec", "specs_of"]
 
 
-
-
 @attrs.frozen
 class Spec:
     """One file specification: the fields organizing and ingestion rely on."""
@@ -36,7 +34,9 @@ class Spec:
 
 
 SpecsLike: TypeAlias = (
-    DataCollection | Mapping[str, object] | Iterable[FileSpecification | Mapping[str, object] | Spec]
+    DataCollection
+    | Mapping[str, object]
+    | Iterable[FileSpecification | Mapping[str, object] | Spec]
 )
 """A ``DataCollection``, a collection dict, or an iterable of specs (models, dicts, ``Spec``)."""
 

@@ -14,8 +14,8 @@ import stat
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
-from pathlib import Path
 from enum import Enum
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import attrs

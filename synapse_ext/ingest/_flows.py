@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import attrs
 from synapse_client.models import DataUnit
 
-from .._flow import Call, Flow, Parallel, Sleep, batched, blocking, drain
+from .._flow import Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
 from .._wire import operations as ops
 from ..client._api import ClientApi
 from ..errors import ClientError, RequestNotSentError, ResponseLostError
@@ -31,7 +32,7 @@ __all__ = ["BatchAction", "IngestRun", "classify_unit_batch_error"]
 logger = logging.getLogger("synapse_ext")
 
 
-class BatchAction:
+class BatchAction(StrEnum):
     """What to do after a unit batch failed (v1 ``POST data_units/`` is not idempotent)."""
 
     RETRY = "retry"
@@ -47,7 +48,7 @@ class BatchAction:
 _NOT_APPLIED_STATUSES = frozenset({408, 425, 429})
 
 
-def classify_unit_batch_error(error: ClientError) -> str:
+def classify_unit_batch_error(error: ClientError) -> BatchAction:
     """The :class:`BatchAction` for ``error`` raised by a data-unit batch POST."""
     if isinstance(error, ResponseLostError):
         return BatchAction.RECONCILE
@@ -86,7 +87,7 @@ class IngestRun:
         pages = ClientApi.iter_units.flow(
             self.client, collection_id=self.engine.collection_id, page_size=1000
         )
-        yield from drain(pages, self.engine.record_listing)
+        yield from drain(cast(Pages[DataUnit], pages), self.engine.record_listing)
 
     def window(self, items: Sequence[tuple[int, Any]]) -> Flow[None]:
         """Admit, hash, skip what is done, verify, upload, then bind one window of groups."""
@@ -188,7 +189,7 @@ class IngestRun:
             if isinstance(answer, ClientError):
                 action = classify_unit_batch_error(answer)
                 logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
-                if action == BatchAction.SPLIT and len(batch) > 1:
+                if action is BatchAction.SPLIT and len(batch) > 1:
                     e.journal.abandon_batch(batch_id)
                     half = len(batch) // 2
                     yield from self.unit_batch(batch[:half])
@@ -198,7 +199,7 @@ class IngestRun:
                     e.journal.abandon_batch(batch_id)
                     e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
                     return
-                if action == BatchAction.RECONCILE:
+                if action is BatchAction.RECONCILE:
                     if not (yield from self._reconcile()):
                         e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
                         return
@@ -228,4 +229,3 @@ class IngestRun:
     @staticmethod
     def _units(answer: object) -> list[DataUnit]:
         return answer if isinstance(answer, list) else []
-

@@ -29,8 +29,15 @@ from ..dataset.specs import specs_of
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import as_reporter
 from ..upload._files import MiB
-from ._engine import DEFAULT_JOURNAL, Engine, JournalArg, open_journal, progress_tasks
-from ._engine import validate_args, windows
+from ._engine import (
+    DEFAULT_JOURNAL,
+    Engine,
+    JournalArg,
+    open_journal,
+    progress_tasks,
+    validate_args,
+    windows,
+)
 from ._flows import IngestRun
 from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
@@ -86,9 +93,7 @@ def ingestion(
             policy=unit_retry or UNIT_BATCH_RETRY,
             project_id=project_id,
         )
-        run = IngestRun(
-            client, engine, max_workers, chunked_threshold, chunk_size, client._uniform
-        )
+        run = IngestRun(client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
         yield from run.start()
         for items in windows(data, max(window, batch_size)):
             yield from run.window(items)

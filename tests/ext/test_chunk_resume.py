@@ -23,7 +23,10 @@ from synapse_ext import (
     ServerError,
     SynapseClient,
 )
-from synapse_ext.chunking import (
+from synapse_ext.errors import NoResponseError, NotFoundError, RequestNotSentError
+from synapse_ext.upload import FileKey
+
+from .chunk_engine_harness import (
     Advance,
     Created,
     Finalize,
@@ -33,8 +36,6 @@ from synapse_ext.chunking import (
     Sleep,
     chunked_upload_flow,
 )
-from synapse_ext.errors import ClientConnectionError, NotFoundError
-from synapse_ext.upload_resume import FileKey
 
 BASE = "https://api.synapse.sh"
 TOKEN = "demo-token"
@@ -215,8 +216,8 @@ def test_transient_state_errors_are_retried_then_raised() -> None:
     assert [type(i) for i in log[:3]] == [GetState, Sleep, GetState]
     assert server.received == len(DATA) - CHUNK
 
-    server.state_errors = [ClientConnectionError("down")] * 3
-    with pytest.raises(ClientConnectionError):
+    server.state_errors = [RequestNotSentError("down")] * 3
+    with pytest.raises(NoResponseError):
         drive(flow(point=ResumePoint(uid)), DATA, server)
 
 
@@ -321,7 +322,7 @@ async def test_client_resume_sends_only_the_remaining_bytes(
     kind: str, fake: Any, big: Path
 ) -> None:
     ids: list[str] = []
-    with pytest.raises(ClientConnectionError):
+    with pytest.raises(NoResponseError):
         await call(
             kind,
             fake,
@@ -334,10 +335,10 @@ async def test_client_resume_sends_only_the_remaining_bytes(
     assert len(ids) == 1 and fake.backend.bytes_received == K * C
     fake.faults.clear()
     before = fake.backend.bytes_received
-    upload = await call(kind, fake, "create_chunked_upload", big, chunk_size=C, resume=ids[0])
+    upload = await call(kind, fake, "upload_file_chunked", big, chunk_size=C, resume=ids[0])
     assert fake.backend.bytes_received - before == SIZE - K * C
     assert upload.id == ids[0] and upload.completed_at
-    data_file = await call(kind, fake, "create_data_file_from_chunked_upload", upload.id)
+    data_file = await call(kind, fake, "create_file_from_chunked_upload", upload.id)
     assert data_file.checksum == hashlib.md5(big.read_bytes()).hexdigest()
     assert fake.call_count("createChunkedUpload") == 1
 
@@ -346,7 +347,7 @@ async def test_client_resume_sends_only_the_remaining_bytes(
 @pytest.mark.anyio
 async def test_upload_file_with_a_resume_store(kind: str, fake: Any, big: Path) -> None:
     store = MemoryResumeStore()
-    with pytest.raises(ClientConnectionError):
+    with pytest.raises(NoResponseError):
         await call(
             kind,
             fake,
@@ -376,14 +377,14 @@ async def test_async_hook_may_be_a_coroutine(fake: Any, big: Path) -> None:
     async def hook(upload: ChunkedUpload) -> None:
         seen.append(upload.id)
 
-    upload = await call("async", fake, "create_chunked_upload", big, chunk_size=C, on_upload=hook)
+    upload = await call("async", fake, "upload_file_chunked", big, chunk_size=C, on_upload=hook)
     assert seen == [upload.id]
 
 
 def test_changed_file_does_not_resume(fake: Any, big: Path) -> None:
     store = MemoryResumeStore()
     with SynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as c:
-        with pytest.raises(ClientConnectionError):
+        with pytest.raises(NoResponseError):
             c.upload_file(
                 big, chunked=True, chunk_size=C, on_progress=drop_after(fake, K), resume_store=store
             )
@@ -406,7 +407,7 @@ def test_expired_upload_starts_over(big: Path) -> None:
     ) as fake:
         store = MemoryResumeStore()
         with SynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as c:
-            with pytest.raises(ClientConnectionError):
+            with pytest.raises(NoResponseError):
                 c.upload_file(
                     big,
                     chunked=True,

@@ -10,10 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from synapse_ext import ProtocolError, SynapseClient, chunk_plan, content_range
-from synapse_ext.chunking import Put, Read, chunked_upload_flow
-from synapse_ext.retry import RetryPolicy
+from synapse_ext import ProtocolError, RetryPolicy, SynapseClient, chunk_plan, content_range
 
+from .chunk_engine_harness import Put, Read, chunked_upload_flow
 from .fakes import BASE, TOKEN, FakeBackend, StreamingTransport
 
 GiB = 1024**3
@@ -145,9 +144,9 @@ def test_engine_reads_fresh_bytes_per_attempt() -> None:
     flow = chunked_upload_flow(10, 10, RetryPolicy())
     assert next(flow) == Read(0, 10)
     assert isinstance(flow.send(b"a" * 10), Put)
-    from synapse_ext import ClientConnectionError
+    from synapse_ext import RequestNotSentError
 
-    nxt = flow.send(ClientConnectionError("down"))  # no upload yet: sleep, then read again
+    nxt = flow.send(RequestNotSentError("down"))  # no upload yet: sleep, then read again
     assert nxt.__class__.__name__ == "Sleep"
     assert flow.send(None) == Read(0, 10)
 
@@ -167,7 +166,7 @@ def test_one_gib_sparse_file_with_bounded_memory(tmp_path: Path) -> None:
     tracemalloc.start()
     try:
         with SynapseClient(BASE, TOKEN, transport=transport) as c:
-            upload = c.create_chunked_upload(path, chunk_size=8 * MiB)
+            upload = c.upload_file_chunked(path, chunk_size=8 * MiB)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

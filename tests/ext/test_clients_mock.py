@@ -104,11 +104,11 @@ async def test_typed_round_trips(both: Both, tmp_path: Path) -> None:
     assert await both("verify_checksums", [direct.checksum, "0" * 32]) == {direct.checksum}
 
     b = _jpg(tmp_path, "b.jpg", 2500)
-    upload = await both("create_chunked_upload", b, chunk_size=1000)
+    upload = await both("upload_file_chunked", b, chunk_size=1000)
     assert isinstance(upload, ChunkedUpload) and upload.completed_at and upload.offset == 2500
     state = await both("get_chunked_upload", upload.id)
     assert state.completed_at
-    from_upload = await both("create_data_file_from_chunked_upload", upload.id)
+    from_upload = await both("create_file_from_chunked_upload", upload.id)
     assert from_upload.checksum == hashlib.md5(b.read_bytes()).hexdigest()
 
     one = DataUnitCreate.from_dict(
@@ -117,14 +117,14 @@ async def test_typed_round_trips(both: Both, tmp_path: Path) -> None:
     two = DataUnitCreate.from_dict(
         {"data_collection": 1, "files": {"image": {"checksum": from_upload.checksum}}}
     )
-    single = await both("create_data_units", one)
+    single = await both("create_units", one)
     assert isinstance(single, list) and isinstance(single[0], DataUnit)
-    many = await both("create_data_units", [two])
-    unit = await both("get_data_unit", many[0].id)
+    many = await both("create_units", [two])
+    unit = await both("get_unit", many[0].id)
     assert unit.id == many[0].id
-    units_page = await both("list_data_units", collection_id=1, page_size=1)
+    units_page = await both("list_units", collection_id=1, page_size=1)
     assert isinstance(units_page, PaginatedDataUnitList) and units_page.count == 2
-    all_units = await both("iter_data_units", collection_id=1, page_size=1)
+    all_units = await both("iter_units", collection_id=1, page_size=1)
     assert len(all_units) == 2
     tasks = await both("create_tasks", 1, [u.id for u in all_units])
     assert all(isinstance(t, Task) for t in tasks) and len(tasks) == 2
@@ -180,7 +180,7 @@ async def test_lost_data_units_post_raises(both: Both, synapse: Any, tmp_path: P
     )
     synapse.faults.lose_response("createDataUnits")
     with pytest.raises(ResponseLostError):
-        await both("create_data_units", [unit])
+        await both("create_units", [unit])
     assert synapse.call_count("createDataUnits") == 1
 
 

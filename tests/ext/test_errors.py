@@ -13,12 +13,12 @@ from synapse_ext import (
     AuthorizationError,
     ClientError,
     EmptyFileError,
-    HTTPError,
     NotFoundError,
     ProtocolError,
     RateLimitError,
     ServerError,
     SynapseClient,
+    UnexpectedStatusError,
     ValidationError,
 )
 
@@ -36,13 +36,13 @@ def _client(handler: httpx.MockTransport) -> SynapseClient:
         (401, AuthenticationError),
         (403, AuthorizationError),
         (404, NotFoundError),
-        (410, HTTPError),
+        (410, UnexpectedStatusError),
         (422, ValidationError),
         (429, RateLimitError),
         (500, ServerError),
         (503, ServerError),
         (520, ServerError),
-        (499, HTTPError),
+        (499, UnexpectedStatusError),
     ],
 )
 def test_status_maps_to_typed_error(status: int, cls: type[ClientError]) -> None:
@@ -94,7 +94,7 @@ def test_missing_required_field_is_protocol_error() -> None:
 def test_missing_file_raises_before_any_request(tmp_path: Path, fake: FakeBackend) -> None:
     missing = tmp_path / "nope.jpg"
     with SynapseClient(BASE, TOKEN, transport=fake.transport) as c:
-        for call in (c.upload_file, c.upload_file_direct, c.create_chunked_upload):
+        for call in (c.upload_file, c.upload_file_direct, c.upload_file_chunked):
             with pytest.raises(FileNotFoundError, match=r"nope\.jpg"):
                 call(missing)
     assert fake.requests == []
@@ -128,7 +128,7 @@ def test_token_never_in_repr_errors_or_logs(
     caplog.set_level(logging.DEBUG)
     with c, pytest.raises(AuthenticationError) as info:
         c.list_collections()
-    texts = [repr(c), str(info.value), repr(info.value), caplog.text, repr(c._client)]
+    texts = [repr(c), str(info.value), repr(info.value), caplog.text, repr(c._driver.client)]
     assert sleeps  # the 503 was retried and logged
     assert "retrying list_data_collections" in caplog.text
     for text in texts:

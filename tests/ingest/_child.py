@@ -3,8 +3,9 @@
 Usage: python _child.py BASE_URL ROOT JOURNAL [--die POINT:N] [--batch-size N]
                         [--chunked-threshold BYTES] [--chunk-size BYTES]
 POINT is one of upload_after, chunk_after, units_before, units_after, tasks_after: the process
-sends SIGKILL to itself before/after the N-th call (1-based) of that kind (``chunk_after``: the
-N-th chunk PUT of a chunked upload was answered). Prints the result as JSON.
+sends SIGKILL to itself before the N-th request (1-based) of that kind is sent, or once its
+answer arrived (``chunk_after``: the N-th chunk PUT of a chunked upload was answered). The
+hook is a transport wrapper, so it sees exactly what goes on the wire. Prints the result as JSON.
 """
 
 from __future__ import annotations
@@ -12,33 +13,49 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import signal
-from typing import Any
+
+import httpx
 
 from synapse_ext import RetryPolicy, SynapseClient
-from synapse_ext.batching import UnitBatchPolicy
+from synapse_ext.dataset import organize
 from synapse_ext.ingest import upload_data_collection
-from synapse_ext.organize import organize
+
+POINTS = {
+    "upload_after": ("POST", r"/data_files/$", "after"),
+    "chunk_after": ("PUT", r"/chunked_upload/([^/]+/)?$", "after"),
+    "units_before": ("POST", r"/data_units/$", "before"),
+    "units_after": ("POST", r"/data_units/$", "after"),
+    "tasks_after": ("POST", r"/tasks/$", "after"),
+}
 
 
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _hook(client: Any, name: str, when: str, n: int) -> None:
-    real = getattr(client, name)
-    count = {"calls": 0}
+class DyingTransport(httpx.HTTPTransport):
+    """Kills the process before the N-th matching request, or once its answer arrived."""
 
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        count["calls"] += 1
-        if when == "before" and count["calls"] == n:
-            _die()
-        out = real(*args, **kwargs)
-        if when == "after" and count["calls"] == n:
-            _die()
-        return out
+    def __init__(self, point: str, n: int) -> None:
+        super().__init__()
+        self.method, pattern, self.when = POINTS[point]
+        self.pattern = re.compile(pattern)
+        self.n = n
+        self.seen = 0
 
-    setattr(client, name, wrapper)
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        match = request.method == self.method and self.pattern.search(request.url.path)
+        if match:
+            self.seen += 1
+            if self.when == "before" and self.seen == self.n:
+                _die()
+        response = super().handle_request(request)
+        if match and self.when == "after" and self.seen == self.n:
+            response.read()
+            _die()
+        return response
 
 
 def main() -> None:
@@ -52,17 +69,11 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=50 * 1024 * 1024)
     args = parser.parse_args()
     retry = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
-    with SynapseClient(args.base_url, "demo-token", retry=retry) as client:
-        if args.die:
-            point, n = args.die.split(":")
-            name, when = {
-                "upload_after": ("upload_file", "after"),
-                "chunk_after": ("_put", "after"),
-                "units_before": ("create_data_units", "before"),
-                "units_after": ("create_data_units", "after"),
-                "tasks_after": ("create_tasks", "after"),
-            }[point]
-            _hook(client, name, when, int(n))
+    transport = None
+    if args.die:
+        point, n = args.die.split(":")
+        transport = DyingTransport(point, int(n))
+    with SynapseClient(args.base_url, "demo-token", retry=retry, transport=transport) as client:
         collection = client.get_collection(1)
         groups = organize(args.root, collection)
         result = upload_data_collection(
@@ -73,7 +84,7 @@ def main() -> None:
             batch_size=args.batch_size,
             max_workers=4,
             journal=args.journal,
-            unit_retry=UnitBatchPolicy(base=0.001),
+            unit_retry=RetryPolicy(max_attempts=3, base=0.001),
             chunked_threshold=args.chunked_threshold,
             chunk_size=args.chunk_size,
         )

@@ -14,20 +14,18 @@ from synapse_ext import (
     ProgressEvent,
     RetryPolicy,
     SynapseClient,
+    aupload_data_collection,
 )
-from synapse_ext.aingest import aupload_data_collection
-from synapse_ext.batching import UnitBatchPolicy
-from synapse_ext.ingest import forget_ingestion, upload_data_collection
-from synapse_ext.ingest_types import FailureReason
-from synapse_ext.journal import Journal, journal_scope
-from synapse_ext.organize import organize
+from synapse_ext.dataset import organize
+from synapse_ext.ingest import Journal, forget_ingestion, journal_scope, upload_data_collection
+from synapse_ext.ingest.results import FailureReason
 
 from .conftest import assert_exact, dataset_bytes, make_dataset, server_state
 
 mockserver = pytest.importorskip("mockserver", reason="mockserver (the fake) is missing")
 
 FAST = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
-FAST_UNITS = UnitBatchPolicy(base=0.001, retry_after_cap=0.01)
+FAST_UNITS = RetryPolicy(max_attempts=3, base=0.001, retry_after_cap=0.01)
 Dataset = tuple[Path, dict[str, dict[str, str]]]
 
 

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 
-from synapse_ext.batching import (
-    BatchAction,
-    UnitBatchPolicy,
-    batched,
-    classify_unit_batch_error,
-)
+from synapse_ext._flow import batched
 from synapse_ext.errors import (
-    ClientConnectionError,
     ClientError,
     NotFoundError,
     RateLimitError,
+    RequestNotSentError,
     ResponseLostError,
     ServerError,
     ValidationError,
 )
-from synapse_ext.identity import CONTENT_ID_KEY, content_id, unit_content_id
-from synapse_ext.ingest_types import as_group
-from synapse_ext.journal import Journal, default_journal_path, journal_scope
+from synapse_ext.ingest import Journal, default_journal_path, journal_scope
+from synapse_ext.ingest._flows import BatchAction, classify_unit_batch_error
+from synapse_ext.ingest._identity import CONTENT_ID_KEY, content_id, unit_content_id
+from synapse_ext.ingest.results import as_group
+from synapse_ext.policy import UNIT_BATCH_RETRY
 
 S = "api.example#1"
 
@@ -98,7 +96,7 @@ def test_batched() -> None:
     ("error", "action"),
     [
         (ResponseLostError("x"), BatchAction.RECONCILE),
-        (ClientConnectionError("x"), BatchAction.RETRY),
+        (RequestNotSentError("x"), BatchAction.RETRY),
         (ServerError(500, "x"), BatchAction.RECONCILE),
         (ServerError(503, "x"), BatchAction.RECONCILE),
         (RateLimitError(429, "x"), BatchAction.RETRY),
@@ -113,13 +111,18 @@ def test_classify(error: ClientError, action: BatchAction) -> None:
     assert classify_unit_batch_error(error) is action
 
 
-def test_unit_batch_policy_full_jitter_and_retry_after() -> None:
-    policy = UnitBatchPolicy()
+def test_unit_batch_retry_full_jitter_and_retry_after() -> None:
+    policy = UNIT_BATCH_RETRY
     assert policy.max_attempts == 3
-    assert policy.delay(0, uniform=lambda a, b: b) == 0.5
-    assert policy.delay(1, uniform=lambda a, b: b) == 1.0
-    assert policy.delay(1, uniform=lambda a, b: a) == 0.0
-    assert policy.delay(0, RateLimitError(429, "x", retry_after=120)) == 60.0
+    failed = ServerError(502, "x")
+    assert policy.delay(failed, 0, uniform=lambda a, b: b) == 0.5
+    assert policy.delay(failed, 1, uniform=lambda a, b: b) == 1.0
+    assert policy.delay(failed, 1, uniform=lambda a, b: a) == 0.0
+    throttled = RateLimitError(429, "x", httpx.Response(429, headers={"Retry-After": "120"}))
+    assert policy.delay(throttled, 0) == 60.0
+    # one reading of Retry-After for every flow: a 503 with it is honoured for batches too
+    busy = ServerError(503, "x", httpx.Response(503, headers={"Retry-After": "2"}))
+    assert policy.delay(busy, 0) == 2.0
 
 
 def test_content_id_and_unit_identity() -> None:

@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from synapse_ext.organize import (
+from synapse_ext.dataset import (
     OrganizedGroup,
     Reason,
+    Spec,
     organize,
+    specs_of,
     validate_files_against_collection,
 )
-from synapse_ext.specs import Spec, specs_of
 
 SPECS = [
     {"id": 1, "name": "image", "file_type": "image", "is_required": True, "is_primary": True,

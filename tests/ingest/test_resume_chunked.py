@@ -12,14 +12,11 @@ from typing import Any
 import anyio
 import pytest
 
-from synapse_ext import AsyncSynapseClient, RetryPolicy, SynapseClient
-from synapse_ext.aingest import aupload_data_collection
-from synapse_ext.batching import UnitBatchPolicy
-from synapse_ext.ingest import upload_data_collection
-from synapse_ext.ingest_types import FailureReason
-from synapse_ext.journal import Journal, journal_scope
-from synapse_ext.organize import organize
-from synapse_ext.upload_resume import FileKey
+from synapse_ext import AsyncSynapseClient, RetryPolicy, SynapseClient, aupload_data_collection
+from synapse_ext.dataset import organize
+from synapse_ext.ingest import Journal, journal_scope, upload_data_collection
+from synapse_ext.ingest.results import FailureReason
+from synapse_ext.upload import FileKey
 
 from .conftest import assert_exact, make_dataset
 
@@ -31,7 +28,7 @@ BIG = 5 * C + 1234  # the only file above the threshold
 THRESHOLD = 100 * KiB
 K = 3  # chunks stored before the failure: create + 2 uploadChunk calls
 FAST = RetryPolicy(max_attempts=2, base=0.0, cap=0.0, retry_after_cap=0.0)
-FAST_UNITS = UnitBatchPolicy(base=0.001, retry_after_cap=0.01)
+FAST_UNITS = RetryPolicy(max_attempts=3, base=0.001, retry_after_cap=0.01)
 
 
 def _dataset(root: Path, n: int = 4) -> tuple[Path, dict[str, dict[str, str]]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from synapse_ext import RetryPolicy
-from synapse_ext.batching import UnitBatchPolicy
 
 TOKEN = "soak-Tok3n-7f1c9e2a-do-not-leak"
 """A distinctive token: searched for in everything a soak run writes."""
@@ -18,7 +17,7 @@ SOAK_RETRY = RetryPolicy(
     retry_after_cap=0.01,
     retry_statuses=frozenset({408, 425, 429, 500, 502, 503, 504}),
 )
-SOAK_UNITS = UnitBatchPolicy(max_attempts=12, base=0.001, retry_after_cap=0.01)
+SOAK_UNITS = RetryPolicy(max_attempts=12, base=0.001, retry_after_cap=0.01)
 
 
 def no_sleep(seconds: float) -> None:

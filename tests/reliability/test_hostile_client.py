@@ -19,11 +19,11 @@ from synapse_ext import (
     BackendClient,
     EmptyFileError,
     NotFoundError,
+    SeedCompatError,
     SynapseClient,
 )
-from synapse_ext.backend_client import SeedCompatError
 from synapse_ext.ingest import upload_data_collection
-from synapse_ext.ingest_types import FailureReason
+from synapse_ext.ingest.results import FailureReason
 
 from .helpers import SOAK_RETRY, counters, no_sleep
 

@@ -11,8 +11,8 @@ import pytest
 
 from mockserver import mock_synapse, mock_synapse_server
 from synapse_ext import SynapseClient
+from synapse_ext.dataset import organize
 from synapse_ext.ingest import upload_data_collection
-from synapse_ext.organize import organize
 from tests.ingest.conftest import assert_exact, make_dataset
 
 from .helpers import SOAK_RETRY, SOAK_UNITS, TOKEN, no_sleep
@@ -43,7 +43,6 @@ def test_token_never_in_logs_errors_reprs_or_output(
                 batch_size=10,
                 journal=tmp_path / "j.sqlite3",
                 unit_retry=SOAK_UNITS,
-                sleep=no_sleep,
             )
             seen += [repr(result), str(result.to_dict())]
             with SynapseClient(fake.base_url, TOKEN + "-wrong", sleep=no_sleep) as bad:

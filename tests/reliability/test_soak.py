@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from synapse_ext import SynapseClient
+from synapse_ext.dataset import organize
 from synapse_ext.ingest import upload_data_collection
-from synapse_ext.organize import organize
 from tests.ingest.conftest import assert_exact, make_dataset, server_state
 
 from .helpers import SOAK_RETRY, SOAK_UNITS, TOKEN, no_sleep
@@ -49,7 +49,6 @@ def test_soak_single_call_loses_nothing(
                 batch_size=20,
                 journal=tmp_path / "journal.sqlite3",
                 unit_retry=SOAK_UNITS,
-                sleep=no_sleep,
             )
         fake.faults.clear()
         faulted = sum(1 for c in fake.calls if c.fault)
