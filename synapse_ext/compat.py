@@ -113,7 +113,7 @@ class BackendClient:
 
     def upload_data_file(
         self,
-        organized_file: Mapping[str, Any],
+        organized_file: Mapping[str, object],
         collection_id: int,
         use_chunked_upload: bool = False,
     ) -> dict[str, Any]:
@@ -122,7 +122,8 @@ class BackendClient:
         Files whose checksum the server already has are not uploaded again. The result is
         ``{"data_collection", "files": {spec: {"checksum", "path"}}, "meta"}`` (+ ``groups``).
         """
-        files = organized_file.get("files")
+        organized: dict[str, Any] = dict(organized_file)
+        files = organized.get("files")
         if not isinstance(files, Mapping) or not files:
             raise SeedCompatError("organized_file needs a non-empty 'files' mapping {spec: path}")
         collection = self._collection(collection_id)
@@ -136,9 +137,9 @@ class BackendClient:
         result: dict[str, Any] = {
             "data_collection": collection_id,
             "files": {s: {"checksum": md5, "path": str(p)} for s, (p, md5) in local.items()},
-            "meta": dict(organized_file.get("meta") or {}),
+            "meta": dict(organized.get("meta") or {}),
         }
-        groups = organized_file.get("groups")
+        groups = organized.get("groups")
         if groups:
             result["groups"] = [groups] if isinstance(groups, str) else list(groups)
         return result
@@ -159,7 +160,7 @@ class BackendClient:
 
     # -- data units ------------------------------------------------------------------------
     def create_data_units(
-        self, uploaded_files: Sequence[Mapping[str, Any]] | Mapping[str, Any]
+        self, uploaded_files: Sequence[Mapping[str, object]] | Mapping[str, object]
     ) -> list[dict[str, Any]]:
         """Create data units from ``upload_data_file`` results or the page's ``file`` shape."""
         entries = [uploaded_files] if isinstance(uploaded_files, Mapping) else uploaded_files
@@ -219,30 +220,30 @@ class BackendClient:
 
     def list_data_units(
         self,
-        params: Mapping[str, Any] | None = None,
-        url_conversion: Mapping[str, Any] | None = None,
+        params: Mapping[str, object] | None = None,
+        url_conversion: Mapping[str, object] | None = None,
         list_all: bool = False,
     ) -> dict[str, Any] | tuple[Iterator[dict[str, Any]], int]:
         """A page dict, or ``(generator, count)`` with ``list_all=True`` (100 per page)."""
         if url_conversion:
             raise NotImplementedError("url_conversion (downloading file URLs) is not supported")
-        params = dict(params or {})
-        unknown = set(params) - _LIST_PARAMS
+        query: dict[str, Any] = dict(params or {})
+        unknown = set(query) - _LIST_PARAMS
         if unknown:
             raise SeedCompatError(
                 f"unsupported list_data_units params {sorted(unknown)}; "
                 f"supported: {sorted(_LIST_PARAMS)}"
             )
-        collection = params.get("data_collection")
+        collection = query.get("data_collection")
         collection_id = int(collection) if collection is not None else None
         if not list_all:
             page = self.typed.list_units(
                 collection_id=collection_id,
-                page=params.get("page"),
-                page_size=params.get("page_size", 100),
+                page=query.get("page"),
+                page_size=query.get("page_size", 100),
             )
             return page.to_dict()
-        size = int(params.get("page_size", 100))
+        size = int(query.get("page_size", 100))
         first = self.typed.list_units(collection_id=collection_id, page_size=size)
 
         def generate() -> Iterator[dict[str, Any]]:
@@ -253,20 +254,21 @@ class BackendClient:
         return generate(), first.count
 
     def get_data_unit(
-        self, data_unit_id: int, params: Mapping[str, Any] | None = None
+        self, data_unit_id: int, params: Mapping[str, object] | None = None
     ) -> dict[str, Any]:
         """One data unit (``params`` such as ``expand=files`` are accepted; files always come)."""
         return self.typed.get_unit(data_unit_id).to_dict()
 
     # -- tasks -----------------------------------------------------------------------------
-    def create_tasks(self, data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def create_tasks(self, data: Mapping[str, object]) -> list[dict[str, Any]]:
         """``data = {"project": id, "data": [{"data_unit": id}, ...]}``; the tasks as dicts."""
-        if "project" not in data or not isinstance(data.get("data"), list):
+        body: dict[str, Any] = dict(data)
+        if "project" not in body or not isinstance(body.get("data"), list):
             raise SeedCompatError(
                 "create_tasks expects {'project': id, 'data': [{'data_unit': id}]}"
             )
-        unit_ids = [int(item["data_unit"]) for item in data["data"]]
-        return [t.to_dict() for t in self.typed.create_tasks(int(data["project"]), unit_ids)]
+        unit_ids = [int(item["data_unit"]) for item in body["data"]]
+        return [t.to_dict() for t in self.typed.create_tasks(int(body["project"]), unit_ids)]
 
     # -- ingestion ---------------------------------------------------------------------------
     def upload_data_collection(

@@ -56,10 +56,10 @@ class ClientError(Exception):
     """Base error: ``status_code`` (or ``None``), ``detail`` and the raw ``response`` if any."""
 
     def __init__(
-        self, status_code: int | None, detail: Any, response: httpx.Response | None = None
+        self, status_code: int | None, detail: object, response: httpx.Response | None = None
     ) -> None:
         self.status_code = status_code
-        self.detail = detail
+        self.detail: Any = detail
         self.response = response
         super().__init__(status_code, detail)
 
@@ -92,7 +92,7 @@ class RateLimitError(ClientError):
     def __init__(
         self,
         status_code: int | None,
-        detail: Any,
+        detail: object,
         response: httpx.Response | None = None,
         retry_after: float | None = None,
     ) -> None:
@@ -115,7 +115,7 @@ class ProtocolError(ClientError):
 class NoResponseError(ClientError):
     """No HTTP response was received; the subclass says whether the request was applied."""
 
-    def __init__(self, detail: Any, response: httpx.Response | None = None) -> None:
+    def __init__(self, detail: object, response: httpx.Response | None = None) -> None:
         super().__init__(None, detail, response)
 
 
@@ -130,7 +130,7 @@ class ResponseLostError(NoResponseError):
     Never resend blindly: ask the server what it holds (offsets, checksums, listings).
     """
 
-    def __init__(self, detail: Any = None, response: httpx.Response | None = None) -> None:
+    def __init__(self, detail: object = None, response: httpx.Response | None = None) -> None:
         message = "response lost: the server may have applied this"
         super().__init__(f"{message} ({detail})" if detail else message, response)
 

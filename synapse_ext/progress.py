@@ -20,6 +20,7 @@ __all__ = [
     "ProgressReporter",
     "ProgressTask",
     "TqdmProgress",
+    "as_reporter",
 ]
 
 
@@ -27,7 +28,7 @@ __all__ = [
 class ProgressTask(Protocol):
     """One running task (a file upload, a batch of items)."""
 
-    def advance(self, n: int, **kwargs: Any) -> None:
+    def advance(self, n: int, **kwargs: object) -> None:
         """Record ``n`` more units done."""
 
 
@@ -36,13 +37,13 @@ class ProgressReporter(Protocol):
     """Opens tasks: ``with reporter.task(total=..., desc=..., unit="B") as t: t.advance(n)``."""
 
     def task(
-        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: Any
+        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> contextlib.AbstractContextManager[ProgressTask]:
         """Start a task; it finishes when the context exits."""
 
 
 class _NullTask:
-    def advance(self, n: int, **kwargs: Any) -> None:
+    def advance(self, n: int, **kwargs: object) -> None:
         return None
 
 
@@ -51,7 +52,7 @@ class NullProgress:
 
     @contextlib.contextmanager
     def task(
-        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: Any
+        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> Iterator[ProgressTask]:
         yield _NullTask()
 
@@ -76,7 +77,7 @@ class _CallbackTask:
     total: int | None
     done: int = 0
 
-    def advance(self, n: int, **kwargs: Any) -> None:
+    def advance(self, n: int, **kwargs: object) -> None:
         self.done += n
         self.callback(ProgressEvent(self.desc, self.unit, self.total, self.done, n))
 
@@ -89,7 +90,7 @@ class CallbackProgress:
 
     @contextlib.contextmanager
     def task(
-        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: Any
+        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> Iterator[ProgressTask]:
         t = _CallbackTask(self._callback, desc, unit, total)
         yield t
@@ -100,19 +101,19 @@ class _TqdmTask:
     def __init__(self, bar: Any) -> None:
         self._bar = bar
 
-    def advance(self, n: int, **kwargs: Any) -> None:
+    def advance(self, n: int, **kwargs: object) -> None:
         self._bar.update(n)
 
 
 class TqdmProgress:
     """One tqdm bar per task; tqdm is imported only when a task starts."""
 
-    def __init__(self, **tqdm_kwargs: Any) -> None:
+    def __init__(self, **tqdm_kwargs: object) -> None:
         self._kwargs = tqdm_kwargs
 
     @contextlib.contextmanager
     def task(
-        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: Any
+        self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> Iterator[ProgressTask]:
         from tqdm import tqdm  # type: ignore[import-untyped]  # optional: synapse-dc[tqdm]
 

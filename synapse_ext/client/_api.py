@@ -12,7 +12,6 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
-import httpx
 from synapse_client.models import (
     ChunkedUpload,
     DataCollection,
@@ -37,8 +36,12 @@ from ..upload.resume import ResumeSession, ResumeStore
 from ._options import (
     DEFAULT_TIMEOUT,
     ProgressArg,
+    TimeoutArg,
+    TransportT,
     UploadHook,
+    as_timeout,
     auth_headers,
+    httpx_options,
     warn_if_plain_http,
 )
 from ._worlds import operation, pages
@@ -46,7 +49,6 @@ from ._worlds import operation, pages
 __all__ = ["ClientApi", "PathLike"]
 
 PathLike = str | os.PathLike[str]
-TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 SleepT = TypeVar("SleepT")
 T = TypeVar("T")
 Page = TypeVar("Page", PaginatedDataCollectionList, PaginatedDataUnitList)
@@ -62,7 +64,7 @@ class ClientApi(Generic[TransportT, SleepT]):
         *,
         tenant: str | None = None,
         legacy_token: str | None = None,
-        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        timeout: TimeoutArg = DEFAULT_TIMEOUT,
         upload_timeout: float = 300.0,
         max_connections: int = 10,
         retry: RetryPolicy | None = DEFAULT_RETRY,
@@ -76,7 +78,7 @@ class ClientApi(Generic[TransportT, SleepT]):
         self._has_token = bool(token or legacy_token)
         self._tenant = tenant
         self._headers = auth_headers(token, tenant, legacy_token)
-        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self._timeout = as_timeout(timeout)
         self.upload_timeout = upload_timeout
         self.max_connections = max_connections
         self.retry = retry
@@ -93,18 +95,8 @@ class ClientApi(Generic[TransportT, SleepT]):
         """The retry policy every flow of this client follows (one attempt when disabled)."""
         return self.retry or NO_RETRY
 
-    def _limits(self) -> httpx.Limits:
-        return httpx.Limits(
-            max_connections=self.max_connections, max_keepalive_connections=self.max_connections
-        )
-
     def _httpx_options(self) -> dict[str, object]:
-        return {
-            "base_url": self.base_url + "/",
-            "headers": self._headers,
-            "timeout": self._timeout,
-            "follow_redirects": False,
-        }
+        return httpx_options(self.base_url, self._headers, self._timeout)
 
     def _reporter(self, on_progress: ProgressArg) -> ProgressReporter:
         return self.progress if on_progress is None else as_reporter(on_progress)

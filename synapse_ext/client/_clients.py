@@ -17,6 +17,7 @@ import httpx
 from .._wire.transport import RecordingTransport
 from ._api import ClientApi
 from ._drivers import AsyncDriver, SyncDriver
+from ._options import pool_limits
 from ._worlds import AsyncWorld, SyncWorld
 
 __all__ = ["AsyncSynapseClient", "SynapseClient"]
@@ -35,7 +36,7 @@ class SynapseClient(SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], 
     def _open(
         self, transport: httpx.BaseTransport | None, sleep: Callable[[float], None] | None
     ) -> None:
-        inner = transport or httpx.HTTPTransport(limits=self._limits())
+        inner = transport or httpx.HTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.Client(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
         self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep)
 
@@ -68,7 +69,7 @@ class AsyncSynapseClient(
         transport: httpx.AsyncBaseTransport | None,
         sleep: Callable[[float], Awaitable[None]] | None,
     ) -> None:
-        inner = transport or httpx.AsyncHTTPTransport(limits=self._limits())
+        inner = transport or httpx.AsyncHTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.AsyncClient(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
         self._driver = AsyncDriver(self._http, self.base_url, sleep or anyio.sleep)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import TypedDict
+from typing import TypeAlias, TypedDict, TypeVar
 
 import httpx
 from synapse_client.models import ChunkedUpload
@@ -16,8 +16,13 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "ProgressArg",
     "SyncOptions",
+    "TimeoutArg",
+    "TransportT",
     "UploadHook",
+    "as_timeout",
     "auth_headers",
+    "httpx_options",
+    "pool_limits",
     "warn_if_plain_http",
 ]
 
@@ -25,6 +30,9 @@ DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 """Short default: 5 s to connect, 15 s to read. Uploads get ``upload_timeout`` per call."""
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
+TimeoutArg: TypeAlias = httpx.Timeout | float
+"""An ``httpx.Timeout`` or seconds for every phase."""
+TransportT = TypeVar("TransportT", httpx.BaseTransport, httpx.AsyncBaseTransport)
 ProgressArg = ProgressReporter | Callable[[ProgressEvent], None] | None
 UploadHook = Callable[[ChunkedUpload], object]
 """Called with a new chunked upload once the server created it, before any further chunk is
@@ -41,6 +49,28 @@ def auth_headers(token: str | None, tenant: str | None, legacy_token: str | None
     if tenant:
         headers["Synapse-Tenant"] = f"Token {tenant}"
     return headers
+
+
+def as_timeout(timeout: TimeoutArg) -> httpx.Timeout:
+    """``timeout`` as an ``httpx.Timeout``."""
+    return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+
+
+def pool_limits(max_connections: int) -> httpx.Limits:
+    """A pool of ``max_connections``, all of them kept alive."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+
+
+def httpx_options(
+    base_url: str, headers: dict[str, str], timeout: httpx.Timeout
+) -> dict[str, object]:
+    """Options of the client's httpx client (redirects are never followed: tokens stay here)."""
+    return {
+        "base_url": base_url + "/",
+        "headers": headers,
+        "timeout": timeout,
+        "follow_redirects": False,
+    }
 
 
 def warn_if_plain_http(base_url: str) -> None:

@@ -110,12 +110,12 @@ class OrganizedGroup:
 
     key: str
     files: Mapping[str, Path]
-    meta: Mapping[str, Any]
+    meta: Mapping[str, object]
     groups: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """The product page's shape: ``{'files': {spec: Path}, 'meta': {...}}`` (+ ``groups``)."""
-        out: dict[str, Any] = {"files": dict(self.files), "meta": dict(self.meta)}
+        out: dict[str, object] = {"files": dict(self.files), "meta": dict(self.meta)}
         if self.groups:
             out["groups"] = list(self.groups)
         return out
@@ -134,7 +134,7 @@ class OrganizeResult:
     def __len__(self) -> int:
         return len(self.groups)
 
-    def to_dicts(self) -> list[dict[str, Any]]:
+    def to_dicts(self) -> list[dict[str, object]]:
         """Every group in the product page's dict shape."""
         return [g.to_dict() for g in self.groups]
 
@@ -290,7 +290,7 @@ class _Walker:
 def _build_groups(
     walker: _Walker,
     specs: tuple[Spec, ...],
-    meta: Mapping[str, Any] | None,
+    meta: Mapping[str, object] | None,
     sheet: MetaSheet | None,
     group_path: tuple[str, ...],
 ) -> list[OrganizedGroup]:
@@ -341,7 +341,7 @@ def organize(
     root: str | os.PathLike[str],
     collection_or_specs: SpecsLike,
     *,
-    meta: Mapping[str, Any] | None = None,
+    meta: Mapping[str, object] | None = None,
     meta_sheet: str | os.PathLike[str] | MetaSheet | None = None,
     recursive: bool = True,
     group_name: str | None = None,
@@ -385,18 +385,18 @@ def _file_type(path: Path, names: Mapping[str, Spec]) -> str | None:
 
 def validate_files_against_collection(
     file_paths: Iterable[str | os.PathLike[str]], collection: SpecsLike
-) -> list[dict[str, Any]]:
+) -> list[dict[str, object]]:
     """Check each path's type (the spec folder named in its path) against the collection.
 
     Returns ``[{'path', 'type', 'valid'}]`` (plus ``'reason'`` when invalid) in input order;
     the type is ``'unknown'`` when no spec folder is in the path. Warnings go to the logger.
     """
     specs = {s.name: s for s in specs_of(collection)}
-    out: list[dict[str, Any]] = []
+    out: list[dict[str, object]] = []
     for raw in file_paths:
         path = Path(raw)
         file_type = _file_type(path, specs)
-        entry: dict[str, Any] = {"path": raw, "type": file_type or "unknown", "valid": True}
+        entry: dict[str, object] = {"path": raw, "type": file_type or "unknown", "valid": True}
         if file_type is None:
             entry.update(valid=False, reason=str(Reason.UNKNOWN_SPEC_FOLDER))
             logger.warning("unknown file type for %s: no spec folder in its path", path)

@@ -82,7 +82,7 @@ class IngestResult:
         """True when every group is a data unit (with its task, if a project was given)."""
         return not self.failures
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         """Counts, ``partial_failure`` and the failures as plain data."""
         out = attrs.asdict(self, recurse=False, filter=lambda a, _: a.name != "failures")
         out.update(
@@ -117,7 +117,7 @@ def as_group(item: Any, index: int) -> GroupInput:
     """Normalize an ``OrganizedGroup`` or a product-page dict ``{'files', 'meta', 'groups'?}``."""
     if isinstance(item, OrganizedGroup):
         files = dict(item.files)
-        meta: Mapping[str, Any] = item.meta
+        meta: Mapping[str, object] = item.meta
         raw_groups: Any = list(item.groups)
         key: str | None = item.key
     elif isinstance(item, Mapping):

@@ -61,3 +61,87 @@ def test_synapse_ext_never_touches_private_generated_helpers() -> None:
 def test_packages_never_import_tests(package: str) -> None:
     for path, line, module, _names in imports(package):
         assert module.split(".")[0] != "tests", where(path, line)
+
+
+# -- the layer rules of docs/design.md ---------------------------------------------------------
+
+PURE_MODULES = (
+    "synapse_ext/_flow/intents.py",
+    "synapse_ext/_flow/steps.py",
+    "synapse_ext/policy.py",
+    "synapse_ext/upload/_chunked.py",
+    "synapse_ext/upload/_data_file.py",
+    "synapse_ext/ingest/_flows.py",
+    "synapse_ext/ingest/_identity.py",
+    "synapse_ext/ingest/results.py",
+    "synapse_ext/dataset/specs.py",
+    "synapse_ext/client/_api.py",
+    "synapse_ext/client/_worlds.py",
+)
+IO_MODULES = {"httpx", "anyio", "threading", "sqlite3", "asyncio", "concurrent"}
+
+
+def absolute_imports(path: Path) -> Iterator[tuple[int, str]]:
+    """Every module ``path`` imports, relative imports resolved to dotted names."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    package = parts[:-1]  # __init__ files are their package's own module; good enough here
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                base = node.module or ""
+            else:
+                anchor = package[: len(package) - (node.level - 1)]
+                base = ".".join([*anchor, *([node.module] if node.module else [])])
+            yield node.lineno, base
+            for alias in node.names:  # ``from . import x`` may name a module
+                yield node.lineno, f"{base}.{alias.name}"
+
+
+def modules_of(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("module", PURE_MODULES)
+def test_pure_modules_do_no_io(module: str) -> None:
+    path = ROOT / module
+    for line, name in absolute_imports(path):
+        assert name.split(".")[0] not in IO_MODULES, f"{where(path, line)}: imports {name}"
+
+
+def test_the_client_never_imports_ingestion() -> None:
+    for package in (
+        "synapse_ext/client",
+        "synapse_ext/_wire",
+        "synapse_ext/_flow",
+        "synapse_ext/upload",
+    ):
+        for path in modules_of(package):
+            for line, name in absolute_imports(path):
+                top = ".".join(name.split(".")[:2])
+                assert top not in {"synapse_ext.ingest", "synapse_ext.cli"}, (
+                    f"{where(path, line)}: imports {name}"
+                )
+
+
+def test_only_the_cli_imports_click_and_rich() -> None:
+    for path in modules_of("synapse_ext"):
+        if "cli" in path.relative_to(ROOT).parts:
+            continue
+        for line, name in absolute_imports(path):
+            assert name.split(".")[0] not in {"click", "rich"}, f"{where(path, line)}: {name}"
+
+
+def test_only_the_cli_mock_option_imports_mockserver() -> None:
+    allowed = ROOT / "synapse_ext" / "cli" / "fake.py"
+    for path in modules_of("synapse_ext"):
+        for line, name in absolute_imports(path):
+            if name.split(".")[0] == "mockserver":
+                assert path == allowed, f"{where(path, line)}: imports {name}"
+
+
+def test_every_pure_module_exists() -> None:
+    assert all((ROOT / m).is_file() for m in PURE_MODULES)

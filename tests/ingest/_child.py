@@ -15,6 +15,7 @@ import json
 import os
 import re
 import signal
+import threading
 
 import httpx
 
@@ -44,15 +45,18 @@ class DyingTransport(httpx.HTTPTransport):
         self.pattern = re.compile(pattern)
         self.n = n
         self.seen = 0
+        self.lock = threading.Lock()  # uploads run in parallel: number each request once
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        match = request.method == self.method and self.pattern.search(request.url.path)
-        if match:
-            self.seen += 1
-            if self.when == "before" and self.seen == self.n:
+        index = 0
+        if request.method == self.method and self.pattern.search(request.url.path):
+            with self.lock:
+                self.seen += 1
+                index = self.seen
+            if self.when == "before" and index == self.n:
                 _die()
         response = super().handle_request(request)
-        if match and self.when == "after" and self.seen == self.n:
+        if self.when == "after" and index == self.n:
             response.read()
             _die()
         return response
