@@ -10,17 +10,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self, Unpack
+from typing import Any, Unpack
 
 from synapse_client.models import DataCollection, DataUnitCreate, PaginatedDataUnitList
 
+from ._closing import Closing
 from .client import SynapseClient
 from .client._options import ProgressArg, SyncOptions
-from .ingest import GroupLike, JournalArg, upload_data_collection
-from .ingest._engine import DEFAULT_JOURNAL
-from .policy import RetryPolicy
-from .upload._files import MiB, check_file, file_md5
+from .ingest import GroupLike, IngestOptions, upload_data_collection
+from .upload._files import check_file, file_md5
 
 __all__ = ["BackendClient", "SeedCompatError"]
 
@@ -32,7 +30,7 @@ class SeedCompatError(ValueError):
     """The documentation's data shape cannot be translated to the real API unambiguously."""
 
 
-class BackendClient:
+class BackendClient(Closing):
     """Client with the product page's methods; returns plain dicts and lists.
 
     ``api_token`` and ``access_token`` both mean the access token
@@ -61,17 +59,6 @@ class BackendClient:
     def close(self) -> None:
         """Close the connection pool."""
         self.typed.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- data collections --------------------------------------------------------------------
     def list_data_collection(self) -> list[dict[str, Any]]:
@@ -279,17 +266,13 @@ class BackendClient:
         batch_size: int = 200,
         max_workers: int = 8,
         on_progress: ProgressArg = None,
-        *,
-        journal: JournalArg = DEFAULT_JOURNAL,
-        chunked_threshold: int = 50 * MiB,
-        chunk_size: int = 50 * MiB,
-        window: int = 1000,
-        unit_retry: RetryPolicy | None = None,
+        **options: Unpack[IngestOptions],
     ) -> dict[str, Any]:
         """Ingest organized groups as data units (+ tasks); crash-safe, skips what exists.
 
         ``data``: the page's ``{'files': {spec: path}, 'meta': {...}}`` dicts or the groups of
-        :func:`synapse_ext.organize`; the keyword options are those of
+        :func:`synapse_ext.organize`; ``options`` (``journal``, ``chunked_threshold``,
+        ``chunk_size``, ``window``, ``unit_retry``) are those of
         :func:`synapse_ext.upload_data_collection`. Returns counts and failures as a dict.
         """
         result = upload_data_collection(
@@ -300,10 +283,6 @@ class BackendClient:
             batch_size=batch_size,
             max_workers=max_workers,
             on_progress=on_progress,
-            journal=journal,
-            chunked_threshold=chunked_threshold,
-            chunk_size=chunk_size,
-            window=window,
-            unit_retry=unit_retry,
+            **options,
         )
         return result.to_dict()

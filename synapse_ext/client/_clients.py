@@ -14,6 +14,7 @@ from typing import Self
 import anyio
 import httpx
 
+from .._closing import Closing
 from .._wire.transport import RecordingTransport
 from ._api import ClientApi
 from ._drivers import AsyncDriver, SyncDriver
@@ -23,7 +24,7 @@ from ._worlds import AsyncWorld, SyncWorld
 __all__ = ["AsyncSynapseClient", "SynapseClient"]
 
 
-class SynapseClient(SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], None]]):
+class SynapseClient(Closing, SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], None]]):
     """Typed client for the Synapse data-collection API.
 
     ``SynapseClient(base_url, token)`` sends ``Synapse-Access-Token: Token <token>`` (and
@@ -43,17 +44,6 @@ class SynapseClient(SyncWorld, ClientApi[httpx.BaseTransport, Callable[[float], 
     def close(self) -> None:
         """Close the connection pool."""
         self._http.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class AsyncSynapseClient(

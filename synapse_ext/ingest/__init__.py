@@ -7,13 +7,14 @@ client) run the same flow. The SQLite :class:`Journal` makes re-runs skip finish
 from ._engine import DEFAULT_JOURNAL, JournalArg
 from .journal import Journal, default_journal_path, journal_scope
 from .results import FailureReason, GroupLike, IngestFailure, IngestResult
-from .run import aupload_data_collection, forget_ingestion, upload_data_collection
+from .run import IngestOptions, aupload_data_collection, forget_ingestion, upload_data_collection
 
 __all__ = [
     "DEFAULT_JOURNAL",
     "FailureReason",
     "GroupLike",
     "IngestFailure",
+    "IngestOptions",
     "IngestResult",
     "Journal",
     "JournalArg",

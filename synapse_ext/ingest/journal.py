@@ -25,9 +25,9 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from types import TracebackType
 from urllib.parse import urlsplit
 
+from .._closing import Closing
 from ..upload.resume import FileKey
 
 __all__ = ["Journal", "JournalResumeStore", "default_journal_path", "journal_scope"]
@@ -76,7 +76,7 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]
         yield items[start : start + size]
 
 
-class Journal:
+class Journal(Closing):
     """The ingestion journal. Use it from one thread, except the chunked-upload methods
     (``chunked_upload``, ``record_chunked_upload``, ``drop_chunked_upload``): upload workers
     call those concurrently, under the journal's lock."""
@@ -100,17 +100,6 @@ class Journal:
     def close(self) -> None:
         """Close the database."""
         self._db.close()
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _tx(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
         with self._lock:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from .._flow import Flow
 from ..client import AsyncSynapseClient, SynapseClient
@@ -44,11 +44,23 @@ from .results import GroupLike, IngestResult
 
 __all__ = [
     "DEFAULT_JOURNAL",
+    "IngestOptions",
     "aupload_data_collection",
     "forget_ingestion",
     "ingestion",
     "upload_data_collection",
 ]
+
+
+class IngestOptions(TypedDict, total=False):
+    """The keyword-only tuning options of :func:`ingestion` (defaults as documented there),
+    for wrappers that pass them on, such as ``BackendClient.upload_data_collection``."""
+
+    journal: JournalArg
+    chunked_threshold: int
+    chunk_size: int
+    window: int
+    unit_retry: RetryPolicy | None
 
 
 def ingestion(
