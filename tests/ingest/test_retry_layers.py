@@ -116,11 +116,11 @@ async def test_a_lost_data_file_is_never_sent_again(world: str, fake: Any, tmp_p
     fake.faults.lose_response("createDataFile")
     sleeps: list[float] = []
     if world == "sync":
-        with SynapseClient(
-            fake.base_url, TOKEN, transport=fake.transport, sleep=sleeps.append
-        ) as c:
-            with pytest.raises(DataFileUnconfirmedError) as info:
-                c.upload_file(path)
+        with (
+            SynapseClient(fake.base_url, TOKEN, transport=fake.transport, sleep=sleeps.append) as c,
+            pytest.raises(DataFileUnconfirmedError) as info,
+        ):
+            c.upload_file(path)
     else:
         async with AsyncSynapseClient(fake.base_url, TOKEN, transport=fake.transport) as ac:
             with pytest.raises(DataFileUnconfirmedError) as info:
@@ -140,11 +140,13 @@ async def test_a_data_file_post_throttled_forever_is_sent_max_attempts_times(
     fake.faults.script("createDataFile", status=429, times=1000, retry_after=1)
     policy = RetryPolicy(max_attempts=3)
     if world == "sync":
-        with SynapseClient(
-            fake.base_url, TOKEN, transport=fake.transport, retry=policy, sleep=lambda s: None
-        ) as c:
-            with pytest.raises(Exception, match="429"):
-                c.upload_file(path)
+        with (
+            SynapseClient(
+                fake.base_url, TOKEN, transport=fake.transport, retry=policy, sleep=lambda s: None
+            ) as c,
+            pytest.raises(Exception, match="429"),
+        ):
+            c.upload_file(path)
     else:
 
         async def asleep(seconds: float) -> None:
