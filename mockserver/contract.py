@@ -10,6 +10,7 @@ package (the repository root).
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -19,11 +20,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.extras import check_extra
 from mockserver.http import MockRequest, MockResponse
 
 __all__ = ["ContractValidator", "ContractViolation", "Violation", "find_spec"]
 
 SPEC_ENV = "SYNAPSE_OPENAPI_SPEC"
+_NEEDS = ("yaml", "openapi_core", "werkzeug")
 
 
 def find_spec(path: str | Path | None = None) -> Path:
@@ -115,6 +118,13 @@ class ContractValidator:
     """Validates requests and responses of documented operations against the spec."""
 
     def __init__(self, spec_path: str | Path | None = None) -> None:
+        # Fail here, naming the extra, rather than on the first request checked.
+        for module in _NEEDS:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                check_extra("contract validation (validate=True)", exc)
+                raise
         self.spec_path = find_spec(spec_path)
         self._lock = threading.Lock()
 

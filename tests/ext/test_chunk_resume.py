@@ -283,7 +283,7 @@ FAST = RetryPolicy(max_attempts=2, base=0.0, cap=0.0)
 
 @pytest.fixture
 def fake() -> Iterator[Any]:
-    with mockserver.mock_synapse(BASE, token=TOKEN, validate=True, patch=False) as m:
+    with mockserver.mock_synapse(base_url=BASE, token=TOKEN, validate=True, patch=False) as m:
         yield m
 
 
@@ -402,7 +402,7 @@ def test_expired_upload_starts_over(big: Path) -> None:
 
     clock = ManualClock()
     with mockserver.mock_synapse(
-        BASE, token=TOKEN, validate=True, patch=False, clock=clock
+        base_url=BASE, token=TOKEN, validate=True, patch=False, clock=clock
     ) as fake:
         store = MemoryResumeStore()
         with SynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as c:

@@ -44,7 +44,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 def synapse() -> Iterator[Any]:
-    with mockserver.mock_synapse(BASE, token=TOKEN, validate=True, patch=False) as m:
+    with mockserver.mock_synapse(base_url=BASE, token=TOKEN, validate=True, patch=False) as m:
         yield m
 
 
