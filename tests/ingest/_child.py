@@ -15,10 +15,9 @@ import os
 import signal
 from typing import Any
 
-from synapse_ext import RetryPolicy, SynapseClient
+from mockserver import DEFAULT_TOKEN
+from synapse_ext import RetryPolicy, SynapseClient, organize, upload_data_collection
 from synapse_ext.batching import UnitBatchPolicy
-from synapse_ext.ingest import upload_data_collection
-from synapse_ext.organize import organize
 
 
 def _die() -> None:
@@ -52,7 +51,7 @@ def main() -> None:
     parser.add_argument("--chunk-size", type=int, default=50 * 1024 * 1024)
     args = parser.parse_args()
     retry = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
-    with SynapseClient(args.base_url, "demo-token", retry=retry) as client:
+    with SynapseClient(args.base_url, DEFAULT_TOKEN, retry=retry) as client:
         if args.die:
             point, n = args.die.split(":")
             name, when = {
