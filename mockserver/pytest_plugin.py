@@ -36,11 +36,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def synapse_mock(request: pytest.FixtureRequest) -> Iterator[MockSynapse]:
     """A fresh fake Synapse backend with contract validation on."""
     mode = request.config.getoption("--mock-mode")
-    with ExitStack() as stack:
-        try:
-            handle = stack.enter_context(mock_synapse(mode=mode, validate=True))
-        except MissingExtraError as exc:
-            pytest.fail(f"the synapse_mock fixture cannot start: {exc}", pytrace=False)
+    stack = ExitStack()
+    try:
+        handle = stack.enter_context(mock_synapse(mode=mode, validate=True))
+    except MissingExtraError as exc:
+        problem: str | None = f"the synapse_mock fixture cannot start: {exc}"
+    else:
+        problem = None
+    if problem is not None:  # failed outside the except block: no chained traceback
+        pytest.fail(problem, pytrace=False)
+    with stack:
         yield handle
         if handle.contract_violations:
             pytest.fail(
