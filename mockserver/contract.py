@@ -4,7 +4,9 @@ JSON bodies, parameters and security are validated by openapi-core. Multipart bo
 checked structurally (every required part present; binary parts sent as files, text parts as
 fields) because the content can be large and binary. The spec is found at
 ``$SYNAPSE_OPENAPI_SPEC``, else ``mockserver/openapi.yaml``, else ``openapi.yaml`` beside the
-package (the repository root).
+package (the repository root). openapi-core, werkzeug and PyYAML (the ``mock`` extra) are
+imported where they are used, so importing this module needs none of them; a validator
+checks for them when it is created.
 """
 
 from __future__ import annotations

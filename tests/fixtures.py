@@ -13,8 +13,7 @@ There is one fake backend, ``mockserver``, checked against openapi.yaml:
   ``async with``) on ``fake``, sleeping into ``sleeps``; ``client_options`` (empty by default)
   adds keywords of both, e.g. a retry policy.
 
-Helpers: :func:`handled` (requests of an operation that reached the handler) and
-:func:`settle` (wait, with a deadline, until the fake is idle).
+Helper: :func:`settle` (wait, with a deadline, until the fake is idle).
 """
 
 from __future__ import annotations
@@ -98,11 +97,6 @@ def aclient(
     return AsyncSynapseClient(
         fake.base_url, fake.token, transport=fake.transport, sleep=asleep, **client_options
     )
-
-
-def handled(fake: MockSynapse, operation_id: str) -> int:
-    """Requests of ``operation_id`` the fake's handler ran (not stopped by a fault)."""
-    return fake.handled_count(operation_id)
 
 
 def settle(fake: MockSynapse, *, quiet: float = 0.3, timeout: float = 30.0) -> None:

@@ -23,7 +23,6 @@ from synapse_ext import (
     content_range,
 )
 from synapse_ext.chunking import Put, Read, chunked_upload_flow
-from tests.fixtures import handled
 
 BASE = "https://api.synapse.sh"
 
@@ -152,7 +151,7 @@ def test_lost_finalize_never_completed_raises(
     fake.faults.respond("completeChunkedUpload", status=504)
     with pytest.raises(ServerError):
         client.upload_file(path, chunked=True, chunk_size=1000)
-    assert handled(fake, "completeChunkedUpload") == 0  # 504 came from the "proxy"
+    assert fake.handled_count("completeChunkedUpload") == 0  # 504 came from the "proxy"
     assert fake.call_count("completeChunkedUpload") == 1
     assert fake.call_count("getChunkedUpload") >= 1
     (upload,) = fake.state()["chunked_uploads"]

@@ -3,7 +3,7 @@
 Against the fake (both transports). Faults, as the client sees them: ``respond`` answers instead
 of handling, ``refuse`` = not sent (respx only: a real server cannot refuse one request),
 ``drop`` = sent and never answered (not applied), ``lose_response`` = applied, answer lost.
-``fake.call_count`` counts every request received; ``handled`` those that reached the handler.
+``fake.call_count`` counts every request received; ``fake.handled_count`` those handled.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from synapse_ext import (
     ServerError,
     SynapseClient,
 )
-from tests.fixtures import handled
 
 
 def _unit(checksum: str) -> DataUnitCreate:
@@ -114,7 +113,7 @@ def test_connection_errors_are_retried(
     fake.faults.refuse("createDataUnits")
     units = client.create_data_units(_unit(checksum))
     assert len(units) == 1
-    assert handled(fake, "createDataUnits") == 1
+    assert fake.handled_count("createDataUnits") == 1
     assert fake.call_count("createDataUnits") == 2  # the refused attempt, then the one sent
     assert len(sleeps) == 1
 
@@ -165,7 +164,7 @@ def test_lost_direct_upload_that_was_not_applied_is_sent_again(
     data_file = client.upload_file(path)
     assert data_file.size == 100
     assert fake.call_count("verifyDataFileChecksums") == 1
-    assert handled(fake, "createDataFile") == 1  # applied once
+    assert fake.handled_count("createDataFile") == 1  # applied once
     assert fake.call_count("createDataFile") == 2  # the dropped attempt, then the resend
 
 
@@ -196,7 +195,7 @@ def test_unit_post_is_resent_after_a_503_that_says_not_processed(
     units = client.create_data_units(_unit(hashlib.md5(b"x").hexdigest()))
     assert len(units) == 1
     assert sleeps == [2.0]
-    assert handled(fake, "createDataUnits") == 1
+    assert fake.handled_count("createDataUnits") == 1
     assert fake.call_count("createDataUnits") == 2
 
 
