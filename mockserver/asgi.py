@@ -1,9 +1,11 @@
 """Real-HTTP transport: an ASGI app over the same dispatcher (served by uvicorn).
 
 Multipart bodies are parsed while they stream in, so file parts go to disk; other bodies
-are capped at ``MAX_BODY_BYTES`` (413). Downloads stream from disk. Injected drops and lost
-responses start a response and then abort, so uvicorn closes the connection and the client
-sees a transport error, not a 500.
+are capped at ``MAX_BODY_BYTES`` (413). Downloads stream from disk. Injected refusals, drops
+and lost responses start a response and then abort, so uvicorn closes the connection and the
+client sees a transport error, not a 500 (an ASGI app cannot close a connection without
+starting a response: uvicorn would answer 500). A refusal is therefore a dropped connection
+over HTTP: only the respx transport can say "not sent".
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from mockserver.contract import ContractViolation
 from mockserver.dispatch import Dispatcher, Outcome
 from mockserver.http import MockRequest, MockResponse
 from mockserver.multipart import MultipartCollector, MultipartError
-from mockserver.routes import match_route
 
 __all__ = ["AbortConnection", "MockAsgiApp", "quiet_aborts"]
 
@@ -134,7 +135,7 @@ class MockAsgiApp:
                 request.cleanup()
         if outcome.delay_s:
             await asyncio.sleep(outcome.delay_s)
-        if outcome.action in ("drop", "lose_response"):
+        if outcome.action in ("refuse", "drop", "lose_response"):
             await send(
                 {
                     "type": "http.response.start",
@@ -163,7 +164,7 @@ class MockAsgiApp:
                 collector = MultipartCollector(
                     request.content_type,
                     self.dispatcher.backend.spool_dir,
-                    hash_files=not self._is_chunk_put(request),
+                    hash_files=self.dispatcher.hash_parts(request.method, request.path),
                 )
             except MultipartError as exc:
                 request.multipart_error = str(exc)
@@ -177,6 +178,7 @@ class MockAsgiApp:
                     break
                 chunk = message.get("body", b"")
                 more = message.get("more_body", False)
+                request.received_bytes += len(chunk)
                 if feeder is not None:
                     await feeder.add(chunk, last=not more)
                 elif not request.is_multipart and not too_large:
@@ -199,15 +201,6 @@ class MockAsgiApp:
                 request.multipart_error = str(exc)
         request.body = bytes(body)
         return request
-
-    def _is_chunk_put(self, request: MockRequest) -> bool:
-        """Chunk parts are not hashed while streaming: the upload hashes its segments."""
-        dispatcher = self.dispatcher
-        path = request.path
-        if dispatcher.base_path and path.startswith(dispatcher.base_path):
-            path = path[len(dispatcher.base_path) :]
-        route, _params, _ = match_route(request.method, path)
-        return route is not None and route.operation_id in ("createChunkedUpload", "uploadChunk")
 
     async def _send(self, send: Send, response: MockResponse) -> None:
         headers = response.all_headers()

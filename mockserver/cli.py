@@ -1,7 +1,8 @@
 """``synapse-mock serve``: the fake backend as a real HTTP server.
 
 The first line printed is the base URL (flushed), so ``--port 0`` can be used by scripts.
-SIGINT and SIGTERM stop the server gracefully; the exit code is then 0.
+SIGINT and SIGTERM stop the server gracefully; the exit code is then 0. Without the ``mock``
+extra it says what to install and exits with code 2.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from contextlib import ExitStack
 from types import FrameType
 
+from mockserver.extras import MissingExtraError
 from mockserver.fixtures import DEFAULT_TOKEN
-from mockserver.mock import build_dispatcher
-from mockserver.server import ThreadedServer
+from mockserver.mock import mock_synapse
 
 __all__ = ["main"]
 
@@ -39,36 +41,41 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``synapse-mock`` and ``python -m mockserver``."""
     args = _parser().parse_args(argv)
-    dispatcher = build_dispatcher(
-        token=args.token,
-        tenant=args.tenant,
-        fixtures=args.fixtures,
-        storage=args.storage,
-        validate=args.validate,
-        latency_ms=args.latency_ms,
-        max_upload_bytes=args.max_upload_bytes,
-    )
-    dispatcher.raise_violations = False
     stop = threading.Event()
 
     def _on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
-    signal.signal(signal.SIGINT, _on_signal)
-    signal.signal(signal.SIGTERM, _on_signal)
-    server = ThreadedServer(dispatcher, args.host, args.port)
-    server.start()
-    print(server.url, flush=True)
-    print(
-        f"synapse-mock: serving the fake Synapse backend at {server.url}",
-        file=sys.stderr,
-        flush=True,
-    )
-    try:
+    with ExitStack() as stack:
+        try:
+            fake = stack.enter_context(
+                mock_synapse(
+                    mode="server",
+                    host=args.host,
+                    port=args.port,
+                    token=args.token,
+                    tenant=args.tenant,
+                    fixtures=args.fixtures,
+                    storage=args.storage,
+                    validate=args.validate,
+                    latency_ms=args.latency_ms,
+                    max_upload_bytes=args.max_upload_bytes,
+                )
+            )
+        except MissingExtraError as exc:
+            print(f"synapse-mock: {exc}", file=sys.stderr, flush=True)
+            return 2
+        # A served fake logs violations and answers anyway; tests raise them instead.
+        fake.dispatcher.raise_violations = False
+        signal.signal(signal.SIGINT, _on_signal)
+        signal.signal(signal.SIGTERM, _on_signal)
+        print(fake.base_url, flush=True)
+        print(
+            f"synapse-mock: serving the fake Synapse backend at {fake.base_url}",
+            file=sys.stderr,
+            flush=True,
+        )
         stop.wait()
-    finally:
-        server.stop()
-        dispatcher.backend.close()
     return 0
 
 

@@ -4,12 +4,15 @@ JSON bodies, parameters and security are validated by openapi-core. Multipart bo
 checked structurally (every required part present; binary parts sent as files, text parts as
 fields) because the content can be large and binary. The spec is found at
 ``$SYNAPSE_OPENAPI_SPEC``, else ``mockserver/openapi.yaml``, else ``openapi.yaml`` beside the
-package (the repository root).
+package (the repository root). openapi-core, werkzeug and PyYAML (the ``mock`` extra) are
+imported where they are used, so importing this module needs none of them; a validator
+checks for them when it is created.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -19,11 +22,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+from mockserver.extras import check_extra
 from mockserver.http import MockRequest, MockResponse
 
 __all__ = ["ContractValidator", "ContractViolation", "Violation", "find_spec"]
 
 SPEC_ENV = "SYNAPSE_OPENAPI_SPEC"
+_NEEDS = ("yaml", "openapi_core", "werkzeug")
 
 
 def find_spec(path: str | Path | None = None) -> Path:
@@ -115,6 +120,13 @@ class ContractValidator:
     """Validates requests and responses of documented operations against the spec."""
 
     def __init__(self, spec_path: str | Path | None = None) -> None:
+        # Fail here, naming the extra, rather than on the first request checked.
+        for module in _NEEDS:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                check_extra("contract validation (validate=True)", exc)
+                raise
         self.spec_path = find_spec(spec_path)
         self._lock = threading.Lock()
 

@@ -1,95 +1,98 @@
-"""Control routes under ``/_mock/`` (no auth), identical in both transports."""
+"""Control routes under ``/_mock/`` (no auth), identical in both transports.
+
+They act on whatever serves the fake (a :class:`ControlTarget`: its fault controller, its
+reset and its state snapshot), never on requests of the API. The dispatcher implements the
+protocol and consults :data:`CONTROL_ROUTES` before the API route table; this module imports
+neither of them.
+
+- ``POST /_mock/reset``: forget all state, faults, the call log and recorded violations.
+- ``GET /_mock/state``: the snapshot of :meth:`mockserver.MockSynapse.state` (no tokens).
+- ``POST /_mock/faults``: configure faults (JSON of :meth:`FaultController.configure`).
+- ``DELETE /_mock/faults``: clear scripted and random faults.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from mockserver.faults import FaultController
 from mockserver.http import MockRequest, MockResponse
 
-if TYPE_CHECKING:
-    from mockserver.dispatch import Dispatcher
+__all__ = [
+    "CONTROL_PREFIX",
+    "CONTROL_ROUTES",
+    "ControlHandler",
+    "ControlRoute",
+    "ControlTarget",
+    "match_control",
+]
 
-__all__ = ["clear_faults", "dump_state", "reset", "set_faults", "state"]
-
-
-def dump_state(dispatcher: Dispatcher) -> dict[str, Any]:
-    """A JSON-friendly snapshot of the backend (no tokens)."""
-    backend = dispatcher.backend
-    with backend._lock:
-        return {
-            "counts": backend.counts(),
-            "operation_calls": dict(backend.operation_calls),
-            "checksum_counts": dict(backend.checksum_counts),
-            "data_collections": [
-                {
-                    "id": c.id,
-                    "tenant": c.tenant,
-                    "name": c.name,
-                    "file_specifications": [s.name for s in c.specs],
-                }
-                for c in backend.collections.values()
-            ],
-            "data_files": [
-                {
-                    "id": f.id,
-                    "tenant": f.tenant,
-                    "checksum": f.checksum,
-                    "size": f.size,
-                    "filename": f.filename,
-                }
-                for f in backend.data_files.values()
-            ],
-            "chunked_uploads": [
-                {
-                    "id": u.id,
-                    "tenant": u.tenant,
-                    "filename": u.filename,
-                    "offset": u.offset,
-                    "status": u.status,
-                    "created_at": u.created_at.isoformat(),
-                    "completed_at": u.completed_at.isoformat() if u.completed_at else None,
-                }
-                for u in backend.uploads.values()
-            ],
-            "data_units": [
-                {
-                    "id": u.id,
-                    "tenant": u.tenant,
-                    "data_collection": u.data_collection,
-                    "files": {f.spec_name: f.data_file_id for f in u.files},
-                    "meta": u.meta,
-                    "groups": u.groups,
-                }
-                for u in backend.units.values()
-            ],
-            "tasks": [
-                {"id": t.id, "tenant": t.tenant, "project": t.project, "data_unit": t.data_unit}
-                for t in backend.tasks.values()
-            ],
-            "faults": {
-                "pending": dispatcher.faults.pending(),
-                "latency_ms": dispatcher.faults.latency_ms,
-            },
-        }
+CONTROL_PREFIX = "/_mock/"
 
 
-def reset(dispatcher: Dispatcher, request: MockRequest) -> MockResponse:
-    dispatcher.reset()
+class ControlTarget(Protocol):
+    """What the control routes act on (the dispatcher)."""
+
+    @property
+    def faults(self) -> FaultController: ...
+
+    def reset(self) -> None: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+
+ControlHandler = Callable[[ControlTarget, MockRequest], MockResponse]
+
+
+@dataclass(frozen=True)
+class ControlRoute:
+    """One control route: exact path (after the base path), method and name."""
+
+    method: str
+    path: str
+    operation_id: str
+    handler: ControlHandler
+
+
+def _reset(target: ControlTarget, request: MockRequest) -> MockResponse:
+    target.reset()
     return MockResponse.json_response(200, {"detail": "reset"})
 
 
-def state(dispatcher: Dispatcher, request: MockRequest) -> MockResponse:
-    return MockResponse.json_response(200, dump_state(dispatcher))
+def _state(target: ControlTarget, request: MockRequest) -> MockResponse:
+    return MockResponse.json_response(200, target.state())
 
 
-def set_faults(dispatcher: Dispatcher, request: MockRequest) -> MockResponse:
+def _set_faults(target: ControlTarget, request: MockRequest) -> MockResponse:
     try:
-        dispatcher.faults.configure(request.json())
+        target.faults.configure(request.json())
     except (ValueError, TypeError) as exc:
         return MockResponse.json_response(400, {"detail": f"Invalid fault specification: {exc}"})
-    return MockResponse.json_response(200, {"pending": dispatcher.faults.pending()})
+    return MockResponse.json_response(200, {"pending": target.faults.pending()})
 
 
-def clear_faults(dispatcher: Dispatcher, request: MockRequest) -> MockResponse:
-    dispatcher.faults.clear()
+def _clear_faults(target: ControlTarget, request: MockRequest) -> MockResponse:
+    target.faults.clear()
     return MockResponse.json_response(200, {"pending": []})
+
+
+CONTROL_ROUTES: tuple[ControlRoute, ...] = (
+    ControlRoute("POST", "/_mock/reset", "mockReset", _reset),
+    ControlRoute("GET", "/_mock/state", "mockState", _state),
+    ControlRoute("POST", "/_mock/faults", "mockSetFaults", _set_faults),
+    ControlRoute("DELETE", "/_mock/faults", "mockClearFaults", _clear_faults),
+)
+
+
+def match_control(method: str, path: str) -> tuple[ControlRoute | None, bool]:
+    """(route, path_exists) for a path after the base path; path_exists tells 405 from 404."""
+    path_exists = False
+    for route in CONTROL_ROUTES:
+        if route.path != path:
+            continue
+        path_exists = True
+        if route.method == method.upper():
+            return route, True
+    return None, path_exists

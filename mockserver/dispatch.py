@@ -1,41 +1,71 @@
-"""The transport-independent core: route, fault, authenticate, validate, handle, record."""
+"""The transport-independent core: route, fault, authenticate, validate, handle, record.
+
+Both transports turn what they receive into a :class:`~mockserver.http.MockRequest`, ask
+:meth:`Dispatcher.hash_parts` how to parse a multipart body while it streams in, and perform
+the :class:`Outcome` of :meth:`Dispatcher.dispatch`. The dispatcher keeps the one call log
+(:attr:`Dispatcher.calls`): every API and storage request, faulted or not, in arrival order.
+"""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+from mockserver.clock import Clock
 from mockserver.contract import ContractValidator, ContractViolation, Violation
+from mockserver.control import CONTROL_PREFIX, match_control
 from mockserver.errors import ApiError, forbidden, unauthorized
 from mockserver.faults import Fault, FaultController
+from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures
 from mockserver.http import MockRequest, MockResponse
 from mockserver.routes import Route, match_route
 from mockserver.state import Backend
 
-__all__ = ["Call", "Dispatcher", "Outcome"]
+__all__ = ["Action", "Call", "Dispatcher", "Outcome", "build_dispatcher"]
 
 log = logging.getLogger("mockserver")
-Action = Literal["respond", "drop", "lose_response"]
+Action = Literal["respond", "refuse", "drop", "lose_response"]
+_SECRET_HEADERS = frozenset({"synapse-access-token", "authorization", "cookie"})
 
 
 @dataclass(frozen=True)
 class Call:
-    """One entry of the call log."""
+    """One entry of the call log: a request the fake received, and what became of it."""
 
     operation_id: str
     method: str
     path: str
     status: int | None
+    """The status the fake answered (for ``lose_response``: the one that was lost); None when
+    it produced no answer (``refuse``, ``drop``, a request that broke the contract)."""
     fault: str | None = None
+    """The injected fault's kind, if any."""
+    handled: bool = False
+    """True when the handler ran (the request could change the state)."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """Request headers, lower-case, without credentials."""
+    body_bytes: int = 0
+    """Body bytes received."""
+
+    def header(self, name: str) -> str | None:
+        """A request header (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key == wanted), None)
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the transport must do: send ``response`` (after ``delay_s``), drop, or lose it."""
+    """What the transport must do: send ``response`` (after ``delay_s``), or fail the call.
+
+    ``refuse``: as if the connection was refused (not sent); ``drop``: no answer;
+    ``lose_response``: the response (already committed) is lost.
+    """
 
     action: Action
     response: MockResponse | None
@@ -98,69 +128,98 @@ class Dispatcher:
                 self._lenient -= 1
 
     def reset(self) -> None:
+        """Reset the backend, faults, the call log and recorded violations."""
         self.backend.reset()
         self.faults.clear()
         with self._lock:
             self.calls.clear()
             self.contract_violations.clear()
 
+    def call_counts(self) -> Counter[str]:
+        """Requests received per operationId (faulted ones included), from the call log."""
+        with self._lock:
+            return Counter(call.operation_id for call in self.calls)
+
+    def state(self) -> dict[str, Any]:
+        """The backend's snapshot plus the call counts and pending faults (no tokens)."""
+        snapshot = self.backend.snapshot()
+        snapshot["operation_calls"] = dict(self.call_counts())
+        faults = self.faults
+        snapshot["faults"] = {"pending": faults.pending(), "latency_ms": faults.latency_ms}
+        return snapshot
+
     # -- core --------------------------------------------------------------------------------
+    def _local_path(self, path: str) -> str:
+        """The path after the base path ("" when the request is outside of it)."""
+        if not self.base_path:
+            return path
+        if path.startswith(self.base_path + "/"):
+            return path[len(self.base_path) :]
+        return ""
+
+    def hash_parts(self, method: str, path: str) -> bool:
+        """Whether file parts of this request are hashed while they stream in (see routes)."""
+        route, _params, _exists = match_route(method, self._local_path(path))
+        return route is None or route.hash_parts
+
     def dispatch(self, request: MockRequest) -> Outcome:
         request.base_path = self.base_path
-        path = (
-            request.path[len(self.base_path) :]
-            if request.path.startswith(self.base_path)
-            else request.path
-        )
+        path = self._local_path(request.path)
+        control_exists = False
+        if path.startswith(CONTROL_PREFIX):
+            control, control_exists = match_control(request.method, path)
+            if control is not None:
+                request.operation_id = control.operation_id
+                response = control.handler(self, request)
+                return Outcome("respond", response, operation_id=control.operation_id)
         route, params, path_exists = match_route(request.method, path)
         if route is None:
-            status = 405 if path_exists else 404
+            allowed = path_exists or control_exists
+            status = 405 if allowed else 404
             body = (
                 {"detail": f'Method "{request.method.upper()}" not allowed.'}
-                if path_exists
+                if allowed
                 else {"detail": "Not found."}
             )
-            self._record(Call("unknown", request.method, request.path, status))
+            self._record(request, "unknown", status, None, handled=False)
             return Outcome("respond", MockResponse.json_response(status, body))
         request.path_params = params
         request.operation_id = route.operation_id
-        if route.kind == "control":
-            assert route.control is not None
-            response = route.control(self, request)
-            return Outcome("respond", response, operation_id=route.operation_id)
         return self._dispatch_api(route, request)
 
     def _dispatch_api(self, route: Route, request: MockRequest) -> Outcome:
         op = route.operation_id
-        self.backend.record_call(op)
         fault = self.faults.decide(op) if route.kind == "api" else None
+        kind = fault.kind if fault is not None else None
         delay = self.faults.latency_ms / 1000.0
         if fault is not None and fault.kind == "slow":
             delay += fault.delay_ms / 1000.0
-        if fault is not None and fault.kind in ("status", "drop"):
-            request.cleanup()
-            return self._injected(route, request, fault, delay)
-        invalid = self._check_request(route, request)
-        response = self._run_handler(route, request)
-        self._check_response(route, request, response, invalid)
-        kind = fault.kind if fault is not None else None
-        self._record(Call(op, request.method, request.path, response.status, kind))
-        action: Action = "lose_response" if kind == "lose_response" else "respond"
-        return Outcome(action, response, delay, op)
+        status: int | None = None
+        handled = False
+        try:
+            invalid = self._check_request(route, request)
+            if fault is not None and not fault.handled:
+                request.cleanup()
+                outcome = self._injected(fault, delay, op)
+                status = outcome.response.status if outcome.response is not None else None
+                return outcome
+            handled = True
+            response = self._run_handler(route, request)
+            status = response.status
+            self._check_response(route, request, response, invalid)
+            action: Action = "lose_response" if kind == "lose_response" else "respond"
+            return Outcome(action, response, delay, op)
+        finally:
+            self._record(request, op, status, kind, handled=handled)
 
-    def _injected(self, route: Route, request: MockRequest, fault: Fault, delay: float) -> Outcome:
-        op = route.operation_id
+    def _injected(self, fault: Fault, delay: float, op: str) -> Outcome:
+        if fault.kind == "refuse":
+            return Outcome("refuse", None, 0.0, op)
         if fault.kind == "drop":
-            self._record(Call(op, request.method, request.path, None, "drop"))
             return Outcome("drop", None, delay, op)
-        response = MockResponse.json_response(
-            fault.status, fault.response_body(), fault.response_headers()
-        )
-        self._record(Call(op, request.method, request.path, fault.status, "status"))
-        return Outcome("respond", response, delay, op)
+        return Outcome("respond", fault.response(), delay, op)
 
     def _run_handler(self, route: Route, request: MockRequest) -> MockResponse:
-        assert route.handler is not None
         try:
             if route.auth:
                 token, tenant = _credentials(request)
@@ -219,6 +278,77 @@ class Dispatcher:
         if violations:
             self._violate(violations)
 
-    def _record(self, call: Call) -> None:
+    def _record(
+        self, request: MockRequest, op: str, status: int | None, fault: str | None, *, handled: bool
+    ) -> None:
+        headers = tuple((k, v) for k, v in request.headers.items() if k not in _SECRET_HEADERS)
+        call = Call(
+            op,
+            request.method,
+            request.path,
+            status,
+            fault,
+            handled=handled,
+            headers=headers,
+            body_bytes=request.received_bytes,
+        )
         with self._lock:
             self.calls.append(call)
+
+
+def _fixtures(fixtures: dict[str, Any] | str | Path | None) -> dict[str, Any]:
+    if fixtures is None:
+        return default_fixtures()
+    if isinstance(fixtures, dict):
+        return fixtures
+    return load_fixtures(fixtures)
+
+
+def build_dispatcher(
+    *,
+    backend: Backend | None = None,
+    token: str | None = DEFAULT_TOKEN,
+    tenant: str | None = None,
+    fixtures: dict[str, Any] | str | Path | None = None,
+    storage: str | Path | None = None,
+    validate: bool = False,
+    latency_ms: int = 0,
+    clock: Clock | None = None,
+    max_upload_bytes: int | None = None,
+    seed: int = 0,
+    base_path: str = "",
+    spec_path: str | Path | None = None,
+    raise_violations: bool = True,
+) -> Dispatcher:
+    """Backend + faults + optional contract validator, wired together.
+
+    ``backend``: serve this one instead of building one from ``fixtures``, ``storage``,
+    ``clock``, ``seed`` and ``max_upload_bytes`` (which must then keep their defaults).
+    ``token`` (if any) is added to ``tenant`` (default: the first fixture tenant) and survives
+    resets.
+    """
+    validator = ContractValidator(spec_path) if validate else None
+    if backend is None:
+        backend = Backend(
+            _fixtures(fixtures),
+            storage=storage,
+            clock=clock,
+            seed=seed,
+            max_upload_bytes=max_upload_bytes,
+        )
+    elif fixtures is not None or storage is not None or clock is not None or seed != 0:
+        raise ValueError("give either backend or fixtures/storage/clock/seed, not both")
+    elif max_upload_bytes is not None:
+        raise ValueError("give either backend or max_upload_bytes, not both")
+    if token:
+        code = tenant or next(iter(backend.tenants), None)
+        if code is None:
+            raise ValueError("the fixtures define no tenant to attach the token to")
+        backend.add_token(token, code, keep=True)
+    return Dispatcher(
+        backend,
+        faults=FaultController(latency_ms=latency_ms),
+        validator=validator,
+        base_path=base_path,
+        raise_violations=raise_violations,
+    )

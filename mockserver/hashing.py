@@ -1,6 +1,7 @@
 """MD5 of a chunked upload's segments, computed in order off the request path.
 
-A chunk PUT only stores its segment; hashing runs on a small shared worker pool while the
+A chunk PUT only stores its segment; hashing runs on a small worker pool (owned by the
+backend, started with its first chunked upload and shut down by ``Backend.close``) while the
 client sends the next chunk, and finalize waits for it. Order is kept per upload: every task
 takes the oldest pending segment under the upload's lock.
 """
@@ -9,20 +10,25 @@ from __future__ import annotations
 
 import hashlib
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from threading import Lock
 
-__all__ = ["SegmentHasher"]
+__all__ = ["SegmentHasher", "hashing_pool"]
 
 _BLOCK = 1 << 20
-_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="synapse-mock-md5")
+
+
+def hashing_pool() -> ThreadPoolExecutor:
+    """A new pool for :class:`SegmentHasher` (its owner shuts it down)."""
+    return ThreadPoolExecutor(max_workers=2, thread_name_prefix="synapse-mock-md5")
 
 
 class SegmentHasher:
     """Running MD5 over files added with :meth:`add`, in the order they were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, pool: Executor) -> None:
+        self._pool = pool
         self._md5 = hashlib.md5()
         self._lock = Lock()
         self._pending: deque[Path] = deque()
@@ -33,7 +39,7 @@ class SegmentHasher:
         with self._lock:
             self._pending.append(path)
             self._futures = [f for f in self._futures if not f.done()]
-            self._futures.append(_POOL.submit(self._hash_next))
+            self._futures.append(self._pool.submit(self._hash_next))
 
     def _hash_next(self) -> None:
         with self._lock:

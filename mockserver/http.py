@@ -55,6 +55,8 @@ class MockRequest:
     tenant: str | None = None
     operation_id: str | None = None
     base_path: str = ""
+    received_bytes: int = 0
+    """Body bytes the transport received (counted while streaming, whatever the body)."""
 
     def __post_init__(self) -> None:
         self.headers = {k.lower(): v for k, v in self.headers.items()}
@@ -117,7 +119,8 @@ class MockResponse:
     raw: bytes | None = None
     file_paths: Sequence[Path] | None = None
     file_size: int = 0
-    content_type: str = JSON_CONTENT_TYPE
+    content_type: str | None = JSON_CONTENT_TYPE
+    """None: no Content-Type header (injected answers only)."""
 
     @classmethod
     def json_response(
@@ -144,6 +147,6 @@ class MockResponse:
                     yield block
 
     def all_headers(self) -> dict[str, str]:
-        headers = {"content-type": self.content_type}
+        headers = {"content-type": self.content_type} if self.content_type is not None else {}
         headers.update({k.lower(): v for k, v in self.headers.items()})
         return headers

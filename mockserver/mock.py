@@ -1,79 +1,58 @@
-"""The user-facing handle: one fake backend behind respx or a real HTTP server."""
+"""The user-facing handle and its one entry point: one fake backend, respx or real HTTP.
+
+:func:`mock_synapse` builds the fake (:func:`~mockserver.dispatch.build_dispatcher`) and serves
+it through one of two adapters, imported only for the mode asked for because each needs the
+``mock`` extra (respx, or uvicorn): ``import mockserver`` needs neither.
+"""
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 import httpx
 
 from mockserver.clock import Clock
-from mockserver.contract import ContractValidator, Violation
-from mockserver.dispatch import Call, Dispatcher
+from mockserver.contract import Violation
+from mockserver.dispatch import Call, Dispatcher, build_dispatcher
+from mockserver.extras import check_extra
 from mockserver.faults import FaultController
-from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures
+from mockserver.fixtures import DEFAULT_TOKEN
 from mockserver.state import Backend
 
-__all__ = ["MockSynapse", "build_dispatcher", "mock_synapse", "mock_synapse_server"]
+if TYPE_CHECKING:
+    from mockserver.respx_transport import FakeTransport
+    from mockserver.server import ThreadedServer
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MockSynapse",
+    "Mode",
+    "build_dispatcher",
+    "mock_synapse",
+    "mock_synapse_server",
+    "serve_in_thread",
+]
 
 Mode = Literal["respx", "server"]
-
-
-def _fixtures(fixtures: dict[str, Any] | str | Path | None) -> dict[str, Any]:
-    if fixtures is None:
-        return default_fixtures()
-    if isinstance(fixtures, dict):
-        return fixtures
-    return load_fixtures(fixtures)
-
-
-def build_dispatcher(
-    *,
-    backend: Backend | None = None,
-    token: str | None = DEFAULT_TOKEN,
-    tenant: str | None = None,
-    fixtures: dict[str, Any] | str | Path | None = None,
-    storage: str | Path | None = None,
-    validate: bool = False,
-    latency_ms: int = 0,
-    clock: Clock | None = None,
-    max_upload_bytes: int | None = None,
-    seed: int = 0,
-    base_path: str = "",
-    spec_path: str | Path | None = None,
-) -> Dispatcher:
-    """Backend + faults + optional contract validator, wired together."""
-    if backend is None:
-        backend = Backend(
-            _fixtures(fixtures),
-            storage=storage,
-            clock=clock,
-            seed=seed,
-            max_upload_bytes=max_upload_bytes,
-        )
-    if token:
-        code = tenant or next(iter(backend.tenants), None)
-        if code is None:
-            raise ValueError("the fixtures define no tenant to attach the token to")
-        backend.add_token(token, code, keep=True)
-    validator = ContractValidator(spec_path) if validate else None
-    return Dispatcher(
-        backend,
-        faults=FaultController(latency_ms=latency_ms),
-        validator=validator,
-        base_path=base_path,
-    )
+MODES: tuple[Mode, ...] = ("respx", "server")
+DEFAULT_BASE_URL = "https://api.synapse.sh"
+DEFAULT_HOST = "127.0.0.1"
 
 
 class MockSynapse:
     """A running fake: ``base_url``, credentials, state, call log, faults and transport.
 
-    ``router`` is the respx router (routes named by operationId) in respx mode and None in
-    server mode; ``transport`` is an ``httpx.MockTransport`` in respx mode and None in server
-    mode (use the network). ``sleep`` is what the respx transport calls for latency.
+    ``router`` is the patching respx router (routes named by operationId) in respx mode with
+    ``patch=True``, else None; ``transport`` is an httpx transport (sync and async, streaming
+    request bodies) in respx mode and None in server mode (use the network). Count calls with
+    :meth:`call_count` (the one call log, whichever way the requests came in). ``sleep`` is
+    what the respx transport calls for latency.
     """
 
     def __init__(
@@ -84,7 +63,7 @@ class MockSynapse:
         *,
         mode: Mode,
         router: Any = None,
-        transport: httpx.MockTransport | None = None,
+        transport: FakeTransport | None = None,
     ) -> None:
         self.dispatcher = dispatcher
         self.base_url = base_url.rstrip("/")
@@ -106,6 +85,7 @@ class MockSynapse:
 
     @property
     def calls(self) -> list[Call]:
+        """The call log: every API and storage request received, faulted or not, in order."""
         return self.dispatcher.calls
 
     @property
@@ -114,7 +94,20 @@ class MockSynapse:
 
     def call_count(self, operation_id: str) -> int:
         """Requests received for an operation (including faulted ones), in both modes."""
-        return self.backend.operation_calls[operation_id]
+        return self.dispatcher.call_counts()[operation_id]
+
+    def handled_count(self, operation_id: str) -> int:
+        """Requests of an operation that reached its handler (not stopped by a fault)."""
+        return sum(1 for c in list(self.calls) if c.operation_id == operation_id and c.handled)
+
+    def state(self) -> dict[str, Any]:
+        """A snapshot of the whole fake, as ``GET /_mock/state`` returns it (no tokens).
+
+        Keys: ``counts``, ``checksum_counts``, ``data_collections``, ``data_files``,
+        ``chunked_uploads``, ``data_units``, ``tasks`` (taken by the backend under its lock),
+        ``operation_calls`` (from the call log) and ``faults``.
+        """
+        return self.dispatcher.state()
 
     def expect_invalid_requests(self) -> Any:
         """Context manager: allow spec-invalid requests (they must still get a 4xx)."""
@@ -152,86 +145,205 @@ class MockSynapse:
 
 @contextmanager
 def mock_synapse(
-    base_url: str = "https://api.synapse.sh",
     *,
-    token: str = DEFAULT_TOKEN,
+    mode: Mode = "respx",
+    base_url: str = DEFAULT_BASE_URL,
+    token: str | None = DEFAULT_TOKEN,
     tenant: str | None = None,
     fixtures: dict[str, Any] | str | Path | None = None,
     storage: str | Path | None = None,
     validate: bool = False,
     latency_ms: int = 0,
+    clock: Clock | None = None,
+    max_upload_bytes: int | None = None,
+    seed: int = 0,
+    spec_path: str | Path | None = None,
     patch: bool = True,
-    **options: Any,
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    backend: Backend | None = None,
 ) -> Iterator[MockSynapse]:
-    """The fake served in-process through respx.
+    """The fake Synapse backend, in-process through respx or over real HTTP.
 
-    With ``patch=True`` every httpx client (sync or async) sending to ``base_url`` hits the
-    fake; ``handle.transport`` also works for explicit injection. Extra ``options``:
-    ``clock``, ``max_upload_bytes``, ``seed``, ``spec_path``.
+    ``mode="respx"``: with ``patch=True`` every httpx client (sync or async) sending to
+    ``base_url`` hits the fake; ``handle.transport`` also works for explicit injection
+    (``patch=False`` injects only). ``host``/``port`` are server-mode only.
+
+    ``mode="server"``: uvicorn serves the fake in a thread at ``http://host:port`` (``port=0``
+    picks a free one); ``handle.base_url`` is that address plus the *path* of ``base_url``
+    (its scheme and host are not used: the server has its own), so a prefix such as
+    ``https://x/api`` is served at ``http://127.0.0.1:PORT/api``. ``patch`` does not apply.
+
+    ``token`` (None: none) is accepted for ``tenant`` (default: the first fixture tenant).
+    ``fixtures`` (a dict or a JSON file), ``storage`` (a folder for uploaded content; default
+    a temporary one, deleted on exit), ``clock``, ``seed`` and ``max_upload_bytes`` shape the
+    backend; ``backend`` serves an existing one instead (then those keep their defaults, and
+    it is not closed on exit). ``validate`` checks traffic against ``openapi.yaml`` (or
+    ``spec_path``); ``latency_ms`` is added to every API response.
+
+    Raises :class:`~mockserver.extras.MissingExtraError` (an ``ImportError``) when the
+    ``mock`` extra is not installed, before anything is started.
     """
-    from urllib.parse import urlsplit
-
-    from mockserver.respx_transport import build_router
-
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    if mode == "respx" and (host != DEFAULT_HOST or port != 0):
+        raise ValueError("host and port apply to mode='server' only")
+    base_path = urlsplit(base_url).path.rstrip("/")
+    # Both adapters need the extra: load the one asked for before starting anything.
+    respx_adapter = _respx_adapter() if mode == "respx" else None
+    server_class = _server_adapter() if mode == "server" else None
     dispatcher = build_dispatcher(
+        backend=backend,
         token=token,
         tenant=tenant,
         fixtures=fixtures,
         storage=storage,
         validate=validate,
         latency_ms=latency_ms,
-        base_path=urlsplit(base_url).path.rstrip("/"),
-        **options,
+        clock=clock,
+        max_upload_bytes=max_upload_bytes,
+        seed=seed,
+        base_path=base_path,
+        spec_path=spec_path,
     )
-    handle = MockSynapse(dispatcher, base_url, token, mode="respx")
-    router: Any = build_router(dispatcher, base_url, patch=patch, sleep=lambda s: handle.sleep(s))
-    handle.router = router
-    handle.transport = httpx.MockTransport(router.handler)
     try:
-        if patch:
-            with router:
+        if respx_adapter is not None:
+            transport_class, build_router = respx_adapter
+            handle = MockSynapse(dispatcher, base_url, token, mode="respx")
+
+            def sleep(seconds: float) -> None:
+                handle.sleep(seconds)
+
+            handle.transport = transport_class(dispatcher, sleep)
+            if patch:
+                handle.router = build_router(dispatcher, base_url, sleep=sleep)
+                with handle.router:
+                    yield handle
+            else:
                 yield handle
         else:
-            yield handle
+            assert server_class is not None
+            server = server_class(dispatcher, host, port)
+            handle = MockSynapse(dispatcher, server.url + base_path, token, mode="server")
+            server.start()
+            try:
+                yield handle
+            finally:
+                server.stop()
     finally:
-        dispatcher.backend.close()
+        if backend is None:
+            dispatcher.backend.close()
 
 
-@contextmanager
+def _respx_adapter() -> tuple[type[FakeTransport], Callable[..., Any]]:
+    """The respx adapter's transport class and router factory."""
+    try:
+        from mockserver.respx_transport import FakeTransport, build_router
+    except ImportError as exc:
+        check_extra("mock_synapse(mode='respx')", exc)
+        raise
+    return FakeTransport, build_router
+
+
+def _server_adapter() -> type[ThreadedServer]:
+    """The server adapter's threaded uvicorn server."""
+    try:
+        from mockserver.server import ThreadedServer
+    except ImportError as exc:
+        check_extra("mock_synapse(mode='server')", exc)
+        raise
+    return ThreadedServer
+
+
+# -- deprecated aliases (one release) ---------------------------------------------------------
+
+
 def mock_synapse_server(
     base_url: str | None = None,
     *,
-    token: str = DEFAULT_TOKEN,
+    token: str | None = DEFAULT_TOKEN,
     tenant: str | None = None,
     fixtures: dict[str, Any] | str | Path | None = None,
     storage: str | Path | None = None,
     validate: bool = False,
     latency_ms: int = 0,
-    host: str = "127.0.0.1",
+    clock: Clock | None = None,
+    max_upload_bytes: int | None = None,
+    seed: int = 0,
+    spec_path: str | Path | None = None,
+    host: str = DEFAULT_HOST,
     port: int = 0,
-    **options: Any,
-) -> Iterator[MockSynapse]:
-    """The same fake and handle, served over real HTTP by uvicorn in a thread.
+) -> AbstractContextManager[MockSynapse]:
+    """Deprecated: ``mock_synapse(mode="server", ...)``.
 
-    ``base_url`` is ignored (the server picks its own ``http://host:port``); it is accepted
-    so calls can switch between :func:`mock_synapse` and this function unchanged.
+    Unlike before, the path of ``base_url`` is served as a prefix (it used to be ignored).
     """
-    from mockserver.server import ThreadedServer
-
-    dispatcher = build_dispatcher(
+    warnings.warn(
+        "mock_synapse_server() is deprecated; use mock_synapse(mode='server', ...)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return mock_synapse(
+        mode="server",
+        base_url=base_url or DEFAULT_BASE_URL,
         token=token,
         tenant=tenant,
         fixtures=fixtures,
         storage=storage,
         validate=validate,
         latency_ms=latency_ms,
-        **options,
+        clock=clock,
+        max_upload_bytes=max_upload_bytes,
+        seed=seed,
+        spec_path=spec_path,
+        host=host,
+        port=port,
     )
-    server = ThreadedServer(dispatcher, host, port)
-    handle = MockSynapse(dispatcher, server.url, token, mode="server")
-    server.start()
-    try:
-        yield handle
-    finally:
-        server.stop()
-        dispatcher.backend.close()
+
+
+def serve_in_thread(
+    backend: Backend | None = None,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = 0,
+    token: str | None = DEFAULT_TOKEN,
+    tenant: str | None = None,
+    fixtures: dict[str, Any] | str | Path | None = None,
+    storage: str | Path | None = None,
+    validate: bool = False,
+    latency_ms: int = 0,
+    clock: Clock | None = None,
+    max_upload_bytes: int | None = None,
+    seed: int = 0,
+    spec_path: str | Path | None = None,
+) -> AbstractContextManager[str]:
+    """Deprecated: ``mock_synapse(mode="server", ...)``; this yields only the base URL."""
+    warnings.warn(
+        "serve_in_thread() is deprecated; use mock_synapse(mode='server', ...) and its base_url",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return _base_url_of(
+        mock_synapse(
+            mode="server",
+            backend=backend,
+            host=host,
+            port=port,
+            token=token,
+            tenant=tenant,
+            fixtures=fixtures,
+            storage=storage,
+            validate=validate,
+            latency_ms=latency_ms,
+            clock=clock,
+            max_upload_bytes=max_upload_bytes,
+            seed=seed,
+            spec_path=spec_path,
+        )
+    )
+
+
+@contextmanager
+def _base_url_of(served: AbstractContextManager[MockSynapse]) -> Iterator[str]:
+    with served as handle:
+        yield handle.base_url

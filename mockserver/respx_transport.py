@@ -1,48 +1,83 @@
-"""In-process transport: a respx router with one named route per operationId."""
+"""In-process transport: httpx talks to the dispatcher without a socket.
+
+Two ways in, one function answering (:func:`answer`): ``respx.mock`` patching (any httpx client
+sending to the base URL; a respx router with one named route per operationId, which reads
+the whole body first and keeps every call in its own log) and :class:`FakeTransport` for
+explicit injection (``httpx.Client(transport=handle.transport)``), which parses the body while
+the client produces it (file parts go straight to the spool folder: a large upload is never
+held in memory) and keeps nothing: the dispatcher's call log is the record of both.
+"""
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterable, Callable, Iterable
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
 import respx
 
+from mockserver.control import CONTROL_ROUTES
 from mockserver.dispatch import Dispatcher
 from mockserver.http import MockRequest, MockResponse
 from mockserver.multipart import MultipartCollector, MultipartError
 from mockserver.routes import ROUTES
 
-__all__ = ["build_router", "to_mock_request"]
+__all__ = ["FakeTransport", "answer", "build_router", "to_mock_request"]
 
 _FEED_BLOCK = 1 << 20
 
 
-def to_mock_request(request: httpx.Request, spool_dir: Any) -> MockRequest:
-    """Convert an httpx request (body already read) into the neutral request."""
-    url = request.url
-    mock = MockRequest(
-        method=request.method,
-        scheme=url.scheme,
-        host=url.netloc.decode("ascii"),
-        path=url.path,
-        query_string=url.query.decode("ascii"),
-        headers=dict(request.headers.items()),
-    )
-    content = request.content
-    if mock.is_multipart:
-        try:
-            collector = MultipartCollector(mock.content_type, spool_dir)
-            for start in range(0, len(content), _FEED_BLOCK):
-                collector.feed(content[start : start + _FEED_BLOCK])
-            mock.form, mock.files = collector.finish()
-        except MultipartError as exc:
-            mock.multipart_error = str(exc)
-    else:
-        mock.body = content
-    return mock
+class _BodyReader:
+    """Builds the neutral request from an httpx request, fed its body piece by piece."""
+
+    def __init__(self, request: httpx.Request, dispatcher: Dispatcher) -> None:
+        url = request.url
+        self.request = MockRequest(
+            method=request.method,
+            scheme=url.scheme,
+            host=url.netloc.decode("ascii"),
+            path=url.path,
+            query_string=url.query.decode("ascii"),
+            headers=dict(request.headers.items()),
+        )
+        self._body = bytearray()
+        self._collector: MultipartCollector | None = None
+        if self.request.is_multipart:
+            try:
+                self._collector = MultipartCollector(
+                    self.request.content_type,
+                    dispatcher.backend.spool_dir,
+                    hash_files=dispatcher.hash_parts(request.method, url.path),
+                )
+            except MultipartError as exc:
+                self.request.multipart_error = str(exc)
+
+    def feed(self, piece: bytes) -> None:
+        self.request.received_bytes += len(piece)
+        if self._collector is not None:
+            for start in range(0, len(piece), _FEED_BLOCK):
+                self._collector.feed(piece[start : start + _FEED_BLOCK])
+        elif not self.request.is_multipart:
+            self._body += piece
+
+    def finish(self) -> MockRequest:
+        if self._collector is not None:
+            try:
+                self.request.form, self.request.files = self._collector.finish()
+            except MultipartError as exc:
+                self.request.multipart_error = str(exc)
+        self.request.body = bytes(self._body)
+        return self.request
+
+
+def to_mock_request(request: httpx.Request, dispatcher: Dispatcher) -> MockRequest:
+    """Convert an httpx request whose body was read into the neutral request."""
+    reader = _BodyReader(request, dispatcher)
+    reader.feed(request.content)
+    return reader.finish()
 
 
 def _to_httpx(response: MockResponse, request: httpx.Request) -> httpx.Response:
@@ -54,46 +89,76 @@ def _to_httpx(response: MockResponse, request: httpx.Request) -> httpx.Response:
     )
 
 
-def build_router(
+def answer(
     dispatcher: Dispatcher,
-    base_url: str,
-    *,
-    patch: bool,
-    sleep: Callable[[float], None] = time.sleep,
-) -> respx.Router:
-    """A respx router (patching ``respx.mock`` or plain) that serves the route table."""
+    parsed: MockRequest,
+    request: httpx.Request,
+    sleep: Callable[[float], None],
+) -> httpx.Response:
+    """Dispatch ``parsed`` and perform the outcome for httpx (sleep, raise, or respond)."""
+    try:
+        outcome = dispatcher.dispatch(parsed)
+    finally:
+        parsed.cleanup()
+    if outcome.action == "refuse":
+        raise httpx.ConnectError(
+            "Connection refused (injected: the request was not sent).", request=request
+        )
+    if outcome.delay_s:
+        sleep(outcome.delay_s)
+    if outcome.action == "drop":
+        raise httpx.RemoteProtocolError(
+            "Server disconnected without sending a response (injected drop).", request=request
+        )
+    if outcome.action == "lose_response":
+        raise httpx.ReadError(
+            "Response lost after the server committed it (injected).", request=request
+        )
+    assert outcome.response is not None
+    return _to_httpx(outcome.response, request)
+
+
+def build_router(
+    dispatcher: Dispatcher, base_url: str, *, sleep: Callable[[float], None] = time.sleep
+) -> respx.MockRouter:
+    """A patching respx router (``respx.mock``) serving the route tables under ``base_url``."""
 
     def side_effect(request: httpx.Request, **_: Any) -> httpx.Response:
-        mock_request = to_mock_request(request, dispatcher.backend.spool_dir)
-        try:
-            outcome = dispatcher.dispatch(mock_request)
-        finally:
-            mock_request.cleanup()
-        if outcome.delay_s:
-            sleep(outcome.delay_s)
-        if outcome.action == "drop":
-            raise httpx.RemoteProtocolError(
-                "Server disconnected without sending a response (injected drop).",
-                request=request,
-            )
-        if outcome.action == "lose_response":
-            raise httpx.ReadError(
-                "Response lost after the server committed it (injected).", request=request
-            )
-        assert outcome.response is not None
-        return _to_httpx(outcome.response, request)
+        return answer(dispatcher, to_mock_request(request, dispatcher), request, sleep)
 
     base = base_url.rstrip("/")
-    router: respx.Router
-    if patch:
-        router = respx.mock(base_url=base, assert_all_called=False, assert_all_mocked=True)
-    else:
-        router = respx.Router(base_url=base, assert_all_called=False, assert_all_mocked=True)
+    router = respx.mock(base_url=base, assert_all_called=False, assert_all_mocked=True)
     base_path = urlsplit(base).path.rstrip("/")
     for route in ROUTES:
         pattern = route.pattern.pattern.lstrip("^").rstrip("$")
         router.route(
             method=route.method, path__regex=f"^{base_path}{pattern}$", name=route.operation_id
         ).mock(side_effect=side_effect)
+    for control in CONTROL_ROUTES:
+        router.route(
+            method=control.method,
+            path__regex=f"^{re.escape(base_path + control.path)}$",
+            name=control.operation_id,
+        ).mock(side_effect=side_effect)
     router.route(name="unknown").mock(side_effect=side_effect)
     return router
+
+
+class FakeTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """An httpx transport (sync and async) onto the dispatcher, streaming request bodies."""
+
+    def __init__(self, dispatcher: Dispatcher, sleep: Callable[[float], None]) -> None:
+        self._dispatcher = dispatcher
+        self._sleep = sleep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        reader = _BodyReader(request, self._dispatcher)
+        for piece in cast(Iterable[bytes], request.stream):
+            reader.feed(piece)
+        return answer(self._dispatcher, reader.finish(), request, self._sleep)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        reader = _BodyReader(request, self._dispatcher)
+        async for piece in cast(AsyncIterable[bytes], request.stream):
+            reader.feed(piece)
+        return answer(self._dispatcher, reader.finish(), request, self._sleep)

@@ -1,8 +1,11 @@
 """The one route table read by both transports: (method, path regex, operationId, handler).
 
 API routes need auth and are documented in openapi.yaml; ``/_storage/`` serves presigned
-downloads without auth; ``/_mock/`` control routes (no auth) are in :mod:`mockserver.control`.
-Patterns match the path after the fake's base path and use named groups for path params.
+downloads without auth. The ``/_mock/`` control routes act on the dispatcher, not on the
+backend, so they live in their own table (:mod:`mockserver.control`), which the dispatcher
+consults first. Patterns match the path after the fake's base path and use named groups for
+path params. ``hash_parts`` tells both transports whether multipart file parts are MD5-hashed
+while they stream in (not for chunk PUTs: the upload hashes its segments off the request path).
 """
 
 from __future__ import annotations
@@ -10,20 +13,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from mockserver import control, handlers
+from mockserver import handlers
 from mockserver.http import MockRequest, MockResponse
 from mockserver.state import Backend
 
-if TYPE_CHECKING:
-    from mockserver.dispatch import Dispatcher
+__all__ = ["API_OPERATIONS", "ROUTES", "ApiHandler", "Route", "RouteKind", "match_route"]
 
-__all__ = ["ROUTES", "Route", "RouteKind", "match_route"]
-
-RouteKind = Literal["api", "storage", "control"]
+RouteKind = Literal["api", "storage"]
 ApiHandler = Callable[[Backend, MockRequest], MockResponse]
-ControlHandler = Callable[["Dispatcher", MockRequest], MockResponse]
 
 _INT = r"(?P<id>[0-9]{1,30})"
 _UPLOAD = r"(?P<id>[^/]{1,200})"
@@ -36,22 +35,33 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     operation_id: str
-    handler: ApiHandler | None = None
-    control: ControlHandler | None = None
+    handler: ApiHandler
     kind: RouteKind = "api"
     documented: bool = True
+    hash_parts: bool = True
+    """Hash multipart file parts while they stream in (False: chunk segments, hashed later)."""
 
     @property
     def auth(self) -> bool:
         return self.kind == "api"
 
 
-def _api(method: str, path: str, handler: ApiHandler, *, documented: bool = True) -> Route:
-    return Route(method, re.compile(f"^{path}$"), handler.__name__, handler, documented=documented)
-
-
-def _control(method: str, path: str, operation_id: str, fn: ControlHandler) -> Route:
-    return Route(method, re.compile(f"^{path}$"), operation_id, control=fn, kind="control")
+def _api(
+    method: str,
+    path: str,
+    handler: ApiHandler,
+    *,
+    documented: bool = True,
+    hash_parts: bool = True,
+) -> Route:
+    return Route(
+        method,
+        re.compile(f"^{path}$"),
+        handler.__name__,
+        handler,
+        documented=documented,
+        hash_parts=hash_parts,
+    )
 
 
 ROUTES: tuple[Route, ...] = (
@@ -59,10 +69,10 @@ ROUTES: tuple[Route, ...] = (
     _api("GET", rf"/data_collections/{_INT}/", handlers.getDataCollection),
     _api("POST", r"/data_files/", handlers.createDataFile),
     _api("POST", r"/data_files/verify_checksums/", handlers.verifyDataFileChecksums),
-    _api("PUT", r"/chunked_upload/", handlers.createChunkedUpload),
+    _api("PUT", r"/chunked_upload/", handlers.createChunkedUpload, hash_parts=False),
     _api("POST", r"/chunked_upload/", handlers.postChunkedUploadWithoutId, documented=False),
     _api("GET", rf"/chunked_upload/{_UPLOAD}/", handlers.getChunkedUpload),
-    _api("PUT", rf"/chunked_upload/{_UPLOAD}/", handlers.uploadChunk),
+    _api("PUT", rf"/chunked_upload/{_UPLOAD}/", handlers.uploadChunk, hash_parts=False),
     _api("POST", rf"/chunked_upload/{_UPLOAD}/", handlers.completeChunkedUpload),
     _api("GET", r"/data_units/", handlers.listDataUnits),
     _api("POST", r"/data_units/", handlers.createDataUnits),
@@ -76,10 +86,6 @@ ROUTES: tuple[Route, ...] = (
         kind="storage",
         documented=False,
     ),
-    _control("POST", r"/_mock/reset", "mockReset", control.reset),
-    _control("GET", r"/_mock/state", "mockState", control.state),
-    _control("POST", r"/_mock/faults", "mockSetFaults", control.set_faults),
-    _control("DELETE", r"/_mock/faults", "mockClearFaults", control.clear_faults),
 )
 
 API_OPERATIONS: tuple[str, ...] = tuple(r.operation_id for r in ROUTES if r.kind == "api")

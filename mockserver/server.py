@@ -1,20 +1,21 @@
-"""Serve a dispatcher over real HTTP with uvicorn in a background thread."""
+"""Serve a dispatcher over real HTTP with uvicorn in a background thread.
+
+Needs uvicorn (the ``mock`` extra); :func:`mockserver.mock_synapse` with ``mode="server"`` is
+the way in.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import uvicorn
 
 from mockserver.asgi import MockAsgiApp, quiet_aborts
 from mockserver.dispatch import Dispatcher
 
-__all__ = ["ThreadedServer", "serve_in_thread"]
+__all__ = ["ThreadedServer"]
 
 
 class ThreadedServer:
@@ -54,23 +55,3 @@ class ThreadedServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._socket.close()
-
-
-@contextmanager
-def serve_in_thread(
-    backend: Any = None, *, host: str = "127.0.0.1", port: int = 0, **options: Any
-) -> Iterator[str]:
-    """Serve a backend over HTTP in a thread; yields the base URL (``http://host:port``).
-
-    ``options`` are those of :func:`mockserver.mock_synapse` (token, tenant, fixtures,
-    storage, validate, latency_ms, ...) and are used when ``backend`` is None.
-    """
-    from mockserver.mock import build_dispatcher
-
-    dispatcher = build_dispatcher(backend=backend, **options)
-    server = ThreadedServer(dispatcher, host, port)
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()

@@ -2,12 +2,15 @@
 
 Plain Python with no HTTP. Every public method takes the caller's tenant code and raises
 :class:`~mockserver.errors.ApiError` with the status and body the real API would send. A
-re-entrant lock makes it safe to share between the threaded HTTP server and test code.
-File content is spooled to ``storage`` (a temp dir by default) under generated names.
+re-entrant lock makes it safe to share between the threaded HTTP server and test code; the
+lock is this module's own: other modules read the state through methods and
+:meth:`Backend.snapshot`. File content is spooled to ``storage`` (a temp dir by default) under
+generated names.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import shutil
@@ -16,6 +19,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -24,7 +28,7 @@ from typing import Any
 from mockserver.clock import Clock, utc_now
 from mockserver.errors import ApiError, bad_request, field_error, forbidden, not_found
 from mockserver.fixtures import default_fixtures
-from mockserver.hashing import SegmentHasher
+from mockserver.hashing import SegmentHasher, hashing_pool
 from mockserver.http import UploadedFile
 from mockserver.models import (
     STATUS_COMPLETE,
@@ -89,6 +93,7 @@ class Backend:
         self._owns_storage = storage is None
         self.storage = Path(storage or tempfile.mkdtemp(prefix="synapse-mock-")).resolve()
         self.signer = Signer(hashlib.sha256(f"synapse-mock-signing-{seed}".encode()).digest())
+        self._hash_pool: ThreadPoolExecutor | None = None
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -116,15 +121,24 @@ class Backend:
             self._upload_counter = 0
             self.checksum_counts: Counter[str] = Counter()
             self.bytes_received = 0
-            self.operation_calls: Counter[str] = Counter()
             self.load_fixtures(self._fixtures)
             for token, tenant in self._extra_tokens:
                 self.add_token(token, tenant)
 
     def close(self) -> None:
-        """Delete the storage folder if this backend created it."""
+        """Stop the hashing workers; delete the storage folder if this backend created it."""
+        with self._lock:
+            pool, self._hash_pool = self._hash_pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         if self._owns_storage:
             shutil.rmtree(self.storage, ignore_errors=True)
+
+    def _hasher(self) -> SegmentHasher:
+        """A hasher for a new upload; the worker pool starts with the first one."""
+        if self._hash_pool is None:
+            self._hash_pool = hashing_pool()
+        return SegmentHasher(self._hash_pool)
 
     def _new_id(self, kind: str) -> int:
         self._next_id[kind] += 1
@@ -359,7 +373,7 @@ class Backend:
         upload_id = self._new_upload_id()
         path = self.storage / "uploads" / f"upload-{self._upload_counter}.bin"
         part.take().replace(path)
-        hasher = SegmentHasher()
+        hasher = self._hasher()
         hasher.add(path)
         upload = ChunkedUpload(
             id=upload_id,
@@ -529,9 +543,60 @@ class Backend:
             return record
 
     # -- introspection -----------------------------------------------------------------------
-    def record_call(self, operation_id: str) -> None:
+    def snapshot(self) -> dict[str, Any]:
+        """A JSON-friendly copy of the whole state (no tokens), taken under the lock."""
         with self._lock:
-            self.operation_calls[operation_id] += 1
+            return {
+                "counts": self.counts(),
+                "checksum_counts": dict(self.checksum_counts),
+                "data_collections": [
+                    {
+                        "id": c.id,
+                        "tenant": c.tenant,
+                        "name": c.name,
+                        "file_specifications": [s.name for s in c.specs],
+                    }
+                    for c in self.collections.values()
+                ],
+                "data_files": [
+                    {
+                        "id": f.id,
+                        "tenant": f.tenant,
+                        "checksum": f.checksum,
+                        "size": f.size,
+                        "filename": f.filename,
+                    }
+                    for f in self.data_files.values()
+                ],
+                "chunked_uploads": [
+                    {
+                        "id": u.id,
+                        "tenant": u.tenant,
+                        "filename": u.filename,
+                        "offset": u.offset,
+                        "status": u.status,
+                        "checksum": u.checksum,
+                        "created_at": u.created_at.isoformat(),
+                        "completed_at": u.completed_at.isoformat() if u.completed_at else None,
+                    }
+                    for u in self.uploads.values()
+                ],
+                "data_units": [
+                    {
+                        "id": u.id,
+                        "tenant": u.tenant,
+                        "data_collection": u.data_collection,
+                        "files": {f.spec_name: f.data_file_id for f in u.files},
+                        "meta": copy.deepcopy(u.meta),
+                        "groups": list(u.groups),
+                    }
+                    for u in self.units.values()
+                ],
+                "tasks": [
+                    {"id": t.id, "tenant": t.tenant, "project": t.project, "data_unit": t.data_unit}
+                    for t in self.tasks.values()
+                ],
+            }
 
     def counts(self) -> dict[str, int]:
         with self._lock:

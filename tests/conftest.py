@@ -1,4 +1,4 @@
-"""Shared test configuration: the repository root and the spec, for every test package."""
+"""Shared test configuration: the repository root, the spec, and the shared fixtures."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+pytest_plugins = ["tests.fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi.yaml"

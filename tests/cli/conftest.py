@@ -61,9 +61,9 @@ def dataset(tmp_path: Path) -> Path:
 @pytest.fixture
 def http_fake() -> Iterator[Any]:
     """The fake over real HTTP (uvicorn in a thread), accepting ``TOKEN``; state inspectable."""
-    from mockserver import mock_synapse_server
+    from mockserver import mock_synapse
 
-    with mock_synapse_server(token=TOKEN) as fake:
+    with mock_synapse(mode="server", token=TOKEN) as fake:
         yield fake
 
 
@@ -94,6 +94,5 @@ def invoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def state(fake: Any) -> dict[str, Any]:
     """The fake's state (no tokens)."""
-    from mockserver.control import dump_state
-
-    return dump_state(fake.dispatcher)
+    snapshot: dict[str, Any] = fake.state()
+    return snapshot

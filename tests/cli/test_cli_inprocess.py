@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from mockserver import DEFAULT_TOKEN, mock_synapse
 from synapse_ext.cli import ExitCode
 
 from .conftest import state
@@ -59,11 +60,9 @@ def test_bar_progress_forced_without_a_terminal(invoke: Any, dataset: Path) -> N
 
 
 def test_against_mock_synapse_with_faults(invoke: Any, dataset: Path) -> None:
-    from mockserver import mock_synapse
-
-    with mock_synapse(MOCK_URL) as fake:
+    with mock_synapse(base_url=MOCK_URL) as fake:
         fake.faults.script("createDataFile", status=400, times=1)
-        args = ["--base-url", MOCK_URL, "--token", "demo-token"]
+        args = ["--base-url", MOCK_URL, "--token", DEFAULT_TOKEN]
         args += ["upload", str(dataset), "--collection", "1", "--workers", "1"]
         first = invoke(*args)
         assert first.exit_code == ExitCode.FAILED
@@ -78,11 +77,9 @@ def test_against_mock_synapse_with_faults(invoke: Any, dataset: Path) -> None:
 def test_restart_forgets_the_journal_but_creates_no_duplicates(
     invoke: Any, dataset: Path, tmp_path: Path
 ) -> None:
-    from mockserver import mock_synapse
-
     journal = str(tmp_path / "j.sqlite3")
-    with mock_synapse(MOCK_URL) as fake:
-        args = ["--base-url", MOCK_URL, "--token", "demo-token", "upload", str(dataset)]
+    with mock_synapse(base_url=MOCK_URL) as fake:
+        args = ["--base-url", MOCK_URL, "--token", DEFAULT_TOKEN, "upload", str(dataset)]
         args += ["--collection", "1", "--journal", journal, "--json"]
         assert invoke(*args).exit_code == 0
         again = invoke(*args, "--restart")
@@ -92,21 +89,17 @@ def test_restart_forgets_the_journal_but_creates_no_duplicates(
 
 
 def test_server_failure_exit_code(invoke: Any, dataset: Path) -> None:
-    from mockserver import mock_synapse
-
-    with mock_synapse(MOCK_URL) as fake:
+    with mock_synapse(base_url=MOCK_URL) as fake:
         fake.faults.script("getDataCollection", status=500, times=10)
-        result = invoke("--base-url", MOCK_URL, "--token", "demo-token", "collection", "1")
+        result = invoke("--base-url", MOCK_URL, "--token", DEFAULT_TOKEN, "collection", "1")
     assert result.exit_code == ExitCode.UNAVAILABLE
     assert result.stderr.startswith("error: the server failed at https://api.synapse.sh (500")
 
 
 def test_forbidden_tenant_is_an_auth_error(invoke: Any) -> None:
-    from mockserver import mock_synapse
-
-    with mock_synapse(MOCK_URL):
+    with mock_synapse(base_url=MOCK_URL):
         result = invoke(
-            "--base-url", MOCK_URL, "--token", "demo-token", "--tenant", "other", "collections"
+            "--base-url", MOCK_URL, "--token", DEFAULT_TOKEN, "--tenant", "other", "collections"
         )
     assert result.exit_code == ExitCode.AUTH
     assert "not allowed" in result.stderr and "--tenant" in result.stderr

@@ -102,7 +102,7 @@ def _shell_env(workdir: Path) -> dict[str, str]:
 
 
 def _run_python(block: Block, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from mockserver import mock_synapse
+    from mockserver import DEFAULT_TOKEN, mock_synapse
 
     if block.directive == "pytest":
         test_file = workdir / f"test_readme_line_{block.line}.py"
@@ -121,10 +121,10 @@ def _run_python(block: Block, workdir: Path, monkeypatch: pytest.MonkeyPatch) ->
     for key in [k for k in os.environ if k.startswith("SYNAPSE_")]:
         monkeypatch.delenv(key)
     monkeypatch.setenv("SYNAPSE_BASE_URL", "https://api.synapse.sh")
-    monkeypatch.setenv("SYNAPSE_ACCESS_TOKEN", "demo-token")
+    monkeypatch.setenv("SYNAPSE_ACCESS_TOKEN", DEFAULT_TOKEN)
     monkeypatch.setenv("XDG_CACHE_HOME", str(workdir / "cache"))
     monkeypatch.chdir(workdir)
-    with mock_synapse("https://api.synapse.sh", validate=True) as fake:
+    with mock_synapse(base_url="https://api.synapse.sh", validate=True) as fake:
         code = compile(block.body, f"README.md:{block.line}", "exec")
         exec(code, {"__name__": "__main__"})
     assert not fake.contract_violations

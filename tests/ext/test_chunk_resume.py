@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -12,19 +12,22 @@ from typing import Any
 import pytest
 from synapse_client.models import ChunkedUpload
 
+from mockserver import ManualClock, MockSynapse
 from synapse_ext import (
     AsyncSynapseClient,
     ClientError,
+    FileKey,
     MemoryResumeStore,
+    NoResponseError,
+    NotFoundError,
     ProgressEvent,
     ProtocolError,
+    RequestNotSentError,
     ResumePoint,
     RetryPolicy,
     ServerError,
     SynapseClient,
 )
-from synapse_ext.errors import NoResponseError, NotFoundError, RequestNotSentError
-from synapse_ext.upload import FileKey
 
 from .chunk_engine_harness import (
     Advance,
@@ -38,7 +41,6 @@ from .chunk_engine_harness import (
 )
 
 BASE = "https://api.synapse.sh"
-TOKEN = "demo-token"
 CHUNK = 10
 DATA = bytes(range(45))  # 4 full chunks and a partial one
 NOW = datetime(2026, 1, 15, tzinfo=UTC)
@@ -272,20 +274,13 @@ def test_created_is_announced_before_the_second_chunk() -> None:
     assert first_put < created < kinds.index("Put", first_put + 1)
 
 
-# -- both clients against the fake (contract validation on) ----------------------------------
+# -- both clients against the fake (both transports, contract validation on) -----------------
 
-mockserver = pytest.importorskip("mockserver")
 KiB = 1024
 SIZE = 5 * 64 * KiB + 1234
 C = 64 * KiB
 K = 2  # chunks stored before the interruption
 FAST = RetryPolicy(max_attempts=2, base=0.0, cap=0.0)
-
-
-@pytest.fixture
-def fake() -> Iterator[Any]:
-    with mockserver.mock_synapse(BASE, token=TOKEN, validate=True, patch=False) as m:
-        yield m
 
 
 @pytest.fixture
@@ -295,7 +290,7 @@ def big(tmp_path: Path) -> Path:
     return path
 
 
-def drop_after(fake: Any, chunks: int) -> Callable[[ProgressEvent], None]:
+def drop_after(fake: MockSynapse, chunks: int) -> Callable[[ProgressEvent], None]:
     """A progress callback that makes every later chunk PUT fail once ``chunks`` are stored."""
 
     def on_progress(event: ProgressEvent) -> None:
@@ -305,11 +300,13 @@ def drop_after(fake: Any, chunks: int) -> Callable[[ProgressEvent], None]:
     return on_progress
 
 
-async def call(kind: str, fake: Any, method: str, *args: Any, **kw: Any) -> Any:
+async def call(kind: str, fake: MockSynapse, method: str, *args: Any, **kw: Any) -> Any:
     if kind == "sync":
-        with SynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as c:
+        with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
             return getattr(c, method)(*args, **kw)
-    async with AsyncSynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as ac:
+    async with AsyncSynapseClient(
+        fake.base_url, fake.token, transport=fake.transport, retry=FAST
+    ) as ac:
         return await getattr(ac, method)(*args, **kw)
 
 
@@ -319,7 +316,7 @@ KINDS = pytest.mark.parametrize("kind", ["sync", "async"])
 @KINDS
 @pytest.mark.anyio
 async def test_client_resume_sends_only_the_remaining_bytes(
-    kind: str, fake: Any, big: Path
+    kind: str, fake: MockSynapse, big: Path
 ) -> None:
     ids: list[str] = []
     with pytest.raises(NoResponseError):
@@ -345,7 +342,7 @@ async def test_client_resume_sends_only_the_remaining_bytes(
 
 @KINDS
 @pytest.mark.anyio
-async def test_upload_file_with_a_resume_store(kind: str, fake: Any, big: Path) -> None:
+async def test_upload_file_with_a_resume_store(kind: str, fake: MockSynapse, big: Path) -> None:
     store = MemoryResumeStore()
     with pytest.raises(NoResponseError):
         await call(
@@ -371,7 +368,7 @@ async def test_upload_file_with_a_resume_store(kind: str, fake: Any, big: Path) 
 
 
 @pytest.mark.anyio
-async def test_async_hook_may_be_a_coroutine(fake: Any, big: Path) -> None:
+async def test_async_hook_may_be_a_coroutine(fake: MockSynapse, big: Path) -> None:
     seen: list[str] = []
 
     async def hook(upload: ChunkedUpload) -> None:
@@ -381,9 +378,9 @@ async def test_async_hook_may_be_a_coroutine(fake: Any, big: Path) -> None:
     assert seen == [upload.id]
 
 
-def test_changed_file_does_not_resume(fake: Any, big: Path) -> None:
+def test_changed_file_does_not_resume(fake: MockSynapse, big: Path) -> None:
     store = MemoryResumeStore()
-    with SynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as c:
+    with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
         with pytest.raises(NoResponseError):
             c.upload_file(
                 big, chunked=True, chunk_size=C, on_progress=drop_after(fake, K), resume_store=store
@@ -398,26 +395,24 @@ def test_changed_file_does_not_resume(fake: Any, big: Path) -> None:
     assert fake.call_count("createChunkedUpload") == 2
 
 
-def test_expired_upload_starts_over(big: Path) -> None:
-    from mockserver.clock import ManualClock
-
-    clock = ManualClock()
-    with mockserver.mock_synapse(
-        BASE, token=TOKEN, validate=True, patch=False, clock=clock
-    ) as fake:
-        store = MemoryResumeStore()
-        with SynapseClient(BASE, TOKEN, transport=fake.transport, retry=FAST) as c:
-            with pytest.raises(NoResponseError):
-                c.upload_file(
-                    big,
-                    chunked=True,
-                    chunk_size=C,
-                    on_progress=drop_after(fake, K),
-                    resume_store=store,
-                )
-            fake.faults.clear()
-            clock.advance(days=1, seconds=1)
-            before = fake.backend.bytes_received
-            data_file = c.upload_file(big, chunked=True, chunk_size=C, resume_store=store)
-        assert fake.backend.bytes_received - before == SIZE
-        assert data_file.checksum == hashlib.md5(big.read_bytes()).hexdigest()
+@pytest.mark.parametrize("fake_options", [{"clock": ManualClock()}])
+def test_expired_upload_starts_over(
+    fake: MockSynapse, fake_options: dict[str, Any], big: Path
+) -> None:
+    clock = fake_options["clock"]
+    store = MemoryResumeStore()
+    with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
+        with pytest.raises(NoResponseError):
+            c.upload_file(
+                big,
+                chunked=True,
+                chunk_size=C,
+                on_progress=drop_after(fake, K),
+                resume_store=store,
+            )
+        fake.faults.clear()
+        clock.advance(days=1, seconds=1)
+        before = fake.backend.bytes_received
+        data_file = c.upload_file(big, chunked=True, chunk_size=C, resume_store=store)
+    assert fake.backend.bytes_received - before == SIZE
+    assert data_file.checksum == hashlib.md5(big.read_bytes()).hexdigest()

@@ -1,4 +1,8 @@
-"""The chunk engine: plan, Content-Range, resume, lost finalize, bounded memory."""
+"""The chunk engine: plan, Content-Range, resume, lost finalize, bounded memory.
+
+The client runs against the fake (both transports); what the fake received comes from its
+call log (``Content-Range`` of each PUT), its byte counter and its stored segments.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,21 @@ import os
 import tracemalloc
 from pathlib import Path
 
-import httpx
 import pytest
 
-from synapse_ext import ProtocolError, RetryPolicy, SynapseClient, chunk_plan, content_range
+from mockserver import MockSynapse
+from synapse_ext import (
+    ProtocolError,
+    RetryPolicy,
+    ServerError,
+    SynapseClient,
+    chunk_plan,
+    content_range,
+)
 
 from .chunk_engine_harness import Put, Read, chunked_upload_flow
-from .fakes import BASE, TOKEN, FakeBackend, StreamingTransport
+
+BASE = "https://api.synapse.sh"
 
 GiB = 1024**3
 MiB = 1024**2
@@ -51,93 +63,100 @@ def _file(tmp_path: Path, size: int) -> Path:
     return path
 
 
+def _put_ranges(fake: MockSynapse) -> list[str | None]:
+    """Content-Range of every chunk PUT the fake received, in order (faulted ones included)."""
+    return [c.header("content-range") for c in fake.calls if c.method == "PUT"]
+
+
+def _only_upload_id(fake: MockSynapse) -> str:
+    (upload,) = fake.state()["chunked_uploads"]
+    upload_id: str = upload["id"]
+    return upload_id
+
+
+def _stored(fake: MockSynapse) -> bytes:
+    """The bytes the fake stored for its one chunked upload (its segments, in order)."""
+    upload = fake.backend.get_upload(fake.tenant or "", _only_upload_id(fake))
+    return b"".join(segment.read_bytes() for segment in upload.segments)
+
+
 def test_multi_chunk_with_partial_last_chunk(
-    tmp_path: Path, fake: FakeBackend, client: SynapseClient
+    tmp_path: Path, fake: MockSynapse, client: SynapseClient
 ) -> None:
     path = _file(tmp_path, 2500)
     events = []
     data_file = client.upload_file(path, chunked=True, chunk_size=1000, on_progress=events.append)
-    ranges = [r.headers["Content-Range"] for r in fake.requests if r.method == "PUT"]
-    assert ranges == ["bytes 0-999/2500", "bytes 1000-1999/2500", "bytes 2000-2499/2500"]
+    assert _put_ranges(fake) == ["bytes 0-999/2500", "bytes 1000-1999/2500", "bytes 2000-2499/2500"]
     assert data_file.checksum == hashlib.md5(path.read_bytes()).hexdigest()
-    assert fake.uploads["u1"]["data"] == path.read_bytes()
+    assert _stored(fake) == path.read_bytes()
     assert [e.done for e in events if not e.finished] == [1000, 2000, 2500]
 
 
 def test_resume_after_dropped_chunk(
-    tmp_path: Path, fake: FakeBackend, sleeps: list[float], client: SynapseClient
+    tmp_path: Path, fake: MockSynapse, sleeps: list[float], client: SynapseClient
 ) -> None:
     path = _file(tmp_path, 3000)
-    fake.fail[("PUT", "/chunked_upload/u1/")] = ["drop"]
+    fake.faults.refuse("uploadChunk")  # the second chunk: the first PUT creates the upload
     client.upload_file(path, chunked=True, chunk_size=1000)
-    assert fake.chunk_bytes_received == 3000  # no byte stored twice
-    sent = [r.headers["Content-Range"] for r in fake.requests if r.method == "PUT"]
-    assert sent == [
+    assert fake.backend.bytes_received == 3000  # no byte stored twice
+    assert _put_ranges(fake) == [
         "bytes 0-999/3000",
         "bytes 1000-1999/3000",
         "bytes 1000-1999/3000",
         "bytes 2000-2999/3000",
     ]
-    assert fake.uploads["u1"]["data"] == path.read_bytes()
+    assert _stored(fake) == path.read_bytes()
 
 
 def test_lost_chunk_response_resumes_from_server_offset(
-    tmp_path: Path, fake: FakeBackend, client: SynapseClient
+    tmp_path: Path, fake: MockSynapse, client: SynapseClient
 ) -> None:
     path = _file(tmp_path, 3000)
-    fake.fail[("PUT", "/chunked_upload/u1/")] = ["lose"]
+    fake.faults.lose_response("uploadChunk")
     client.upload_file(path, chunked=True, chunk_size=1000)
     # the chunk was stored; the client asked (GET) and did not send it again
-    assert fake.calls[("GET", "/chunked_upload/u1/")] == 1
-    assert fake.chunk_bytes_received == 3000
-    assert fake.uploads["u1"]["data"] == path.read_bytes()
+    assert fake.call_count("getChunkedUpload") == 1
+    assert fake.backend.bytes_received == 3000
+    assert _stored(fake) == path.read_bytes()
 
 
 def test_offset_mismatch_asks_the_server(
-    tmp_path: Path, fake: FakeBackend, client: SynapseClient
+    tmp_path: Path, fake: MockSynapse, client: SynapseClient
 ) -> None:
     path = _file(tmp_path, 2000)
-    fake.fail[("PUT", "/chunked_upload/u1/")] = [
-        httpx.Response(400, json={"detail": "Offsets do not match", "offset": 1000})
-    ]
+    fake.faults.respond(
+        "uploadChunk", status=400, json={"detail": "Offsets do not match", "offset": 1000}
+    )
     client.upload_file(path, chunked=True, chunk_size=1000)
-    assert fake.uploads["u1"]["data"] == path.read_bytes()
+    assert _stored(fake) == path.read_bytes()
 
 
 def test_lost_finalize_is_recovered_with_one_post(
-    tmp_path: Path, fake: FakeBackend, sleeps: list[float], client: SynapseClient
+    tmp_path: Path, fake: MockSynapse, sleeps: list[float], client: SynapseClient
 ) -> None:
     path = _file(tmp_path, 1500)
-    fake.fail[("POST", "/chunked_upload/u1/")] = ["lose"]
+    fake.faults.lose_response("completeChunkedUpload")
     data_file = client.upload_file(path, chunked=True, chunk_size=1000)
-    assert fake.calls[("POST", "/chunked_upload/u1/")] == 1
-    assert fake.calls[("GET", "/chunked_upload/u1/")] >= 1
+    assert fake.call_count("completeChunkedUpload") == 1
+    assert fake.call_count("getChunkedUpload") >= 1
     assert data_file.checksum == hashlib.md5(path.read_bytes()).hexdigest()
     assert len(sleeps) == 1 and 0 <= sleeps[0] <= 2.0
 
 
 def test_lost_finalize_never_completed_raises(
-    tmp_path: Path, fake: FakeBackend, client: SynapseClient
+    tmp_path: Path, fake: MockSynapse, client: SynapseClient
 ) -> None:
     path = _file(tmp_path, 1500)
-    fake.fail[("POST", "/chunked_upload/u1/")] = [httpx.Response(504)]
-    fake.fail[("GET", "/chunked_upload/u1/")] = [
-        httpx.Response(
-            200,
-            json={
-                "id": "u1",
-                "url": f"{BASE}/chunked_upload/u1/",
-                "offset": 1500,
-                "status": 1,
-                "completed_at": None,
-            },
-        )
-    ] * 5
-    from synapse_ext import ServerError
-
+    # A proxy answers 504 without passing the finalize on: the fake's upload stays incomplete
+    # (offset 1500, no completed_at), which is what every GET of its state then says.
+    fake.faults.respond("completeChunkedUpload", status=504)
     with pytest.raises(ServerError):
         client.upload_file(path, chunked=True, chunk_size=1000)
-    assert fake.calls[("POST", "/chunked_upload/u1/")] == 0  # 504 came from the "proxy"
+    assert fake.handled_count("completeChunkedUpload") == 0  # 504 came from the "proxy"
+    assert fake.call_count("completeChunkedUpload") == 1
+    assert fake.call_count("getChunkedUpload") >= 1
+    (upload,) = fake.state()["chunked_uploads"]
+    assert upload["offset"] == 1500 and upload["completed_at"] is None
 
 
 def test_engine_reads_fresh_bytes_per_attempt() -> None:
@@ -151,21 +170,21 @@ def test_engine_reads_fresh_bytes_per_attempt() -> None:
     assert flow.send(None) == Read(0, 10)
 
 
-def test_one_gib_sparse_file_with_bounded_memory(tmp_path: Path) -> None:
-    """1 GiB in 8 MiB chunks; peak traced memory stays under 6 chunks (48 MiB)."""
+@pytest.mark.parametrize("fake_mode", ["respx"])  # traced memory must be the client's alone
+def test_one_gib_sparse_file_with_bounded_memory(tmp_path: Path, fake: MockSynapse) -> None:
+    """1 GiB in 8 MiB chunks; peak traced memory stays under 6 chunks (48 MiB).
+
+    In-process, the fake's transport streams each request body to its spool folder as the
+    client produces it, so what is traced is the client's memory plus a small parse buffer.
+    """
     path = tmp_path / "sparse.bin"
     with open(path, "wb") as f:
         f.truncate(GiB)
-    fake = FakeBackend(keep_bytes=False)
     digest = hashlib.md5()
-
-    # The fake checks lengths and a running MD5, and discards the bytes.
-    transport = StreamingTransport(fake)
-
     bound = 6 * 8 * MiB
     tracemalloc.start()
     try:
-        with SynapseClient(BASE, TOKEN, transport=transport) as c:
+        with SynapseClient(fake.base_url, fake.token, transport=fake.transport) as c:
             upload = c.upload_file_chunked(path, chunk_size=8 * MiB)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -173,6 +192,6 @@ def test_one_gib_sparse_file_with_bounded_memory(tmp_path: Path) -> None:
     for _ in range(GiB // MiB):
         digest.update(b"\0" * MiB)
     assert upload.offset == GiB
-    assert fake.chunk_bytes_received == GiB
-    assert fake.uploads["u1"]["md5"] == digest.hexdigest()
+    assert fake.backend.bytes_received == GiB
+    assert fake.state()["chunked_uploads"][0]["checksum"] == digest.hexdigest()
     assert peak < bound, f"peak {peak / MiB:.1f} MiB"

@@ -1,7 +1,8 @@
 """Typed round trips of every operation, sync and async, against the fake backend (mockserver).
 
-Both clients run the same scenarios; faults come from ``mockserver``'s fault controller
-("drop" = connection dropped before handling, "lose_response" = applied, then ReadError).
+Both clients run the same scenarios through both transports; faults come from ``mockserver``'s
+fault controller ("drop" = connection dropped before handling, "lose_response" = applied,
+then the answer is lost).
 """
 
 from __future__ import annotations
@@ -13,12 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-
-mockserver = pytest.importorskip("mockserver")
-if not hasattr(mockserver, "mock_synapse"):  # pragma: no cover
-    pytest.skip("mockserver.mock_synapse is not available yet", allow_module_level=True)
-
-from synapse_client.models import (  # noqa: E402
+from synapse_client.models import (
     ChunkedUpload,
     DataCollection,
     DataFile,
@@ -29,7 +25,8 @@ from synapse_client.models import (  # noqa: E402
     Task,
 )
 
-from synapse_ext import (  # noqa: E402
+from mockserver import MockSynapse, mock_synapse
+from synapse_ext import (
     AsyncSynapseClient,
     NotFoundError,
     ResponseLostError,
@@ -37,32 +34,30 @@ from synapse_ext import (  # noqa: E402
 )
 
 T = TypeVar("T")
-BASE = "https://api.synapse.sh"
-TOKEN = "demo-token"
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def synapse() -> Iterator[Any]:
-    with mockserver.mock_synapse(BASE, token=TOKEN, validate=True, patch=False) as m:
-        yield m
+def synapse(fake: MockSynapse) -> MockSynapse:
+    return fake
 
 
 class Both:
     """Runs a client method the same way for the sync and the async client."""
 
-    def __init__(self, kind: str, synapse: Any, sleeps: list[float]) -> None:
+    def __init__(self, kind: str, synapse: MockSynapse, sleeps: list[float]) -> None:
         self.kind = kind
+        url, token = synapse.base_url, synapse.token
         if kind == "sync":
             self.c: Any = SynapseClient(
-                BASE, TOKEN, transport=synapse.transport, sleep=sleeps.append
+                url, token, transport=synapse.transport, sleep=sleeps.append
             )
         else:
 
             async def asleep(s: float) -> None:
                 sleeps.append(s)
 
-            self.c = AsyncSynapseClient(BASE, TOKEN, transport=synapse.transport, sleep=asleep)
+            self.c = AsyncSynapseClient(url, token, transport=synapse.transport, sleep=asleep)
 
     async def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
         result = getattr(self.c, name)(*args, **kwargs)
@@ -74,7 +69,7 @@ class Both:
 
 
 @pytest.fixture(params=["sync", "async"])
-def both(request: pytest.FixtureRequest, synapse: Any) -> Both:
+def both(request: pytest.FixtureRequest, synapse: MockSynapse) -> Both:
     return Both(request.param, synapse, [])
 
 
@@ -130,17 +125,19 @@ async def test_typed_round_trips(both: Both, tmp_path: Path) -> None:
     assert all(isinstance(t, Task) for t in tasks) and len(tasks) == 2
 
 
-async def test_async_multipart_chunk_path(synapse: Any, tmp_path: Path) -> None:
+async def test_async_multipart_chunk_path(synapse: MockSynapse, tmp_path: Path) -> None:
     """anchors §1: async octet-stream bodies break; our multipart chunk bodies must not."""
     path = _jpg(tmp_path, "big.bin", 5000)
-    async with AsyncSynapseClient(BASE, TOKEN, transport=synapse.transport) as c:
+    async with AsyncSynapseClient(
+        synapse.base_url, synapse.token, transport=synapse.transport
+    ) as c:
         data_file = await c.upload_file(path, chunked=True, chunk_size=2048)
     assert data_file.checksum == hashlib.md5(path.read_bytes()).hexdigest()
     assert synapse.call_count("uploadChunk") == 2
     assert synapse.call_count("createChunkedUpload") == 1
 
 
-async def test_dropped_chunk_resumes(both: Both, synapse: Any, tmp_path: Path) -> None:
+async def test_dropped_chunk_resumes(both: Both, synapse: MockSynapse, tmp_path: Path) -> None:
     path = _jpg(tmp_path, "c.bin", 3000)
     synapse.faults.drop("uploadChunk")
     data_file = await both("upload_file", path, chunked=True, chunk_size=1000)
@@ -148,7 +145,9 @@ async def test_dropped_chunk_resumes(both: Both, synapse: Any, tmp_path: Path) -
     assert synapse.call_count("completeChunkedUpload") == 1
 
 
-async def test_lost_chunk_response_is_not_resent(both: Both, synapse: Any, tmp_path: Path) -> None:
+async def test_lost_chunk_response_is_not_resent(
+    both: Both, synapse: MockSynapse, tmp_path: Path
+) -> None:
     path = _jpg(tmp_path, "d.bin", 3000)
     synapse.faults.lose_response("uploadChunk")
     data_file = await both("upload_file", path, chunked=True, chunk_size=1000)
@@ -157,7 +156,7 @@ async def test_lost_chunk_response_is_not_resent(both: Both, synapse: Any, tmp_p
     assert synapse.call_count("getChunkedUpload") == 1
 
 
-async def test_lost_finalize_one_post(both: Both, synapse: Any, tmp_path: Path) -> None:
+async def test_lost_finalize_one_post(both: Both, synapse: MockSynapse, tmp_path: Path) -> None:
     path = _jpg(tmp_path, "e.bin", 1500)
     synapse.faults.lose_response("completeChunkedUpload")
     data_file = await both("upload_file", path, chunked=True, chunk_size=1000)
@@ -165,7 +164,7 @@ async def test_lost_finalize_one_post(both: Both, synapse: Any, tmp_path: Path) 
     assert synapse.call_count("completeChunkedUpload") == 1
 
 
-async def test_429_and_503(both: Both, synapse: Any) -> None:
+async def test_429_and_503(both: Both, synapse: MockSynapse) -> None:
     synapse.faults.script("listDataCollections", status=429, retry_after=2)
     synapse.faults.script("listDataCollections", status=503)
     page = await both("list_collections")
@@ -173,7 +172,9 @@ async def test_429_and_503(both: Both, synapse: Any) -> None:
     assert synapse.call_count("listDataCollections") == 3
 
 
-async def test_lost_data_units_post_raises(both: Both, synapse: Any, tmp_path: Path) -> None:
+async def test_lost_data_units_post_raises(
+    both: Both, synapse: MockSynapse, tmp_path: Path
+) -> None:
     df = await both("upload_file", _jpg(tmp_path, "f.jpg"))
     unit = DataUnitCreate.from_dict(
         {"data_collection": 1, "files": {"image": {"checksum": df.checksum}}}
@@ -185,9 +186,9 @@ async def test_lost_data_units_post_raises(both: Both, synapse: Any, tmp_path: P
 
 
 async def test_over_real_http(tmp_path: Path) -> None:
-    with mockserver.mock_synapse_server(token=TOKEN) as server:
-        with SynapseClient(server.base_url, TOKEN) as c:
+    with mock_synapse(mode="server") as server:
+        with SynapseClient(server.base_url, server.token) as c:
             path = _jpg(tmp_path, "g.bin", 3000)
             assert c.upload_file(path, chunked=True, chunk_size=1024).size == 3000
-        async with AsyncSynapseClient(server.base_url, TOKEN) as ac:
+        async with AsyncSynapseClient(server.base_url, server.token) as ac:
             assert (await ac.get_collection(1)).id == 1

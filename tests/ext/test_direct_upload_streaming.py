@@ -1,4 +1,10 @@
-"""Direct uploads stream the file from a fresh handle per attempt: memory does not grow with it."""
+"""Direct uploads stream the file from a fresh handle per attempt: memory does not grow with it.
+
+Against the fake, which streams each request body to disk as it arrives (respx: its transport
+parses while the client produces the body; server: uvicorn feeds the parser). Traced memory
+covers both sides in-process: 8 MiB for the client (and the respx fake's parse buffer); over
+HTTP the in-thread server may also hold its receive queue, a bound of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +12,13 @@ import tracemalloc
 from pathlib import Path
 
 import anyio
-import httpx
 import pytest
 
+from mockserver import MockSynapse
 from synapse_ext import AsyncSynapseClient, SynapseClient
-
-from .fakes import BASE, TOKEN
 
 MiB = 1024 * 1024
 SIZE = 40 * MiB  # below the 50 MiB chunked threshold: one multipart POST
-
-
-class CountingSink(httpx.BaseTransport, httpx.AsyncBaseTransport):
-    """Consumes each request body piece by piece, keeps only counts; answers ``statuses``."""
-
-    def __init__(self, statuses: list[int]) -> None:
-        self.statuses = statuses
-        self.bodies: list[int] = []
-
-    def _answer(self, received: int) -> httpx.Response:
-        self.bodies.append(received)
-        status = self.statuses.pop(0) if self.statuses else 201
-        if status != 201:
-            return httpx.Response(status, json={"detail": "busy"}, headers={"Retry-After": "0"})
-        return httpx.Response(201, json={"id": 1, "checksum": "0" * 32, "size": SIZE})
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        received = sum(len(piece) for piece in request.stream)  # type: ignore[union-attr]
-        return self._answer(received)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        received = 0
-        async for piece in request.stream:  # type: ignore[union-attr]
-            received += len(piece)
-        return self._answer(received)
 
 
 @pytest.fixture
@@ -50,35 +29,54 @@ def big_file(tmp_path: Path) -> Path:
     return path
 
 
-def test_sync_direct_upload_streams_and_resends_everything(big_file: Path) -> None:
-    sink = CountingSink([503])
+def _bound(fake: MockSynapse) -> int:
+    if fake.mode == "respx":
+        return 8 * MiB
+    from mockserver.asgi import FEED_BYTES, FEED_QUEUE
+
+    return 8 * MiB + (FEED_QUEUE + 1) * FEED_BYTES
+
+
+def _bodies(fake: MockSynapse) -> list[int]:
+    """Body bytes the fake received per data-file POST."""
+    return [c.body_bytes for c in fake.calls if c.operation_id == "createDataFile"]
+
+
+def test_sync_direct_upload_streams_and_resends_everything(
+    fake: MockSynapse, big_file: Path
+) -> None:
+    fake.faults.script("createDataFile", status=503, retry_after=0)
     tracemalloc.start()
     try:
-        with SynapseClient(BASE, TOKEN, transport=sink, sleep=lambda s: None) as client:
-            client.upload_file(big_file)
+        with SynapseClient(
+            fake.base_url, fake.token, transport=fake.transport, sleep=lambda s: None
+        ) as client:
+            data_file = client.upload_file(big_file)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert len(sink.bodies) == 2  # the 503 was retried
-    assert all(body > SIZE for body in sink.bodies)  # each attempt sent the whole file again
-    assert peak < 8 * MiB, f"peak {peak / MiB:.1f} MiB for a {SIZE // MiB} MiB file"
+    assert data_file.size == SIZE
+    assert len(_bodies(fake)) == 2  # the 503 was retried
+    assert all(body > SIZE for body in _bodies(fake))  # each attempt sent the whole file again
+    assert peak < _bound(fake), f"peak {peak / MiB:.1f} MiB for a {SIZE // MiB} MiB file"
 
 
-def test_async_direct_upload_streams(big_file: Path) -> None:
-    sink = CountingSink([])
-
+def test_async_direct_upload_streams(fake: MockSynapse, big_file: Path) -> None:
     async def main() -> int:
         async def no_sleep(seconds: float) -> None:
             return None
 
         tracemalloc.start()
         try:
-            async with AsyncSynapseClient(BASE, TOKEN, transport=sink, sleep=no_sleep) as client:
-                await client.upload_file(big_file)
+            async with AsyncSynapseClient(
+                fake.base_url, fake.token, transport=fake.transport, sleep=no_sleep
+            ) as client:
+                data_file = await client.upload_file(big_file)
+            assert data_file.size == SIZE
             return tracemalloc.get_traced_memory()[1]
         finally:
             tracemalloc.stop()
 
     peak = anyio.run(main)
-    assert sink.bodies and sink.bodies[0] > SIZE
-    assert peak < 8 * MiB, f"peak {peak / MiB:.1f} MiB for a {SIZE // MiB} MiB file"
+    assert _bodies(fake) and _bodies(fake)[0] > SIZE
+    assert peak < _bound(fake), f"peak {peak / MiB:.1f} MiB for a {SIZE // MiB} MiB file"

@@ -4,6 +4,10 @@
 Only the imports changed (``synapse_sdk`` -> ``synapse_ext``), temporary files stand in for
 ``/path/to/...`` and ``/data/...``, and the fake backend (``mock_synapse(token="your-token")``)
 has a collection 123 like the page uses. Known differences are in docs/seed-compat.md.
+
+In-process (respx, patching httpx) only: the page's code names its server
+(``https://api.synapse.sh``), which only a patched transport can answer; the clients' tests
+run over real HTTP as well (test_clients_mock.py, test_retry.py, ...).
 """
 
 from __future__ import annotations
@@ -16,15 +20,12 @@ from typing import Any
 
 import pytest
 
-mockserver = pytest.importorskip("mockserver")
-if not hasattr(mockserver, "mock_synapse"):  # pragma: no cover
-    pytest.skip("mockserver.mock_synapse is not available yet", allow_module_level=True)
-
-from synapse_ext import BackendClient  # noqa: E402
+from mockserver import default_fixtures, mock_synapse
+from synapse_ext import BackendClient
 
 
 def _fixtures() -> dict[str, Any]:
-    data = mockserver.default_fixtures()
+    data = default_fixtures()
     first = data["data_collections"][0]
     extra = copy.deepcopy(first)
     extra.update(id=123, name="Page collection", description="The product page's collection")
@@ -34,7 +35,7 @@ def _fixtures() -> dict[str, Any]:
 
 @pytest.fixture
 def synapse() -> Iterator[Any]:
-    with mockserver.mock_synapse(token="your-token", fixtures=_fixtures(), validate=True) as m:
+    with mock_synapse(token="your-token", fixtures=_fixtures(), validate=True) as m:
         yield m
 
 
@@ -141,9 +142,9 @@ def test_create_data_units_page_shape_with_real_ids(client: BackendClient, tmp_p
 
 def test_batch_processing(tmp_path: Path) -> None:
     # One visible collection, so the page's collection-less units are unambiguous.
-    fixtures = mockserver.default_fixtures()
+    fixtures = default_fixtures()
     fixtures["data_collections"] = fixtures["data_collections"][:1]
-    with mockserver.mock_synapse(token="your-token", fixtures=fixtures, validate=True):
+    with mock_synapse(token="your-token", fixtures=fixtures, validate=True):
         client = BackendClient(base_url="https://api.synapse.sh", api_token="your-token")
         file_paths = [_jpg(tmp_path / "batch1" / f"file{i}.jpg", 10 + i) for i in range(1, 13)]
 

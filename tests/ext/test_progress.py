@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 
 import synapse_ext
+from mockserver import MockSynapse
 from synapse_ext import CallbackProgress, NullProgress, ProgressEvent, SynapseClient, TqdmProgress
-
-from .fakes import BASE, TOKEN, FakeBackend
 
 
 def test_reporters_and_quiet_stdout(
-    tmp_path: Path, fake: FakeBackend, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, fake: MockSynapse, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "p.bin"
     path.write_bytes(b"z" * 2500)
     events: list[ProgressEvent] = []
     stream = io.StringIO()
     for reporter in (NullProgress(), CallbackProgress(events.append), TqdmProgress(file=stream)):
-        with SynapseClient(BASE, TOKEN, transport=fake.transport, progress=reporter) as c:
+        with SynapseClient(
+            fake.base_url, fake.token, transport=fake.transport, progress=reporter
+        ) as c:
             c.upload_file(path, chunked=True, chunk_size=1000)
             c.upload_file_direct(path)
     assert [e.advanced for e in events] == [1000, 1000, 500, 0, 2500, 0]

@@ -19,6 +19,7 @@ import threading
 
 import httpx
 
+from mockserver import DEFAULT_TOKEN
 from synapse_ext import RetryPolicy, SynapseClient
 from synapse_ext.dataset import organize
 from synapse_ext.ingest import upload_data_collection
@@ -77,7 +78,7 @@ def main() -> None:
     if args.die:
         point, n = args.die.split(":")
         transport = DyingTransport(point, int(n))
-    with SynapseClient(args.base_url, "demo-token", retry=retry, transport=transport) as client:
+    with SynapseClient(args.base_url, DEFAULT_TOKEN, retry=retry, transport=transport) as client:
         collection = client.get_collection(1)
         groups = organize(args.root, collection)
         result = upload_data_collection(

@@ -1,4 +1,8 @@
-"""Fixtures of the ingestion tests: a dataset on disk and an exactness check on the fake."""
+"""Ingestion tests: a dataset on disk, an exactness check on the fake, a fast retry policy.
+
+The fake and the clients are the shared ones (tests/fixtures.py, both transports); here the
+clients retry fast (``client_options``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import Any
 
 import pytest
 
+from synapse_ext import RetryPolicy
+
+FAST = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
 SPECS_OF_COLLECTION_1 = ("image", "annotation", "metadata")
 
 
@@ -46,9 +53,8 @@ def dataset_bytes(root: Path) -> dict[str, int]:
 
 
 def server_state(handle: Any) -> dict[str, Any]:
-    from mockserver.control import dump_state
-
-    return dump_state(handle.dispatcher)
+    state: dict[str, Any] = handle.state()
+    return state
 
 
 def assert_exact(handle: Any, expected: dict[str, dict[str, str]], *, project: int = 1) -> None:
@@ -66,6 +72,11 @@ def assert_exact(handle: Any, expected: dict[str, dict[str, str]], *, project: i
     tasks = Counter(t["data_unit"] for t in state["tasks"] if t["project"] == project)
     assert set(tasks) == {u["id"] for u in units}
     assert max(tasks.values()) == 1
+
+
+@pytest.fixture
+def client_options() -> dict[str, Any]:
+    return {"retry": FAST}
 
 
 @pytest.fixture

@@ -14,14 +14,16 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import assert_exact, dataset_bytes, make_dataset, server_state
+from mockserver import MockSynapse, mock_synapse
+from tests.fixtures import settle
 
-mockserver = pytest.importorskip("mockserver", reason="mockserver (the fake) is missing")
+from .conftest import assert_exact, dataset_bytes, make_dataset, server_state
 
 CHILD = Path(__file__).with_name("_child.py")
 N_GROUPS = 60
@@ -49,22 +51,16 @@ def _run(url: str, root: Path, journal: Path, *extra: str) -> tuple[int, dict[st
     return 0, json.loads(out.strip().splitlines()[-1])
 
 
-def _missing_bytes(fake: Any, root: Path) -> int:
+def _missing_bytes(fake: MockSynapse, root: Path) -> int:
     held = {f["checksum"] for f in server_state(fake)["data_files"]}
     return sum(size for md5, size in dataset_bytes(root).items() if md5 not in held)
 
 
-def settle(fake: Any) -> None:
-    """Let the fake finish requests the killed child had already sent (it still commits them)."""
-    last = None
-    while (now := fake.backend.counts()) != last:
-        last = now
-        time.sleep(0.3)
-
-
-def _resume_and_check(fake: Any, root: Path, journal: Path, expected: Any) -> dict[str, Any]:
+def _resume_and_check(
+    fake: MockSynapse, root: Path, journal: Path, expected: Any
+) -> dict[str, Any]:
     """Re-run: exact result, and only content the server lacked is sent."""
-    settle(fake)
+    settle(fake)  # requests the killed child had already sent are still handled (committed)
     must_send = _missing_bytes(fake, root)
     before = fake.backend.bytes_received
     code, result = _run(fake.base_url, root, journal)
@@ -83,13 +79,14 @@ def _resume_and_check(fake: Any, root: Path, journal: Path, expected: Any) -> di
 
 
 @pytest.fixture(scope="module")
-def http_fake() -> Any:
-    with mockserver.mock_synapse_server() as fake:
+def http_fake() -> Iterator[MockSynapse]:
+    """One fake over HTTP for the module (the child processes need a socket)."""
+    with mock_synapse(mode="server") as fake:
         yield fake
 
 
 @pytest.fixture
-def fake(http_fake: Any) -> Any:
+def fake(http_fake: MockSynapse) -> MockSynapse:
     http_fake.reset()
     return http_fake
 
@@ -104,7 +101,7 @@ def fake(http_fake: Any) -> Any:
         "tasks_after:2",  # units done, tasks partly created
     ],
 )
-def test_sigkill_then_rerun_is_exact(fake: Any, tmp_path: Path, die: str) -> None:
+def test_sigkill_then_rerun_is_exact(fake: MockSynapse, tmp_path: Path, die: str) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, N_GROUPS)
     journal = tmp_path / "journal.sqlite3"
@@ -113,7 +110,7 @@ def test_sigkill_then_rerun_is_exact(fake: Any, tmp_path: Path, die: str) -> Non
     _resume_and_check(fake, root, journal, expected)
 
 
-def test_killed_while_committed_batch_response_in_flight(fake: Any, tmp_path: Path) -> None:
+def test_killed_while_committed_batch_response_in_flight(fake: MockSynapse, tmp_path: Path) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, N_GROUPS)
     journal = tmp_path / "journal.sqlite3"

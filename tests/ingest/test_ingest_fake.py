@@ -1,4 +1,7 @@
-"""upload_data_collection against the fake: exactness, skipping, faults, progress, async."""
+"""upload_data_collection against the fake: exactness, skipping, faults, progress, async.
+
+Both transports (the shared ``fake``, contract validation on) unless a test says otherwise.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +11,31 @@ from typing import Any
 
 import pytest
 
+from mockserver import MockSynapse, mock_synapse
 from synapse_ext import (
     AsyncSynapseClient,
+    BackendClient,
     CallbackProgress,
+    ClientError,
+    FailureReason,
+    Journal,
     ProgressEvent,
     RetryPolicy,
     SynapseClient,
     aupload_data_collection,
+    forget_ingestion,
+    organize,
+    upload_data_collection,
 )
-from synapse_ext.dataset import organize
-from synapse_ext.ingest import Journal, forget_ingestion, journal_scope, upload_data_collection
-from synapse_ext.ingest.results import FailureReason
+from synapse_ext.ingest import journal_scope
 
-from .conftest import assert_exact, dataset_bytes, make_dataset, server_state
+from .conftest import FAST, assert_exact, dataset_bytes, make_dataset, server_state
 
-mockserver = pytest.importorskip("mockserver", reason="mockserver (the fake) is missing")
-
-FAST = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
 FAST_UNITS = RetryPolicy(max_attempts=3, base=0.001, retry_after_cap=0.01)
 Dataset = tuple[Path, dict[str, dict[str, str]]]
 
 
-def _ingest(client: Any, root: Path, journal: Any, **kw: Any) -> Any:
+def _ingest(client: SynapseClient, root: Path, journal: Any, **kw: Any) -> Any:
     groups = organize(root, client.get_collection(1))
     kw.setdefault("batch_size", 25)
     return upload_data_collection(
@@ -37,20 +43,8 @@ def _ingest(client: Any, root: Path, journal: Any, **kw: Any) -> Any:
     )
 
 
-@pytest.fixture
-def fake() -> Any:
-    with mockserver.mock_synapse(patch=False, validate=True) as handle:
-        yield handle
-
-
-@pytest.fixture
-def client(fake: Any) -> Any:
-    with SynapseClient(fake.base_url, "demo-token", transport=fake.transport, retry=FAST) as c:
-        yield c
-
-
 def test_ingest_exact_then_rerun_sends_nothing(
-    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
 ) -> None:
     root, expected = dataset
     events: list[ProgressEvent] = []
@@ -78,7 +72,7 @@ def test_ingest_exact_then_rerun_sends_nothing(
 
 
 def test_without_journal_rerun_still_creates_no_duplicates(
-    fake: Any, client: Any, dataset: Dataset
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
 ) -> None:
     root, expected = dataset
     assert _ingest(client, root, None).success
@@ -90,7 +84,7 @@ def test_without_journal_rerun_still_creates_no_duplicates(
 
 
 def test_forget_starts_over_without_duplicates(
-    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
 ) -> None:
     root, expected = dataset
     journal = tmp_path / "j.sqlite3"
@@ -104,7 +98,7 @@ def test_forget_starts_over_without_duplicates(
 
 
 def test_lost_unit_batch_responses_are_reconciled(
-    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
 ) -> None:
     root, expected = dataset
     fake.faults.lose_response("createDataUnits", times=3)
@@ -116,7 +110,7 @@ def test_lost_unit_batch_responses_are_reconciled(
 
 @pytest.mark.parametrize("status", [500, 502, 503, 429])
 def test_unit_batch_server_errors_retry_without_duplicates(
-    fake: Any, client: Any, dataset: Dataset, tmp_path: Path, status: int
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path, status: int
 ) -> None:
     root, expected = dataset
     fake.faults.script("createDataUnits", status=status, times=2)
@@ -126,7 +120,7 @@ def test_unit_batch_server_errors_retry_without_duplicates(
 
 
 def test_rejected_batch_is_split_and_reported(
-    fake: Any, client: Any, dataset: Dataset, tmp_path: Path
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
 ) -> None:
     root, expected = dataset
     fake.faults.script("createDataUnits", status=400, times=1)
@@ -143,7 +137,7 @@ def test_rejected_batch_is_split_and_reported(
 
 
 def test_failed_upload_fails_its_group_only_and_rerun_completes(
-    fake: Any, client: Any, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, 30)
@@ -164,7 +158,9 @@ def test_failed_upload_fails_its_group_only_and_rerun_completes(
     assert_exact(fake, expected)
 
 
-def test_invalid_groups_are_reported_not_dropped(fake: Any, client: Any, tmp_path: Path) -> None:
+def test_invalid_groups_are_reported_not_dropped(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path
+) -> None:
     good = tmp_path / "a.jpg"
     good.write_bytes(b"jpeg")
     empty = tmp_path / "e.jpg"
@@ -188,7 +184,7 @@ def test_invalid_groups_are_reported_not_dropped(fake: Any, client: Any, tmp_pat
     ]
 
 
-def test_large_files_go_chunked(fake: Any, client: Any, tmp_path: Path) -> None:
+def test_large_files_go_chunked(fake: MockSynapse, client: SynapseClient, tmp_path: Path) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, 6, size=3000)
     result = _ingest(client, root, None, chunked_threshold=1000, chunk_size=1024)
@@ -198,14 +194,14 @@ def test_large_files_go_chunked(fake: Any, client: Any, tmp_path: Path) -> None:
     assert_exact(fake, expected)
 
 
-def test_async_twin(fake: Any, dataset: Dataset, tmp_path: Path) -> None:
+def test_async_twin(fake: MockSynapse, dataset: Dataset, tmp_path: Path) -> None:
     root, expected = dataset
     journal = tmp_path / "j.sqlite3"
     fake.faults.lose_response("createDataUnits", times=1)
 
     async def run() -> Any:
         async with AsyncSynapseClient(
-            fake.base_url, "demo-token", transport=fake.transport, retry=FAST
+            fake.base_url, fake.token, transport=fake.transport, retry=FAST
         ) as client:
             groups = organize(root, await client.get_collection(1))
             first = await aupload_data_collection(
@@ -232,7 +228,7 @@ def test_random_faults_on_every_operation_over_http(tmp_path: Path) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, 300, size=400)
     journal = tmp_path / "j.sqlite3"
-    with mockserver.mock_synapse_server() as fake:
+    with mock_synapse(mode="server") as fake:
         fake.faults.random(
             rate=0.12,
             seed=11,
@@ -240,7 +236,7 @@ def test_random_faults_on_every_operation_over_http(tmp_path: Path) -> None:
             statuses=(500, 502, 503, 429),
         )
         runs = []
-        with SynapseClient(fake.base_url, "demo-token", retry=FAST) as client:
+        with SynapseClient(fake.base_url, fake.token, retry=FAST) as client:
             collection = None
             for _ in range(10):
                 try:
@@ -254,7 +250,7 @@ def test_random_faults_on_every_operation_over_http(tmp_path: Path) -> None:
                         journal=journal,
                         unit_retry=FAST_UNITS,
                     )
-                except mockserver_errors() as exc:  # the server kept failing: run again
+                except ClientError as exc:  # the server kept failing: run again
                     runs.append(repr(exc))
                     continue
                 runs.append(result.to_dict())
@@ -265,18 +261,10 @@ def test_random_faults_on_every_operation_over_http(tmp_path: Path) -> None:
         assert_exact(fake, expected)
 
 
-def mockserver_errors() -> tuple[type[BaseException], ...]:
-    from synapse_ext.errors import ClientError
-
-    return (ClientError,)
-
-
-def test_backend_client_upload_data_collection(fake: Any, tmp_path: Path) -> None:
-    from synapse_ext import BackendClient
-
+def test_backend_client_upload_data_collection(fake: MockSynapse, tmp_path: Path) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, 12)
-    with BackendClient(fake.base_url, api_token="demo-token", transport=fake.transport) as bc:
+    with BackendClient(fake.base_url, api_token=fake.token, transport=fake.transport) as bc:
         collection = bc.get_data_collection(1)
         data = [g.to_dict() for g in organize(root, collection)]
         out = bc.upload_data_collection(1, data, project_id=1, batch_size=5, journal=None)
@@ -286,21 +274,21 @@ def test_backend_client_upload_data_collection(fake: Any, tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_lost_upload_response_counts_as_uploaded_and_is_not_resent(
-    fake: Any, dataset: Dataset, tmp_path: Path, mode: str
+    fake: MockSynapse, dataset: Dataset, tmp_path: Path, mode: str
 ) -> None:
     """The server committed the file but the answer was lost: counted once, stored once."""
     root, expected = dataset
     fake.faults.lose_response("createDataFile", times=2)
     kw: dict[str, Any] = {"project_id": 1, "batch_size": 25, "journal": None}
     if mode == "sync":
-        with SynapseClient(fake.base_url, "demo-token", transport=fake.transport, retry=FAST) as c:
+        with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
             result = _ingest(c, root, None, batch_size=25)
     else:
         import anyio
 
         async def run() -> Any:
             async with AsyncSynapseClient(
-                fake.base_url, "demo-token", transport=fake.transport, retry=FAST
+                fake.base_url, fake.token, transport=fake.transport, retry=FAST
             ) as client:
                 groups = organize(root, await client.get_collection(1))
                 return await aupload_data_collection(client, 1, groups, unit_retry=FAST_UNITS, **kw)

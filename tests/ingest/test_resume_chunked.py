@@ -1,4 +1,7 @@
-"""A chunked upload interrupted in one run is resumed (not restarted) by the next run."""
+"""A chunked upload interrupted in one run is resumed (not restarted) by the next run.
+
+Both transports (the shared ``fake``); the SIGKILL case runs the fake over HTTP.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +15,21 @@ from typing import Any
 import anyio
 import pytest
 
-from synapse_ext import AsyncSynapseClient, RetryPolicy, SynapseClient, aupload_data_collection
-from synapse_ext.dataset import organize
-from synapse_ext.ingest import Journal, journal_scope, upload_data_collection
-from synapse_ext.ingest.results import FailureReason
-from synapse_ext.upload import FileKey
+from mockserver import MockSynapse, mock_synapse
+from synapse_ext import (
+    AsyncSynapseClient,
+    FailureReason,
+    FileKey,
+    Journal,
+    RetryPolicy,
+    SynapseClient,
+    aupload_data_collection,
+    organize,
+    upload_data_collection,
+)
+from synapse_ext.ingest import journal_scope
 
 from .conftest import assert_exact, make_dataset
-
-mockserver = pytest.importorskip("mockserver", reason="mockserver (the fake) is missing")
 
 KiB = 1024
 C = 64 * KiB  # chunk size
@@ -40,7 +49,7 @@ def _dataset(root: Path, n: int = 4) -> tuple[Path, dict[str, dict[str, str]]]:
     return big, expected
 
 
-def _fail_chunks_after_the_second(fake: Any) -> None:
+def _fail_chunks_after_the_second(fake: MockSynapse) -> None:
     # Scripted faults are consumed in order: two pass-through calls, then 503 for every chunk.
     fake.faults.slow("uploadChunk", delay_ms=0, times=2)
     fake.faults.script("uploadChunk", status=503, times=10_000)
@@ -54,7 +63,7 @@ def _uploads(journal: Path) -> list[tuple[Any, ...]]:
         db.close()
 
 
-def _ingest(kind: str, fake: Any, root: Path, journal: Path) -> Any:
+def _ingest(kind: str, fake: MockSynapse, root: Path, journal: Path) -> Any:
     kw: dict[str, Any] = {
         "project_id": 1,
         "journal": journal,
@@ -64,12 +73,12 @@ def _ingest(kind: str, fake: Any, root: Path, journal: Path) -> Any:
         "max_workers": 3,
     }
     if kind == "sync":
-        with SynapseClient(fake.base_url, "demo-token", transport=fake.transport, retry=FAST) as c:
+        with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
             return upload_data_collection(c, 1, organize(root, c.get_collection(1)), **kw)
 
     async def run() -> Any:
         async with AsyncSynapseClient(
-            fake.base_url, "demo-token", transport=fake.transport, retry=FAST
+            fake.base_url, fake.token, transport=fake.transport, retry=FAST
         ) as ac:
             groups = organize(root, await ac.get_collection(1))
             return await aupload_data_collection(ac, 1, groups, **kw)
@@ -77,14 +86,10 @@ def _ingest(kind: str, fake: Any, root: Path, journal: Path) -> Any:
     return anyio.run(run)
 
 
-@pytest.fixture
-def fake() -> Any:
-    with mockserver.mock_synapse(patch=False, validate=True) as handle:
-        yield handle
-
-
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_failed_run_then_rerun_sends_only_the_rest(kind: str, fake: Any, tmp_path: Path) -> None:
+def test_failed_run_then_rerun_sends_only_the_rest(
+    kind: str, fake: MockSynapse, tmp_path: Path
+) -> None:
     root, journal = tmp_path / "data", tmp_path / "j.sqlite3"
     big, expected = _dataset(root)
     _fail_chunks_after_the_second(fake)
@@ -103,7 +108,7 @@ def test_failed_run_then_rerun_sends_only_the_rest(kind: str, fake: Any, tmp_pat
     assert _uploads(journal) == []  # the data file exists: entry removed
 
 
-def test_changed_file_is_not_resumed(fake: Any, tmp_path: Path) -> None:
+def test_changed_file_is_not_resumed(fake: MockSynapse, tmp_path: Path) -> None:
     root, journal = tmp_path / "data", tmp_path / "j.sqlite3"
     big, expected = _dataset(root)
     _fail_chunks_after_the_second(fake)
@@ -148,7 +153,7 @@ def test_sigkill_mid_file_then_rerun_resumes(tmp_path: Path) -> None:
     (root / "metadata" / "g00000.txt").unlink()  # one group, one file: the big image
     del expected["g00000"]["metadata"]
     sizes = ("--chunked-threshold", str(THRESHOLD), "--chunk-size", str(C))
-    with mockserver.mock_synapse_server() as fake:
+    with mock_synapse(mode="server") as fake:
         code, _ = _run(fake.base_url, root, journal, "--die", f"chunk_after:{K}", *sizes)
         assert code == -signal.SIGKILL
         assert fake.backend.bytes_received == K * C

@@ -1,14 +1,19 @@
-"""Fixtures shared by the mockserver tests: one fake, parametrized over both transports."""
+"""The mockserver tests' settings of the shared ``fake`` (tests/fixtures.py, both transports).
+
+Here the fake has a manual clock and a 10 000-byte upload limit, its respx transport never
+sleeps, and ``client`` is a plain ``httpx.Client`` on it (these tests speak raw HTTP).
+"""
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 
-from mockserver import ManualClock, MockSynapse, mock_synapse, mock_synapse_server
+from mockserver import ManualClock, MockSynapse
 
 
 @pytest.fixture
@@ -16,17 +21,15 @@ def clock() -> ManualClock:
     return ManualClock()
 
 
-@pytest.fixture(params=["respx", "server"])
-def fake(request: pytest.FixtureRequest, clock: ManualClock) -> Iterator[MockSynapse]:
-    """The same fake through respx (explicit transport) or a real HTTP server."""
-    if request.param == "respx":
-        cm = mock_synapse(validate=True, patch=False, clock=clock, max_upload_bytes=10_000)
-    else:
-        cm = mock_synapse_server(validate=True, clock=clock, max_upload_bytes=10_000)
-    with cm as handle:
-        handle.sleep = lambda seconds: None
-        yield handle
-        assert not handle.contract_violations, [str(v) for v in handle.contract_violations]
+@pytest.fixture
+def fake_options(clock: ManualClock) -> dict[str, Any]:
+    return {"clock": clock, "max_upload_bytes": 10_000}
+
+
+@pytest.fixture
+def fake(fake: MockSynapse) -> MockSynapse:
+    fake.sleep = lambda seconds: None
+    return fake
 
 
 @pytest.fixture

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
+import threading
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,10 +19,102 @@ from mockserver import Backend, ContractViolation, MockSynapse, mock_synapse
 PACKAGE = Path(mockserver.__file__).parent
 
 
+def _isort_key(name: str) -> tuple[int, str]:
+    """ruff's RUF022 order: CONSTANTS, then Classes, then functions, each alphabetical."""
+    return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+
 def test_public_api_is_exported() -> None:
-    assert sorted(mockserver.__all__) == mockserver.__all__
+    assert sorted(mockserver.__all__, key=_isort_key) == mockserver.__all__
     for name in mockserver.__all__:
         assert getattr(mockserver, name) is not None
+    first_tenant = mockserver.default_fixtures()["tenants"][0]
+    assert first_tenant["code"] == mockserver.DEFAULT_TENANT
+    assert mockserver.DEFAULT_TOKEN in first_tenant["tokens"]
+
+
+def _internal_imports() -> dict[str, set[str]]:
+    """mockserver module -> the mockserver modules it imports (TYPE_CHECKING ones included)."""
+    graph: dict[str, set[str]] = {}
+    for source in PACKAGE.glob("*.py"):
+        deps: set[str] = set()
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "mockserver":
+                deps.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mockserver."):
+                deps.add((node.module or "").split(".")[1])
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names if a.name.startswith("mockserver.")]
+                deps.update(name.split(".")[1] for name in names)
+        graph[source.stem] = deps - {source.stem}
+    return graph
+
+
+def test_modules_import_each_other_without_cycles() -> None:
+    graph = _internal_imports()
+    done: set[str] = set()
+
+    def visit(module: str, path: list[str]) -> None:
+        if module in path:
+            raise AssertionError(
+                "import cycle: " + " -> ".join([*path[path.index(module) :], module])
+            )
+        if module in done or module not in graph:
+            return
+        for dep in sorted(graph[module]):
+            visit(dep, [*path, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+    assert "control" not in graph["routes"] and "mock" not in graph["server"]
+
+
+def test_one_entry_point_and_deprecated_aliases(tmp_path: Path) -> None:
+    bad_mode: Any = "grpc"
+    with pytest.raises(ValueError, match="mode must be one of"), mock_synapse(mode=bad_mode):
+        pass
+    with pytest.raises(ValueError, match="server"), mock_synapse(port=8123):
+        pass
+    with pytest.warns(DeprecationWarning, match="mock_synapse_server"):
+        served = mockserver.mock_synapse_server("https://example.test/api", token="t")
+    with served as fake:
+        assert fake.mode == "server" and fake.base_url.endswith("/api")
+        response = httpx.get(f"{fake.base_url}/data_collections/", headers=fake.headers())
+        assert response.status_code == 200
+        assert response.json()["results"][0]["id"] == 1
+        assert httpx.get(f"{fake.base_url[:-4]}/data_collections/").status_code == 404
+    backend = Backend(storage=tmp_path / "store")
+    try:
+        with pytest.warns(DeprecationWarning, match="serve_in_thread"):
+            served_url = mockserver.serve_in_thread(backend, token="t")
+        with served_url as url:
+            assert url.startswith("http://127.0.0.1:")
+            headers = {"Synapse-Access-Token": "Token t"}
+            assert httpx.get(f"{url}/data_collections/", headers=headers).status_code == 200
+        assert (tmp_path / "store" / "files").is_dir()  # a given backend is not closed
+    finally:
+        backend.close()
+
+
+def test_state_is_the_backend_snapshot_plus_the_call_log() -> None:
+    with mock_synapse(patch=False) as fake, fake.client() as client:
+        client.post("/data_files/", files={"file": ("a.jpg", b"abc")})
+        fake.faults.script("listDataCollections", status=503)
+        assert client.get("/data_collections/").status_code == 503
+        state = fake.state()
+        assert state["counts"]["data_files"] == 1
+        assert state["operation_calls"] == {"createDataFile": 1, "listDataCollections": 1}
+        assert fake.call_count("listDataCollections") == 1
+        assert fake.handled_count("listDataCollections") == 0
+        assert client.get("/_mock/state").json() == fake.state()
+        call = fake.calls[0]
+        assert call.handled and call.status == 201 and call.body_bytes > 3
+        assert call.header(
+            "content-type",
+        ).startswith("multipart/form-data")
+        assert call.header("synapse-access-token") is None  # credentials never logged
+        assert not hasattr(fake.backend, "operation_calls")
 
 
 def test_mockserver_imports_neither_client_package() -> None:
@@ -101,7 +197,10 @@ def test_default_fixtures_shape() -> None:
 
 
 def test_base_url_with_path_prefix() -> None:
-    with mock_synapse("https://example.test/api", patch=False) as fake, fake.client() as client:
+    with (
+        mock_synapse(base_url="https://example.test/api", patch=False) as fake,
+        fake.client() as client,
+    ):
         body = client.get("/data_collections/", params={"page_size": 1}).json()
         assert body["next"].startswith("https://example.test/api/data_collections/?")
         unknown = httpx.Client(transport=fake.transport).get("https://example.test/api/zzz/")
@@ -150,3 +249,43 @@ def test_malformed_input_gets_a_clear_4xx(
         assert 400 <= response.status_code < 500, response.text
         body = response.json()
         assert body if isinstance(body, list) else (body.get("detail") or body)
+
+
+def test_one_streaming_flag_on_the_route_rows() -> None:
+    from mockserver.routes import ROUTES
+
+    assert {r.operation_id for r in ROUTES if not r.hash_parts} == {
+        "createChunkedUpload",
+        "uploadChunk",
+    }
+    for transport in ("respx_transport.py", "asgi.py"):
+        source = (PACKAGE / transport).read_text(encoding="utf-8")
+        assert "hash_files=dispatcher.hash_parts(" in source.replace(
+            "self.dispatcher", "dispatcher"
+        )
+        assert "uploadChunk" not in source and "createChunkedUpload" not in source
+
+
+def test_nothing_starts_at_import_and_hashing_workers_end_with_the_backend() -> None:
+    code = (
+        "import threading, mockserver, mockserver.hashing, mockserver.state, mockserver.mock\n"
+        "print(threading.active_count())"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "1"
+
+    def hashing_threads() -> int:
+        return sum(t.name.startswith("synapse-mock-md5") for t in threading.enumerate())
+
+    before = hashing_threads()
+    with mock_synapse(patch=False) as fake, fake.client() as client:
+        assert hashing_threads() == before  # started by the first chunked upload
+        put = client.put(
+            "/chunked_upload/",
+            files={"file": ("file", b"0123456789")},
+            data={"filename": "a.bin"},
+            headers={"Content-Range": "bytes 0-9/20"},
+        )
+        assert put.status_code == 200
+        assert hashing_threads() > before
+    assert hashing_threads() == before

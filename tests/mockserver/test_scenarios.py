@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from mockserver import ManualClock, MockSynapse
+from mockserver import DEFAULT_TOKEN, ManualClock, MockSynapse
 
 from .conftest import md5, put_chunk, upload_direct
 
@@ -385,7 +385,7 @@ def test_auth_cases(fake: MockSynapse) -> None:
         assert bad.status_code == 401 and bad.json() == {"detail": "Invalid token."}
         legacy = anon.get(
             "/data_collections/",
-            headers={"Authorization": "Token demo-token", "Synapse-Tenant": "Token demo"},
+            headers={"Authorization": f"Token {DEFAULT_TOKEN}", "Synapse-Tenant": "Token demo"},
         )
         assert legacy.status_code == 200
         noisy = anon.get(

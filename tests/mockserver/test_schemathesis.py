@@ -14,11 +14,11 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from mockserver import Backend, serve_in_thread
+from mockserver import DEFAULT_TOKEN, MockSynapse, mock_synapse
 from mockserver.contract import find_spec
 
 schema = schemathesis.openapi.from_path(find_spec())
-AUTH = {"Synapse-Access-Token": "Token demo-token"}
+AUTH = {"Synapse-Access-Token": f"Token {DEFAULT_TOKEN}"}
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -28,16 +28,14 @@ CHECKS = [
 
 
 @pytest.fixture(scope="module")
-def backend() -> Iterator[Backend]:
-    backend = Backend()
-    yield backend
-    backend.close()
+def served() -> Iterator[MockSynapse]:
+    with mock_synapse(mode="server") as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")
-def live_url(backend: Backend) -> Iterator[str]:
-    with serve_in_thread(backend, token="demo-token") as url:
-        yield url
+def live_url(served: MockSynapse) -> str:
+    return served.base_url
 
 
 @schema.parametrize()
@@ -53,13 +51,17 @@ def test_http_mode_conforms_to_openapi(case: schemathesis.Case, live_url: str) -
     case.call_and_validate(base_url=live_url, headers=AUTH, checks=CHECKS)
 
 
-def test_schemathesis_exercised_every_operation(backend: Backend) -> None:
+def test_schemathesis_exercised_every_operation(served: MockSynapse) -> None:
     """Runs after the property tests (same module): each operation was really called."""
-    called = {op for op, n in backend.operation_calls.items() if n > 0}
-    documented = {
+    called = {op for op in schema_operations() if served.call_count(op) > 0}
+    documented = schema_operations()
+    assert documented <= called, documented - called
+
+
+def schema_operations() -> set[str]:
+    return {
         op
         for path in schema.raw_schema["paths"].values()
         for op in (m.get("operationId") for m in path.values() if isinstance(m, dict))
         if op
     }
-    assert documented <= called, documented - called

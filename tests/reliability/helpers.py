@@ -26,10 +26,9 @@ def no_sleep(seconds: float) -> None:
 
 def counters(handle: Any) -> dict[str, Any]:
     """What must not change when a request is rejected: counts and stored checksums."""
-    backend = handle.backend
-    with backend._lock:
-        return {
-            "counts": backend.counts(),
-            "checksums": dict(backend.checksum_counts),
-            "uploads": {u.id: u.offset for u in backend.uploads.values()},
-        }
+    state = handle.state()  # one snapshot, taken by the backend under its lock
+    return {
+        "counts": state["counts"],
+        "checksums": state["checksum_counts"],
+        "uploads": {u["id"]: u["offset"] for u in state["chunked_uploads"]},
+    }

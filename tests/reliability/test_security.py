@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-from mockserver import mock_synapse, mock_synapse_server
-from synapse_ext import SynapseClient
-from synapse_ext.dataset import organize
-from synapse_ext.ingest import upload_data_collection
+from mockserver import mock_synapse
+from synapse_ext import SynapseClient, organize, upload_data_collection
 from tests.ingest.conftest import assert_exact, make_dataset
 
 from .helpers import SOAK_RETRY, SOAK_UNITS, TOKEN, no_sleep
@@ -25,7 +23,7 @@ def test_token_never_in_logs_errors_reprs_or_output(
     expected = make_dataset(root, 60, size=300)
     caplog.set_level(logging.DEBUG)  # everything: ours, httpx, httpcore, uvicorn, mockserver
     seen: list[str] = []
-    with mock_synapse_server(token=TOKEN) as fake:
+    with mock_synapse(mode="server", token=TOKEN) as fake:
         fake.faults.random(
             rate=0.2,
             seed=5,
@@ -80,11 +78,10 @@ def test_fake_never_writes_outside_its_storage(tmp_path: Path, mode: str, name: 
     storage = tmp_path / "box" / "storage"
     storage.mkdir(parents=True)
     outside_before = {p for p in tmp_path.rglob("*") if storage not in p.parents}
-    starter: Any = mock_synapse if mode == "respx" else mock_synapse_server
-    kwargs: dict[str, Any] = {"storage": storage}
+    kwargs: dict[str, Any] = {"mode": mode, "storage": storage}
     if mode == "respx":
         kwargs["patch"] = False
-    with starter(**kwargs) as fake, fake.client() as client:
+    with mock_synapse(**kwargs) as fake, fake.client() as client:
         direct = client.post("/data_files/", files={"file": (name, b"payload")})
         chunk = client.put(
             "/chunked_upload/",

@@ -13,14 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from synapse_ext import SynapseClient
-from synapse_ext.dataset import organize
-from synapse_ext.ingest import upload_data_collection
+from mockserver import mock_synapse
+from synapse_ext import SynapseClient, organize, upload_data_collection
 from tests.ingest.conftest import assert_exact, make_dataset, server_state
 
 from .helpers import SOAK_RETRY, SOAK_UNITS, TOKEN, no_sleep
-
-mockserver = pytest.importorskip("mockserver")
 
 N_GROUPS = 300
 FAULTS = {
@@ -38,7 +35,7 @@ def test_soak_single_call_loses_nothing(
     root = tmp_path / "data"
     expected = make_dataset(root, N_GROUPS, size=400)
     caplog.set_level(logging.DEBUG)
-    with mockserver.mock_synapse_server(token=TOKEN) as fake:
+    with mock_synapse(mode="server", token=TOKEN) as fake:
         fake.faults.random(seed=seed, **FAULTS)
         with SynapseClient(fake.base_url, TOKEN, retry=SOAK_RETRY, sleep=no_sleep) as client:
             result = upload_data_collection(
