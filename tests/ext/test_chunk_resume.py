@@ -323,7 +323,7 @@ async def test_client_resume_sends_only_the_remaining_bytes(
         await call(
             kind,
             fake,
-            "create_chunked_upload",
+            "upload_file_chunked",
             big,
             chunk_size=C,
             on_progress=drop_after(fake, K),

@@ -19,9 +19,8 @@ from synapse_ext import (
     RetryPolicy,
     ServerError,
     SynapseClient,
-    chunk_plan,
-    content_range,
 )
+from synapse_ext.upload._chunked import chunk_plan, content_range
 
 from .chunk_engine_harness import Put, Read, chunked_upload_flow
 

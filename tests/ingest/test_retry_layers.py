@@ -1,13 +1,12 @@
 """No request is retried by two layers, and both worlds recover the same way.
 
-Each case runs the blocking and the asyncio client against the same fake (respx transport,
+Each case runs the blocking and the asyncio client against the shared fake (both transports,
 contract validation on), with sleeps recorded instead of slept.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +24,7 @@ from synapse_ext import (
 )
 
 WORLDS = pytest.mark.parametrize("world", ["sync", "async"])
-TOKEN = "demo-token"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def fake() -> Iterator[mockserver.MockSynapse]:
-    with mockserver.mock_synapse(validate=True, patch=False) as handle:
-        yield handle
-        assert not handle.contract_violations, [str(v) for v in handle.contract_violations]
+TOKEN = mockserver.DEFAULT_TOKEN
 
 
 def _dataset(root: Path, n: int = 3) -> list[dict[str, Any]]:
