@@ -16,6 +16,8 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
+from .._flow.intents import Emit
+
 if TYPE_CHECKING:
     from .._flow import Flow, Pages
     from ._drivers import AsyncDriver, SyncDriver
@@ -89,9 +91,8 @@ def _result_type(op: operation[Any, Any]) -> Any:
     args = typing.get_args(returned)
     if not isinstance(op, pages):
         return args[2]
-    emitted = [a for a in typing.get_args(args[0]) if typing.get_origin(a) is not None]
-    items = [typing.get_args(a)[0] for a in emitted if typing.get_origin(a).__name__ == "Emit"]
-    return items[0]
+    emitted = [a for a in typing.get_args(args[0]) if typing.get_origin(a) is Emit]
+    return typing.get_args(emitted[0])[0]
 
 
 def _dress(method: Callable[..., Any], name: str, op: operation[Any, Any], returns: Any) -> None:
