@@ -12,7 +12,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BASE_URL",
+    "FakeOptions",
     "MockSynapse",
     "Mode",
     "build_dispatcher",
@@ -258,21 +259,27 @@ def _server_adapter() -> type[ThreadedServer]:
 # -- deprecated aliases (one release) ---------------------------------------------------------
 
 
+class FakeOptions(TypedDict, total=False):
+    """Keywords of :func:`mock_synapse` that the deprecated aliases pass on unchanged."""
+
+    token: str | None
+    tenant: str | None
+    fixtures: dict[str, Any] | str | Path | None
+    storage: str | Path | None
+    validate: bool
+    latency_ms: int
+    clock: Clock | None
+    max_upload_bytes: int | None
+    seed: int
+    spec_path: str | Path | None
+
+
 def mock_synapse_server(
     base_url: str | None = None,
     *,
-    token: str | None = DEFAULT_TOKEN,
-    tenant: str | None = None,
-    fixtures: dict[str, Any] | str | Path | None = None,
-    storage: str | Path | None = None,
-    validate: bool = False,
-    latency_ms: int = 0,
-    clock: Clock | None = None,
-    max_upload_bytes: int | None = None,
-    seed: int = 0,
-    spec_path: str | Path | None = None,
     host: str = DEFAULT_HOST,
     port: int = 0,
+    **options: Unpack[FakeOptions],
 ) -> AbstractContextManager[MockSynapse]:
     """Deprecated: ``mock_synapse(mode="server", ...)``.
 
@@ -284,20 +291,7 @@ def mock_synapse_server(
         stacklevel=2,
     )
     return mock_synapse(
-        mode="server",
-        base_url=base_url or DEFAULT_BASE_URL,
-        token=token,
-        tenant=tenant,
-        fixtures=fixtures,
-        storage=storage,
-        validate=validate,
-        latency_ms=latency_ms,
-        clock=clock,
-        max_upload_bytes=max_upload_bytes,
-        seed=seed,
-        spec_path=spec_path,
-        host=host,
-        port=port,
+        mode="server", base_url=base_url or DEFAULT_BASE_URL, host=host, port=port, **options
     )
 
 
@@ -306,16 +300,7 @@ def serve_in_thread(
     *,
     host: str = DEFAULT_HOST,
     port: int = 0,
-    token: str | None = DEFAULT_TOKEN,
-    tenant: str | None = None,
-    fixtures: dict[str, Any] | str | Path | None = None,
-    storage: str | Path | None = None,
-    validate: bool = False,
-    latency_ms: int = 0,
-    clock: Clock | None = None,
-    max_upload_bytes: int | None = None,
-    seed: int = 0,
-    spec_path: str | Path | None = None,
+    **options: Unpack[FakeOptions],
 ) -> AbstractContextManager[str]:
     """Deprecated: ``mock_synapse(mode="server", ...)``; this yields only the base URL."""
     warnings.warn(
@@ -324,22 +309,7 @@ def serve_in_thread(
         stacklevel=2,
     )
     return _base_url_of(
-        mock_synapse(
-            mode="server",
-            backend=backend,
-            host=host,
-            port=port,
-            token=token,
-            tenant=tenant,
-            fixtures=fixtures,
-            storage=storage,
-            validate=validate,
-            latency_ms=latency_ms,
-            clock=clock,
-            max_upload_bytes=max_upload_bytes,
-            seed=seed,
-            spec_path=spec_path,
-        )
+        mock_synapse(mode="server", backend=backend, host=host, port=port, **options)
     )
 
 
