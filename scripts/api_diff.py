@@ -444,7 +444,14 @@ class Signature:
 
     def render(self) -> str:
         parts = []
-        for name, kind, ann, default in self.params:
+        star = any(p[1] == "var_positional" for p in self.params)
+        for i, (name, kind, ann, default) in enumerate(self.params):
+            if kind == "keyword_only" and not star:
+                parts.append("*")
+                star = True
+            before = self.params[i - 1][1] if i else None
+            if before == "positional_only" and kind != "positional_only":
+                parts.append("/")
             text = {"var_positional": "*", "var_keyword": "**"}.get(kind, "") + name
             if ann:
                 text += f": {ann}"
@@ -722,7 +729,7 @@ def _world_function(obj: Any) -> Any:
     return ("world", flow, "Iterator" if match.group(1) == "blocking" else "AsyncIterator")
 
 
-def public_objects(root: Path) -> dict[str, Any]:
+def public_objects(root: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     """item -> griffe object for every public name (exports, and members of exported classes).
 
     Members are listed once per class (under the first package exporting it); flows of
@@ -768,7 +775,7 @@ def public_objects(root: Path) -> dict[str, Any]:
                 elif target is not None and target.is_function and world:
                     target = ("world", target, world)
                 objects[f"{item}.{member_name}"] = target
-    return objects
+    return objects, packages
 
 
 def _function_of(obj: Any) -> Any:
@@ -806,11 +813,27 @@ def _describe(obj: Any) -> tuple[str, str]:
     return str(obj.kind.value), ""
 
 
+def _griffe_ignored() -> set[Any]:
+    import griffe
+
+    kinds = griffe.BreakageKind
+    return {kinds.OBJECT_REMOVED, kinds.PARAMETER_CHANGED_DEFAULT}
+
+
 def diff_public(old_root: Path, new_root: Path) -> list[Change]:
     import griffe
 
-    old, new = public_objects(old_root), public_objects(new_root)
+    (old, old_pkgs), (new, new_pkgs) = public_objects(old_root), public_objects(new_root)
     out: list[Change] = []
+    # griffe walks whole packages; its breakages are keyed by the object's canonical path
+    by_path: dict[str, list[str]] = {}
+    ignored = _griffe_ignored()
+    for top in old_pkgs.keys() & new_pkgs.keys():
+        for breakage in griffe.find_breaking_changes(old_pkgs[top], new_pkgs[top]):
+            # removals are judged by the exports; a changed default is compatible (our rule)
+            if breakage.kind in ignored:
+                continue
+            by_path.setdefault(breakage.obj.path, []).append(_explain(breakage))
 
     def add(kind: str, item: str, detail: str, breaking: bool) -> None:
         out.append(_change("public", kind, item, detail, BREAK_CLIENTS if breaking else COMPATIBLE))
@@ -844,13 +867,18 @@ def diff_public(old_root: Path, new_root: Path) -> list[Change]:
             sig = signature_changes(
                 _public_signature(o), _public_signature(n), annotations_breaking=False
             )
-            breakages = list(griffe.find_breaking_changes(o_fn, n_fn))
-            explained = [_explain(b) for b in breakages]
+            explained = sorted(set(by_path.get(o_fn.path, []) + by_path.get(n_fn.path, [])))
             for text in explained:
-                add("griffe-" + _kind_of(text), item, text, True)
+                add(_kind_of(text), item, text, True)
             for kind, detail, breaking in sig:
-                # griffe already said it when it found anything for this function
-                add(kind, item, detail, breaking and not explained)
+                # what griffe already explained is not said twice
+                found = re.search(r"parameter (\w+)", detail) or re.match(r"\**(\w+)", detail)
+                name = found.group(1) if found else ""
+                if breaking and any(f"({name}" in t or f" {name})" in t for t in explained):
+                    continue
+                if breaking and explained and kind == "parameter-moved":
+                    continue
+                add(kind, item, detail, breaking)
             if o_desc.startswith("deprecated") != n_desc.startswith("deprecated"):
                 add("deprecated-changed", item, n_desc.split(" (")[0], False)
         elif o_what == "class":
@@ -861,13 +889,18 @@ def diff_public(old_root: Path, new_root: Path) -> list[Change]:
 
 
 def _kind_of(text: str) -> str:
-    return re.sub(r"[^a-z]+", "-", text.split(":")[0].lower()).strip("-")[:40] or "breakage"
+    reason = text.removeprefix("griffe: ").split(" (")[0].lower()
+    return re.sub(r"[^a-z]+", "-", reason).strip("-")[:40] or "breakage"
 
 
 def _explain(breakage: Any) -> str:
-    text = str(breakage.explain(style="one-line"))
-    # griffe's one-line explanation starts with file:line: object path; keep the reason only
-    return text.split(": ", 2)[-1] if ": " in text else text
+    """griffe's reason, with the parameter or value it is about (no colours, no file:line)."""
+    text = str(breakage.kind.value)
+    names = {getattr(v, "name", None) for v in (breakage.old_value, breakage.new_value)}
+    names.discard(None)
+    if names and all(isinstance(n, str) for n in names):
+        text += f" ({', '.join(sorted(str(n) for n in names))})"
+    return f"griffe: {text}"
 
 
 # --------------------------------------------------------------------------------------------
