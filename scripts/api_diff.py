@@ -54,11 +54,11 @@ Announcement rule (exit status)
   every breaking change of that name.
 
 Base (--base)
-  default: the merge base with ``main``; on ``main`` itself the latest tag; without a tag (or
-  without a ``main`` ref) ``HEAD``, in which case the report says so and compares the working
-  tree with the last commit. The base's generated client is read from the base commit
-  (``git archive``); when the base has no generated/ it is regenerated from the base's spec with
-  scripts/generate.py.
+  default: the merge base with ``main`` (or ``origin/main``); on ``main`` itself the latest
+  tag; without a tag (or without a ``main`` ref) ``HEAD``, in which case the report says so
+  and compares the working tree with the last commit. The base's generated client is read from
+  the base commit (``git archive``); when the base has no generated/ it is regenerated from the
+  base's spec with scripts/generate.py.
 """
 
 from __future__ import annotations
@@ -349,21 +349,24 @@ def diff_http(old_doc: Mapping[str, Any], new_doc: Mapping[str, Any]) -> list[Ch
         # parameters
         o_p, n_p = _params(old, o_op, o_item), _params(new, n_op, n_item)
         for key in sorted(set(o_p) - set(n_p)):
-            name = key.split(":", 1)[1]
-            add("parameter-removed", f"{opid}.{name}", f"{key} parameter removed", BREAK_CLIENTS)
+            where, name = key.split(":", 1)
+            detail = f"{where} parameter removed"
+            add("parameter-removed", f"{opid}.{name}", detail, BREAK_CLIENTS)
         for key in sorted(set(n_p) - set(o_p)):
-            name = key.split(":", 1)[1]
+            where, name = key.split(":", 1)
             required = bool(n_p[key].get("required"))
             cls = BREAK_CLIENTS if required else COMPATIBLE
             what = "required" if required else "optional"
-            add("parameter-added", f"{opid}.{name}", f"{what} {key} parameter added", cls)
+            add("parameter-added", f"{opid}.{name}", f"{what} {where} parameter added", cls)
         for key in sorted(set(o_p) & set(n_p)):
-            name = key.split(":", 1)[1]
+            where, name = key.split(":", 1)
             was, now = bool(o_p[key].get("required")), bool(n_p[key].get("required"))
             if was != now:
                 cls = BREAK_CLIENTS if now else COMPATIBLE
                 what = "now required" if now else "now optional"
-                add("parameter-required-changed", f"{opid}.{name}", f"{key} {what}", cls)
+                add(
+                    "parameter-required-changed", f"{opid}.{name}", f"{where} parameter {what}", cls
+                )
             schemas.compare(
                 o_p[key].get("schema", {}),
                 n_p[key].get("schema", {}),
@@ -565,9 +568,30 @@ def diff_surfaces(level: str, old: Surface, new: Surface) -> list[Change]:
     for item in sorted(old.enums.keys() & new.enums.keys()):
         o_vals, n_vals = old.enums[item], new.enums[item]
         for v in [v for v in n_vals if v not in o_vals]:
-            add("enum-value-added", item, f"value {v!r} added", False)
+            add("enum-value-added", item, f"value {v} added", False)
         for v in [v for v in o_vals if v not in n_vals]:
-            add("enum-value-removed", item, f"value {v!r} removed", True)
+            add("enum-value-removed", item, f"value {v} removed", True)
+    return _collapse_endpoints(out)
+
+
+def _collapse_endpoints(changes: list[Change]) -> list[Change]:
+    """One line per endpoint module for what its sync/asyncio functions share."""
+    out: list[Change] = []
+    groups: dict[tuple[str, str, str, str], list[str]] = {}
+    for c in changes:
+        module, _, fn = c.item.rpartition(".")
+        if c.item.startswith("api.") and fn in ENDPOINT_FUNCTIONS:
+            key = (module, c.kind, c.detail, c.classification)
+            if key not in groups:
+                groups[key] = []
+                out.append(_change(c.level, c.kind, module, c.detail, c.classification))
+            groups[key].append(fn)
+        else:
+            out.append(c)
+    for c in out:
+        fns = groups.get((c.item, c.kind, c.detail, c.classification))
+        if fns is not None and set(fns) != ENDPOINT_FUNCTIONS:
+            c.detail = f"{', '.join(sorted(fns))}: {c.detail}"
     return out
 
 
@@ -915,10 +939,12 @@ def _git(*args: str, cwd: Path = ROOT) -> str | None:
 def default_base(cwd: Path = ROOT) -> tuple[str, str]:
     """(ref, why) for the default base."""
     branch = _git("rev-parse", "--abbrev-ref", "HEAD", cwd=cwd)
-    if branch != "main" and _git("rev-parse", "--verify", "--quiet", "main", cwd=cwd):
-        base = _git("merge-base", "HEAD", "main", cwd=cwd)
-        if base:
-            return base, f"merge base with main ({base[:10]})"
+    if branch != "main":
+        for main in ("main", "origin/main"):
+            if _git("rev-parse", "--verify", "--quiet", main, cwd=cwd):
+                base = _git("merge-base", "HEAD", main, cwd=cwd)
+                if base:
+                    return base, f"merge base with {main} ({base[:10]})"
     tag = _git("describe", "--tags", "--abbrev=0", cwd=cwd)
     if tag:
         return tag, f"latest tag {tag}"
