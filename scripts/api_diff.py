@@ -46,8 +46,10 @@ Classification (direction matters: who holds the old code that stops working)
 
 Announcement rule (exit status)
   Exit 1 when a breaking change (either kind) is not announced, 0 otherwise. A change is
-  announced when a line under ``## Unreleased`` -> ``### Breaking`` of CHANGELOG.md contains the
-  change's *name* as a whole word (case-sensitive): the last dotted component of its item
+  announced when a line under ``## Unreleased`` -> ``### Breaking`` of CHANGELOG.md (or under
+  ``### Breaking`` of a release newer than the base's pyproject version, so that a report
+  against older history is explained by the releases since) contains the change's *name* as a
+  whole word (case-sensitive): the last dotted component of its item
   (``SynapseClient.get_unit`` -> ``get_unit``; ``DataUnit.meta`` -> ``meta``), except for the
   generated endpoint functions, whose name is their endpoint module
   (``api.data_units.get_data_unit.sync`` -> ``get_data_unit``). Mentioning a name announces
@@ -98,7 +100,7 @@ PUBLIC_PACKAGES = (
     "synapse_ext.ingest",
     "mockserver",
 )
-TREE_PATHS = ("openapi.yaml", "generated", "synapse_ext", "mockserver", "CHANGELOG.md")
+TREE_PATHS = ("openapi.yaml", "generated", "synapse_ext", "mockserver", "pyproject.toml")
 ENDPOINT_FUNCTIONS = {"sync", "sync_detailed", "asyncio", "asyncio_detailed"}
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -970,18 +972,37 @@ def extract_tree(ref: str, dest: Path, cwd: Path = ROOT) -> None:
         generate(dest / "openapi.yaml", dest / "generated")
 
 
-def announced_names(changelog: Path) -> list[str]:
-    """The lines under ``## Unreleased`` -> ``### Breaking``."""
+def _version(text: str) -> tuple[int, ...] | None:
+    match = re.match(r"\[?v?(\d+(?:\.\d+)*)", text.strip())
+    return tuple(int(x) for x in match.group(1).split(".")) if match else None
+
+
+def project_version(root: Path) -> tuple[int, ...] | None:
+    """``[project] version`` of the tree's pyproject.toml (None without one)."""
+    path = root / "pyproject.toml"
+    if not path.exists():
+        return None
+    match = re.search(r'^version\s*=\s*"([^"]+)"', path.read_text(encoding="utf-8"), re.M)
+    return _version(match.group(1)) if match else None
+
+
+def announced_names(changelog: Path, since: tuple[int, ...] | None = None) -> list[str]:
+    """The lines under ``### Breaking`` of ``## Unreleased`` (and of releases after `since`)."""
     if not changelog.exists():
         return []
     lines: list[str] = []
-    section = sub = None
+    counted = False
+    sub = None
     for line in changelog.read_text(encoding="utf-8").splitlines():
         if line.startswith("## "):
-            section, sub = line[3:].strip().lower(), None
+            title, sub = line[3:].strip(), None
+            version = _version(title)
+            counted = title.lower().startswith("unreleased") or (
+                since is not None and version is not None and version > since
+            )
         elif line.startswith("### "):
             sub = line[4:].strip().lower()
-        elif section == "unreleased" and sub == "breaking" and line.strip():
+        elif counted and sub == "breaking" and line.strip():
             lines.append(line)
     return lines
 
@@ -1037,7 +1058,7 @@ def run(
     base_root: Path, head_root: Path, base_note: str, as_json: bool, changelog: Path
 ) -> tuple[int, str]:
     changes = compare_trees(base_root, head_root)
-    mark_announced(changes, announced_names(changelog))
+    mark_announced(changes, announced_names(changelog, since=project_version(base_root)))
     status = 1 if any(c.breaking and not c.announced for c in changes) else 0
     if as_json:
         text = json.dumps(

@@ -664,3 +664,17 @@ def test_announcement_rule(api_diff: ModuleType, tmp_path: Path) -> None:
     api_diff.mark_announced(changes, api_diff.announced_names(changelog))
     # only ### Breaking of ## Unreleased counts; whole words only
     assert [c.announced for c in changes] == [True, False, False, True, False]
+
+
+def test_releases_after_the_base_version_count(api_diff: ModuleType, tmp_path: Path) -> None:
+    changelog = tmp_path / "CHANGELOG.md"
+    changelog.write_text(
+        "# Changelog\n\n## Unreleased\n\n### Breaking\n\n## 0.2.0\n\n### Breaking\n\n"
+        "- `get_data_unit` renamed\n\n## 0.1.0\n\n### Breaking\n\n- `connect` gone\n",
+        encoding="utf-8",
+    )
+    assert api_diff.announced_names(changelog) == []
+    assert api_diff.announced_names(changelog, since=(0, 2, 0)) == []
+    assert api_diff.announced_names(changelog, since=(0, 1, 0)) == ["- `get_data_unit` renamed"]
+    (tmp_path / "pyproject.toml").write_text('[project]\nversion = "0.1.0"\n', encoding="utf-8")
+    assert api_diff.project_version(tmp_path) == (0, 1, 0)
