@@ -44,7 +44,7 @@ Classification (direction matters: who holds the old code that stops working)
                          codes, media types of responses, security alternatives; Python
                          additions and changes griffe does not call breaking.
 
-Announcement rule (exit status)
+Announcement rule (exit status; 2 for an unknown --base)
   Exit 1 when a breaking change (either kind) is not announced, 0 otherwise. A change is
   announced when a line under ``## Unreleased`` -> ``### Breaking`` of CHANGELOG.md (or under
   ``### Breaking`` of a release newer than the base's pyproject version, so that a report
@@ -1088,6 +1088,12 @@ def main(argv: list[str] | None = None) -> int:
         ref, why = args.base, args.base
     start = time.perf_counter()
     head_root = args.head_dir or ROOT
+    if not args.base_dir and _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}") is None:
+        if args.base:
+            print(f"api-diff: unknown git ref {ref!r}", file=sys.stderr)
+            return 2
+        print("api-diff: no git history here (no HEAD): nothing to compare with; exit 0")
+        return 0
     with tempfile.TemporaryDirectory(prefix="api-diff-") as tmp:
         if args.base_dir:
             base_root, why = args.base_dir, str(args.base_dir)
