@@ -102,6 +102,7 @@ PUBLIC_PACKAGES = (
 )
 TREE_PATHS = ("openapi.yaml", "generated", "synapse_ext", "mockserver", "pyproject.toml")
 ENDPOINT_FUNCTIONS = {"sync", "sync_detailed", "asyncio", "asyncio_detailed"}
+MAX_DETAIL = 90  # human output keeps lines short; --json has the whole detail
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -1044,7 +1045,8 @@ def render(changes: list[Change], base_note: str) -> str:
             mark = ""
             if c.breaking:
                 mark = " [announced]" if c.announced else " [NOT ANNOUNCED]"
-            out.append(f"  {c.classification}: {c.item}: {c.detail}{mark}")
+            detail = c.detail if len(c.detail) <= MAX_DETAIL else c.detail[: MAX_DETAIL - 1] + "…"
+            out.append(f"  {c.classification}: {c.item}: {detail}{mark}")
     missing = [c for c in changes if c.breaking and not c.announced]
     breaking = [c for c in changes if c.breaking]
     out.append(
