@@ -1062,13 +1062,15 @@ def run(
     changes = compare_trees(base_root, head_root)
     mark_announced(changes, announced_names(changelog, since=project_version(base_root)))
     status = 1 if any(c.breaking and not c.announced for c in changes) else 0
+    notes = []
+    shaped = [c for c in changes if c.level == "http" and not c.kind.startswith("security")]
+    if shaped and not any(c.level == "generated" for c in changes):
+        notes.append("openapi.yaml changed but generated/ did not: run `make generate`?")
     if as_json:
-        text = json.dumps(
-            {"base": base_note, "changes": [c.as_json() for c in changes], "exit": status},
-            indent=2,
-        )
+        data = {"base": base_note, "changes": [c.as_json() for c in changes], "exit": status}
+        text = json.dumps(data | {"notes": notes}, indent=2)
     else:
-        text = render(changes, base_note)
+        text = "\n".join([render(changes, base_note), *(f"note: {n}" for n in notes)])
     return status, text
 
 
