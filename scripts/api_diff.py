@@ -29,11 +29,15 @@ Classification (direction matters: who holds the old code that stops working)
                            unknown literal values) or REMOVED from a request;
                          - a response made nullable, a request made non-nullable;
                          - a new 2xx status (the old client cannot parse it);
-                         - Python levels: a module, function, class, field, parameter or export
-                           removed; a parameter or field added without a default; a default
-                           removed; a parameter moved or made keyword-only; an annotation or
-                           return annotation changed (griffe's find_breaking_changes decides for
-                           the hand-written API, with its explanation as detail).
+                         - Python levels: a module, function, class, field, parameter, export
+                           or deprecated alias removed; a parameter or attrs field added without
+                           a default; a default removed; positional parameters reordered or made
+                           keyword-only; on the generated level also any annotation or return
+                           annotation change (they are the spec's types), and a literal enum
+                           value removed. On the public level griffe's find_breaking_changes
+                           (run over both packages) decides for functions, its explanation
+                           being the detail; our rules add what it misses (e.g. **kwargs
+                           removed); annotation changes and changed defaults are compatible.
   breaking for servers   a server (or the fake, mockserver) that satisfied the old spec no
                          longer does: a required response field added, an optional response
                          field made required, an enum value REMOVED from a response or ADDED to
@@ -41,8 +45,11 @@ Classification (direction matters: who holds the old code that stops working)
                          removed (the server may still send it).
   compatible             everything else: additions of operations, optional parameters,
                          optional request fields, optional response fields, non-2xx status
-                         codes, media types of responses, security alternatives; Python
-                         additions and changes griffe does not call breaking.
+                         codes, media types of responses, security alternatives, a new
+                         operationId for the same method and path (the generated level reports
+                         the renamed module); Python additions, a literal enum value added
+                         (the HTTP level says what it means on the wire), a name turned into a
+                         deprecated alias (it still imports, and warns).
 
 Announcement rule (exit status; 2 for an unknown --base)
   Exit 1 when a breaking change (either kind) is not announced, 0 otherwise. A change is
@@ -51,8 +58,8 @@ Announcement rule (exit status; 2 for an unknown --base)
   against older history is explained by the releases since) contains the change's *name* as a
   whole word (case-sensitive): the last dotted component of its item
   (``SynapseClient.get_unit`` -> ``get_unit``; ``DataUnit.meta`` -> ``meta``), except for the
-  generated endpoint functions, whose name is their endpoint module
-  (``api.data_units.get_data_unit.sync`` -> ``get_data_unit``). Mentioning a name announces
+  generated endpoint functions, reported once per endpoint module
+  (``api.data_units.get_data_unit`` -> ``get_data_unit``). Mentioning a name announces
   every breaking change of that name.
 
 Base (--base)
