@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint generate check-generated bench clean install lock
+.PHONY: demo test lint generate check-generated api-diff bench clean install lock
 
 install: $(STAMP)
 
@@ -30,6 +30,9 @@ generate: $(STAMP)
 
 check-generated: $(STAMP)
 	$(BIN)/python scripts/generate.py --check
+
+api-diff: $(STAMP)
+	$(BIN)/python scripts/api_diff.py $(API_DIFF_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -33,6 +33,7 @@ KNOWN_NORUN = {
     "export SYNAPSE_BASE_URL=https://synapse.example.com",
     "ClientError",
     "make generate          # regenerate generated/synapse_client (fails on generator warnings)",
+    "$ make api-diff",
 }
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _DIRECTIVE = re.compile(r"^<!--\s*(norun|run)\s*:?\s*(.*?)\s*-->$")
