@@ -1,0 +1,102 @@
+"""Griffe extension: show the typed clients' methods the way the worlds create them.
+
+``SynapseClient`` and ``AsyncSynapseClient`` get one method per ``@operation``/``@pages`` flow of
+``synapse_ext.client._api.ClientApi`` when their class is created (``client/_worlds.py``), so
+static analysis sees only the flows, returning ``Flow[T]`` / ``Pages[T]``. This extension copies
+each flow onto both client classes with the return type of that world: ``T`` (sync), ``async``
+and ``T`` (async); ``Iterator[T]`` / ``AsyncIterator[T]`` for paging flows. The former names
+(``x = y.renamed_from("x")``) become deprecated aliases.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import griffe
+
+API = "client._api.ClientApi"
+CLIENTS = {"client._clients.SynapseClient": False, "client._clients.AsyncSynapseClient": True}
+
+
+def _flows(api: griffe.Class) -> dict[str, tuple[griffe.Function, bool]]:
+    """Flow name -> (flow, paging?) for each ``@operation``/``@pages`` method of ``api``."""
+    found = {}
+    for name, member in api.members.items():
+        if isinstance(member, griffe.Function):
+            kinds = {str(d.value) for d in member.decorators}
+            if kinds & {"operation", "pages"}:
+                found[name] = (member, "pages" in kinds)
+    return found
+
+
+def _aliases(api: griffe.Class, flows: dict[str, Any]) -> dict[str, str]:
+    """Former name -> flow name, for ``old = flow.renamed_from("old")`` attributes."""
+    aliases = {}
+    for name, member in api.members.items():
+        value = getattr(member, "value", None)
+        if isinstance(value, griffe.ExprCall) and str(value.function).endswith(".renamed_from"):
+            target = str(value.function).rsplit(".", 1)[0]
+            if target in flows:
+                aliases[name] = target
+    return aliases
+
+
+def _method(
+    cls: griffe.Class, name: str, flow: griffe.Function, paging: bool, is_async: bool, doc: str
+) -> griffe.Function:
+    item = flow.returns.slice if isinstance(flow.returns, griffe.ExprSubscript) else flow.returns
+    returns: Any = item
+    if paging:
+        iterator = griffe.ExprName(
+            "AsyncIterator" if is_async else "Iterator", parent="collections.abc"
+        )
+        returns = griffe.ExprSubscript(iterator, item)
+    method = griffe.Function(
+        name,
+        lineno=flow.lineno,
+        endlineno=flow.endlineno,
+        parameters=griffe.Parameters(
+            *(
+                griffe.Parameter(p.name, annotation=p.annotation, kind=p.kind, default=p.default)
+                for p in flow.parameters
+            )
+        ),
+        returns=returns,
+    )
+    if is_async and not paging:
+        method.labels.add("async")
+    assert flow.docstring is not None
+    method.docstring = griffe.Docstring(
+        doc,
+        lineno=flow.docstring.lineno,
+        endlineno=flow.docstring.endlineno,
+        parent=method,
+        parser=flow.docstring.parser,
+        parser_options=flow.docstring.parser_options,
+    )
+    method.parent = cls
+    return method
+
+
+class ClientMethods(griffe.Extension):
+    """Copy ``ClientApi``'s flows onto ``SynapseClient`` and ``AsyncSynapseClient``."""
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        if pkg.name != "synapse_ext":
+            return
+        api = pkg[API]
+        flows = _flows(api)
+        if not flows:
+            raise RuntimeError(f"no @operation flows found on {api.path}")
+        aliases = _aliases(api, flows)
+        for path, is_async in CLIENTS.items():
+            cls = pkg[path]
+            for name, (flow, paging) in flows.items():
+                if flow.docstring is None:
+                    raise RuntimeError(f"{flow.path} has no docstring")
+                doc = flow.docstring.value
+                cls.set_member(name, _method(cls, name, flow, paging, is_async, doc))
+            for old, new in aliases.items():
+                flow, paging = flows[new]
+                doc = f"Deprecated alias of `{new}` (warns when called)."
+                cls.set_member(old, _method(cls, old, flow, paging, is_async, doc))
