@@ -25,8 +25,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# The documentation site (mkdocs.yml), strict, into site/.
+# The documentation site (mkdocs.yml), strict, into site/; first, every public name of
+# synapse_ext and mockserver must have a docstring.
 docs: $(STAMP)
+	$(BIN)/python scripts/check_docstrings.py
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
 
 generate: $(STAMP)

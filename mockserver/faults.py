@@ -109,11 +109,13 @@ class Fault:
         return self.kind not in NOT_HANDLED
 
     def response_body(self) -> Any:
+        """The JSON body the fake answers with under this fault."""
         if self.body is not None:
             return self.body
         return {"detail": _REASONS.get(self.status, f"Injected fault ({self.status}).")}
 
     def response_headers(self) -> dict[str, str]:
+        """The extra headers of the answer (``Retry-After`` when ``retry_after`` is set)."""
         if self.retry_after is None:
             return {}
         value = self.retry_after
