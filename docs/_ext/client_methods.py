@@ -6,15 +6,19 @@ static analysis sees only the flows, returning ``Flow[T]`` / ``Pages[T]``. This 
 each flow onto both client classes with the return type of that world: ``T`` (sync), ``async``
 and ``T`` (async); ``Iterator[T]`` / ``AsyncIterator[T]`` for paging flows. The former names
 (``x = y.renamed_from("x")``) become deprecated aliases.
+
+``RestRoles`` renders the Sphinx roles some docstrings use (``:class:`~x.Y` ``) as code, ``Y``.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import griffe
 
 API = "client._api.ClientApi"
+ROLE = re.compile(r":(?:class|meth|func|mod|attr|exc|data|obj):`~?([^`]+)`")
 CLIENTS = {"client._clients.SynapseClient": False, "client._clients.AsyncSynapseClient": True}
 
 
@@ -100,3 +104,16 @@ class ClientMethods(griffe.Extension):
                 flow, paging = flows[new]
                 doc = f"Deprecated alias of `{new}` (warns when called)."
                 cls.set_member(old, _method(cls, old, flow, paging, is_async, doc))
+
+
+class RestRoles(griffe.Extension):
+    """Show ``:class:`~pkg.Name` `` as ``Name`` in code font (``:meth:`x` `` as ``x``, ...)."""
+
+    def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
+        if obj.docstring is not None:
+            obj.docstring.value = ROLE.sub(_as_code, obj.docstring.value)
+
+
+def _as_code(match: re.Match[str]) -> str:
+    target = match.group(1)
+    return f"`{target.rsplit('.', 1)[-1] if '~' in match.group(0) else target}`"

@@ -1,0 +1,80 @@
+"""The API reference shows the typed clients' methods as they exist at run time.
+
+``docs/_ext/client_methods.py`` (a griffe extension used by ``make docs``) copies the flows of
+``ClientApi`` onto both clients; this checks that what it produces matches the methods the
+worlds create: the same names, the same parameters, the same return types, ``async`` where
+the method is a coroutine function.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import re
+import typing
+from typing import Any
+
+import griffe
+import pytest
+
+from synapse_ext import AsyncSynapseClient, SynapseClient
+from tests.conftest import ROOT
+
+_QUALIFIED = re.compile(r"(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)")
+
+
+def _extension(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(
+        "client_methods", ROOT / "docs" / "_ext" / "client_methods.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)()
+
+
+@pytest.fixture(scope="module")
+def package() -> griffe.Module:
+    extensions = griffe.load_extensions(_extension("RestRoles"), _extension("ClientMethods"))
+    loaded = griffe.load(
+        "synapse_ext",
+        search_paths=[str(ROOT), str(ROOT / "generated")],
+        extensions=extensions,
+        resolve_aliases=False,
+    )
+    assert isinstance(loaded, griffe.Module)
+    return loaded
+
+
+def _flow_methods(cls: type) -> dict[str, Any]:
+    """The methods the worlds made from ClientApi's flows (their qualname says so)."""
+    return {
+        name: value
+        for name, value in vars(cls).items()
+        if inspect.isfunction(value) and value.__qualname__.startswith("ClientApi.")
+    }
+
+
+def _short(annotation: object) -> str:
+    text = annotation.__name__ if isinstance(annotation, type) else repr(annotation)
+    return _QUALIFIED.sub(r"\1", text)
+
+
+@pytest.mark.parametrize("cls", [SynapseClient, AsyncSynapseClient], ids=lambda c: c.__name__)
+def test_reference_methods_match_the_runtime_ones(cls: type, package: griffe.Module) -> None:
+    documented = package[f"client._clients.{cls.__name__}"]
+    methods = _flow_methods(cls)
+    assert len(methods) > 10
+    for name, method in methods.items():
+        doc = documented.members[name]
+        assert isinstance(doc, griffe.Function), name
+        assert doc.docstring is not None and doc.docstring.value.strip(), name
+        assert [p.name for p in doc.parameters] == list(inspect.signature(method).parameters)
+        runtime = typing.get_type_hints(method)["return"]
+        assert str(doc.returns) == _short(runtime), name
+        assert ("async" in doc.labels) == inspect.iscoroutinefunction(method), name
+
+
+def test_rest_roles_are_rendered_as_code(package: griffe.Module) -> None:
+    doc = package["client._clients.SynapseClient"].docstring
+    assert doc is not None and ":meth:" not in doc.value and "`close`" in doc.value
