@@ -7,7 +7,8 @@ each flow onto both client classes with the return type of that world: ``T`` (sy
 and ``T`` (async); ``Iterator[T]`` / ``AsyncIterator[T]`` for paging flows. The former names
 (``x = y.renamed_from("x")``) become deprecated aliases.
 
-``RestRoles`` renders the Sphinx roles some docstrings use (``:class:`~x.Y` ``) as code, ``Y``.
+``RestRoles`` renders the Sphinx roles some docstrings use (``:class:`~x.Y` ``) as code, ``Y``,
+and a paragraph's reST literal-block marker (``Quick start::``) as a colon.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import griffe
 
 API = "client._api.ClientApi"
 ROLE = re.compile(r":(?:class|meth|func|mod|attr|exc|data|obj):`~?([^`]+)`")
+LITERAL_MARKER = re.compile(r"(?<=\S)::$", re.MULTILINE)
 CLIENTS = {"client._clients.SynapseClient": False, "client._clients.AsyncSynapseClient": True}
 
 
@@ -107,11 +109,15 @@ class ClientMethods(griffe.Extension):
 
 
 class RestRoles(griffe.Extension):
-    """Show ``:class:`~pkg.Name` `` as ``Name`` in code font (``:meth:`x` `` as ``x``, ...)."""
+    """Show ``:class:`~pkg.Name` `` as ``Name`` in code font; ``Example::`` as ``Example:``."""
 
     def on_object(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = ROLE.sub(_as_code, obj.docstring.value)
+            text = ROLE.sub(_as_code, obj.docstring.value)
+            obj.docstring.value = LITERAL_MARKER.sub(":", text)
+
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        self.on_object(obj=pkg)  # on_object sees only the members of a package
 
 
 def _as_code(match: re.Match[str]) -> str:

@@ -75,6 +75,8 @@ def test_reference_methods_match_the_runtime_ones(cls: type, package: griffe.Mod
         assert ("async" in doc.labels) == inspect.iscoroutinefunction(method), name
 
 
-def test_rest_roles_are_rendered_as_code(package: griffe.Module) -> None:
+def test_rest_markup_is_rendered_as_markdown(package: griffe.Module) -> None:
     doc = package["client._clients.SynapseClient"].docstring
     assert doc is not None and ":meth:" not in doc.value and "`close`" in doc.value
+    errors = package["errors"].docstring
+    assert errors is not None and "Hierarchy:\n" in errors.value
