@@ -69,6 +69,7 @@ from mockserver.http import JSON_CONTENT_TYPE, MockResponse
 __all__ = ["KINDS", "NOT_HANDLED", "RANDOM_KINDS", "Fault", "FaultController", "FaultKind"]
 
 FaultKind = Literal["status", "respond", "refuse", "drop", "lose_response", "slow"]
+"""What a fault does: ``status``, ``respond``, ``refuse``, ``drop``, ``lose_response``, ``slow``."""
 KINDS: tuple[FaultKind, ...] = ("status", "respond", "refuse", "drop", "lose_response", "slow")
 RANDOM_KINDS: tuple[FaultKind, ...] = ("status", "refuse", "drop", "lose_response", "slow")
 """Kinds that :meth:`FaultController.random` can draw (``respond`` needs a whole answer)."""

@@ -1,8 +1,11 @@
 """Fail when a public name of ``synapse_ext`` or ``mockserver`` has no docstring.
 
 Public names are those in the ``__all__`` of ``synapse_ext``, of its documented sub-packages and
-of ``mockserver``. Classes and functions need a docstring; a class also needs one on each of its
-public methods and properties (inherited ones included, when they come from these packages).
+of ``mockserver``. Classes, functions and module attributes (constants, type aliases) need a
+docstring; a class also needs one on each of its public methods and properties (inherited ones
+included, when they come from these packages). The code is read as the reference reads it, with
+the griffe extensions of ``docs/_ext`` (so ``upload_data_collection``, made by
+``blocking_function``, is checked as the function it is).
 Every name of ``synapse_ext.__all__`` must also be exported by a sub-package, so that the API
 reference (grouped by sub-package) shows it. Run by ``make docs`` before the strict build.
 """
@@ -10,6 +13,7 @@ reference (grouped by sub-package) shows it. Run by ``make docs`` before the str
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -30,6 +34,16 @@ MODULES = ["synapse_ext", *SUBPACKAGES, "mockserver"]
 OURS = ("synapse_ext", "mockserver")
 
 
+def _extensions() -> griffe.Extensions:
+    spec = importlib.util.spec_from_file_location(
+        "client_methods", ROOT / "docs" / "_ext" / "client_methods.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return griffe.load_extensions(module.RestRoles(), module.ClientMethods())
+
+
 def _public_names(module: str) -> list[str]:
     return list(importlib.import_module(module).__all__)
 
@@ -48,7 +62,9 @@ def _missing_in_class(cls: griffe.Class) -> list[str]:
 
 
 def problems() -> list[str]:
-    loader = griffe.GriffeLoader(search_paths=[str(ROOT), str(ROOT / "generated")])
+    loader = griffe.GriffeLoader(
+        search_paths=[str(ROOT), str(ROOT / "generated")], extensions=_extensions()
+    )
     packages = {name: loader.load(name) for name in OURS}
     loader.resolve_aliases(implicit=False, external=False)
     found: list[str] = []
@@ -58,8 +74,11 @@ def problems() -> list[str]:
         for name in _public_names(module):
             obj = griffe_module[name]
             target = obj.final_target if isinstance(obj, griffe.Alias) else obj
+            if isinstance(target, griffe.Module) and name in target.members:
+                target = target.members[name]  # a sub-module named like the function it exports
+                target = target.final_target if isinstance(target, griffe.Alias) else target
             documented = bool(target.docstring and target.docstring.value.strip())
-            if isinstance(target, griffe.Class | griffe.Function) and not documented:
+            if not documented:
                 found.append(f"{module}.{name} (defined at {target.path})")
             if isinstance(target, griffe.Class):
                 found += _missing_in_class(target)

@@ -5,7 +5,9 @@
 static analysis sees only the flows, returning ``Flow[T]`` / ``Pages[T]``. This extension copies
 each flow onto both client classes with the return type of that world: ``T`` (sync), ``async``
 and ``T`` (async); ``Iterator[T]`` / ``AsyncIterator[T]`` for paging flows. The former names
-(``x = y.renamed_from("x")``) become deprecated aliases.
+(``x = y.renamed_from("x")``) become deprecated aliases. Module-level functions made the same
+way (``upload_data_collection = blocking_function(ingestion, ..., SynapseClient)``) become
+functions with the flow's signature, the client type first and the flow's result.
 
 ``RestRoles`` renders the Sphinx roles some docstrings use (``:class:`~x.Y` ``) as code, ``Y``,
 and a paragraph's reST literal-block marker (``Quick start::``) as a colon.
@@ -19,6 +21,7 @@ from typing import Any
 import griffe
 
 API = "client._api.ClientApi"
+WORLD_FUNCTIONS = {"blocking_function": False, "awaitable_function": True}
 ROLE = re.compile(r":(?:class|meth|func|mod|attr|exc|data|obj):`~?([^`]+)`")
 LITERAL_MARKER = re.compile(r"(?<=\S)::$", re.MULTILINE)
 CLIENTS = {"client._clients.SynapseClient": False, "client._clients.AsyncSynapseClient": True}
@@ -48,7 +51,12 @@ def _aliases(api: griffe.Class, flows: dict[str, Any]) -> dict[str, str]:
 
 
 def _method(
-    cls: griffe.Class, name: str, flow: griffe.Function, paging: bool, is_async: bool, doc: str
+    cls: griffe.Class | griffe.Module,
+    name: str,
+    flow: griffe.Function,
+    paging: bool,
+    is_async: bool,
+    doc: str,
 ) -> griffe.Function:
     item = flow.returns.slice if isinstance(flow.returns, griffe.ExprSubscript) else flow.returns
     returns: Any = item
@@ -84,8 +92,25 @@ def _method(
     return method
 
 
+def _world_functions(module: griffe.Module) -> None:
+    """Replace ``f = blocking_function(flow, "f", Client)`` attributes by functions."""
+    for name, member in list(module.members.items()):
+        value = member.value if isinstance(member, griffe.Attribute) else None
+        if not isinstance(value, griffe.ExprCall) or str(value.function) not in WORLD_FUNCTIONS:
+            continue
+        flow_name, client = str(value.arguments[0]), value.arguments[2]
+        flow = module.members[flow_name]
+        assert isinstance(flow, griffe.Function) and flow.docstring is not None
+        is_async = WORLD_FUNCTIONS[str(value.function)]
+        function = _method(module, name, flow, False, is_async, flow.docstring.value)
+        first = function.parameters[0]
+        first.annotation = client
+        first.kind = griffe.ParameterKind.positional_only
+        module.set_member(name, function)
+
+
 class ClientMethods(griffe.Extension):
-    """Copy ``ClientApi``'s flows onto ``SynapseClient`` and ``AsyncSynapseClient``."""
+    """Copy ``ClientApi``'s flows onto the clients; world functions of ``ingest.run`` too."""
 
     def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
         if pkg.name != "synapse_ext":
@@ -106,6 +131,7 @@ class ClientMethods(griffe.Extension):
                 flow, paging = flows[new]
                 doc = f"Deprecated alias of `{new}` (warns when called)."
                 cls.set_member(old, _method(cls, old, flow, paging, is_async, doc))
+        _world_functions(pkg["ingest.run"])
 
 
 class RestRoles(griffe.Extension):

@@ -17,6 +17,7 @@ from typing import Any
 import griffe
 import pytest
 
+import synapse_ext
 from synapse_ext import AsyncSynapseClient, SynapseClient
 from tests.conftest import ROOT
 
@@ -80,3 +81,19 @@ def test_rest_markup_is_rendered_as_markdown(package: griffe.Module) -> None:
     assert doc is not None and ":meth:" not in doc.value and "`close`" in doc.value
     errors = package["errors"].docstring
     assert errors is not None and "Hierarchy:\n" in errors.value
+
+
+@pytest.mark.parametrize("name", ["upload_data_collection", "aupload_data_collection"])
+def test_world_functions_are_functions_in_the_reference(name: str, package: griffe.Module) -> None:
+    function = getattr(synapse_ext, name)
+    documented = package[f"ingest.run.{name}"]
+    assert isinstance(documented, griffe.Function)
+    assert documented.docstring is not None
+    summary = (inspect.getdoc(function) or "").splitlines()[0]
+    assert documented.docstring.value.splitlines()[0] == summary
+    hints = typing.get_type_hints(function)
+    parameters = list(inspect.signature(function).parameters)
+    assert [p.name for p in documented.parameters] == parameters
+    assert str(documented.parameters[0].annotation) == hints[parameters[0]].__name__
+    assert str(documented.returns) == _short(hints["return"])
+    assert ("async" in documented.labels) == inspect.iscoroutinefunction(function)
