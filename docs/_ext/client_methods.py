@@ -149,3 +149,83 @@ class RestRoles(griffe.Extension):
 def _as_code(match: re.Match[str]) -> str:
     target = match.group(1)
     return f"`{target.rsplit('.', 1)[-1] if '~' in match.group(0) else target}`"
+
+
+FIELD_CALLS = {"field", "ib", "attrib"}
+ATTRS_DECORATORS = {"attrs.define", "attrs.frozen", "attrs.mutable", "attr.s", "attr.attrs"}
+
+
+class AttrsSignatures(griffe.Extension):
+    """Give attrs classes the ``__init__`` attrs generates, so their signature is shown.
+
+    Fields are the annotated class attributes (own and attrs bases'), in order; ``field(...)``
+    is read for ``default``/``factory``, ``init=False``, ``kw_only=True`` and ``alias``; a
+    leading underscore is dropped from the argument name, as attrs does.
+    """
+
+    def on_class(self, *, cls: griffe.Class, **kwargs: Any) -> None:
+        if not _is_attrs(cls) or "__init__" in cls.members:
+            return
+        positional, keyword = [], []
+        for field in _attrs_fields(cls):
+            (keyword if field.kind is griffe.ParameterKind.keyword_only else positional).append(
+                field
+            )
+        self_ = griffe.Parameter("self", kind=griffe.ParameterKind.positional_or_keyword)
+        init = griffe.Function(
+            "__init__",
+            lineno=cls.lineno,
+            endlineno=cls.lineno,
+            parameters=griffe.Parameters(self_, *positional, *keyword),
+            returns="None",
+        )
+        cls.set_member("__init__", init)
+
+
+def _is_attrs(cls: griffe.Class) -> bool:
+    for decorator in cls.decorators:
+        try:
+            path = decorator.callable_path
+        except Exception:  # an unresolvable decorator is not attrs'
+            continue
+        if path in ATTRS_DECORATORS:
+            return True
+    return False
+
+
+def _attrs_fields(cls: griffe.Class) -> list[griffe.Parameter]:
+    fields: dict[str, griffe.Parameter] = {}
+    for base in reversed(cls.resolved_bases):
+        if isinstance(base, griffe.Class) and _is_attrs(base):
+            fields.update((f.name, f) for f in _attrs_fields(base))
+    for name, member in cls.members.items():
+        if not isinstance(member, griffe.Attribute) or member.annotation is None:
+            continue
+        if "property" in member.labels:
+            continue
+        if str(member.annotation).startswith(("ClassVar", "typing.ClassVar")):
+            continue
+        field = _attrs_field(name, member)
+        if field is not None:
+            fields[field.name] = field
+    return list(fields.values())
+
+
+def _attrs_field(name: str, member: griffe.Attribute) -> griffe.Parameter | None:
+    default: Any = member.value
+    kind = griffe.ParameterKind.positional_or_keyword
+    argument = name.lstrip("_")
+    value = member.value
+    function = str(value.function).split(".")[-1] if isinstance(value, griffe.ExprCall) else ""
+    if isinstance(value, griffe.ExprCall) and function.removeprefix("_attrs_") in FIELD_CALLS:
+        options = {a.name: a.value for a in value.arguments if isinstance(a, griffe.ExprKeyword)}
+        if str(options.get("init", "True")) == "False":
+            return None
+        if str(options.get("kw_only", "False")) == "True":
+            kind = griffe.ParameterKind.keyword_only
+        if "alias" in options:
+            argument = str(options["alias"]).strip("'\"")
+        default = options.get("default")
+        if "factory" in options:
+            default = f"{options['factory']}()"
+    return griffe.Parameter(argument, annotation=member.annotation, kind=kind, default=default)

@@ -14,6 +14,7 @@ import re
 import typing
 from typing import Any
 
+import attrs
 import griffe
 import pytest
 
@@ -97,3 +98,40 @@ def test_world_functions_are_functions_in_the_reference(name: str, package: grif
     assert str(documented.parameters[0].annotation) == hints[parameters[0]].__name__
     assert str(documented.returns) == _short(hints["return"])
     assert ("async" in documented.labels) == inspect.iscoroutinefunction(function)
+
+
+def _attrs_classes() -> list[tuple[str, str, type]]:
+    found = []
+    for module_name in ["synapse_ext", "mockserver", "synapse_client.models", "synapse_client"]:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            value = getattr(module, name)
+            if isinstance(value, type) and attrs.has(value):
+                found.append((value.__module__, value.__qualname__, value))
+    return sorted(set(found), key=lambda item: (item[0], item[1]))
+
+
+@pytest.fixture(scope="module")
+def loaded() -> dict[str, griffe.Module]:
+    extensions = griffe.load_extensions(_extension("AttrsSignatures"))
+    loader = griffe.GriffeLoader(
+        search_paths=[str(ROOT), str(ROOT / "generated")], extensions=extensions
+    )
+    modules = {name: loader.load(name) for name in ["synapse_ext", "mockserver", "synapse_client"]}
+    return {name: module for name, module in modules.items() if isinstance(module, griffe.Module)}
+
+
+@pytest.mark.parametrize(
+    "cls", [c for _, _, c in _attrs_classes()], ids=lambda c: f"{c.__module__}.{c.__qualname__}"
+)
+def test_attrs_signatures_match_the_runtime_ones(cls: type, loaded: dict[str, Any]) -> None:
+    package, _, rest = cls.__module__.partition(".")
+    documented = loaded[package][f"{rest}.{cls.__qualname__}" if rest else cls.__qualname__]
+    init = documented.members["__init__"]
+    runtime = list(inspect.signature(cls).parameters.values())
+    shown = [p for p in init.parameters if p.name != "self"]
+    assert [(p.name, p.kind.name) for p in shown] == [
+        (p.name, p.kind.name.lower()) for p in runtime
+    ]
+    has_default = [p.default is not None for p in shown]
+    assert has_default == [p.default is not inspect.Parameter.empty for p in runtime]
