@@ -1,4 +1,6 @@
-"""Griffe extension: show the typed clients' methods the way the worlds create them.
+"""Griffe extensions of the API reference (used by mkdocs.yml, tested in tests/foundation).
+
+``ClientMethods`` shows the typed clients' methods the way the worlds create them.
 
 ``SynapseClient`` and ``AsyncSynapseClient`` get one method per ``@operation``/``@pages`` flow of
 ``synapse_ext.client._api.ClientApi`` when their class is created (``client/_worlds.py``), so
@@ -9,7 +11,8 @@ and ``T`` (async); ``Iterator[T]`` / ``AsyncIterator[T]`` for paging flows. The 
 way (``upload_data_collection = blocking_function(ingestion, ..., SynapseClient)``) become
 functions with the flow's signature, the client type first and the flow's result.
 
-``RestRoles`` renders the Sphinx roles some docstrings use (``:class:`~x.Y` ``) as code, ``Y``,
+``AttrsSignatures`` gives attrs classes the constructor signature attrs generates. ``RestRoles``
+renders the Sphinx roles some docstrings use (``:class:`~x.Y` ``) as code, ``Y``,
 and a paragraph's reST literal-block marker (``Quick start::``) as a colon.
 """
 
