@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint generate check-generated api-diff bench clean install lock
+.PHONY: demo test lint docs generate check-generated api-diff bench clean install lock
 
 install: $(STAMP)
 
@@ -25,6 +25,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# The documentation site (mkdocs.yml), strict, into site/; first, every public name of
+# synapse_ext and mockserver must have a docstring.
+docs: $(STAMP)
+	$(BIN)/python scripts/check_docstrings.py
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir site
+
 generate: $(STAMP)
 	$(BIN)/python scripts/generate.py
 
@@ -38,7 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache site
 
 lock: $(STAMP)
 	@{ head -n 2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e'; } > constraints.txt.new

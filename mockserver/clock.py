@@ -28,9 +28,11 @@ class ManualClock:
             return self._now
 
     def advance(self, seconds: float = 0, **delta: float) -> None:
+        """Move the clock forward by ``seconds`` and/or ``timedelta`` keywords (``minutes=``)."""
         with self._lock:
             self._now += timedelta(seconds=seconds, **delta)
 
     def set(self, moment: datetime) -> None:
+        """Set the clock to ``moment``."""
         with self._lock:
             self._now = moment

@@ -69,6 +69,7 @@ from mockserver.http import JSON_CONTENT_TYPE, MockResponse
 __all__ = ["KINDS", "NOT_HANDLED", "RANDOM_KINDS", "Fault", "FaultController", "FaultKind"]
 
 FaultKind = Literal["status", "respond", "refuse", "drop", "lose_response", "slow"]
+"""What a fault does: ``status``, ``respond``, ``refuse``, ``drop``, ``lose_response``, ``slow``."""
 KINDS: tuple[FaultKind, ...] = ("status", "respond", "refuse", "drop", "lose_response", "slow")
 RANDOM_KINDS: tuple[FaultKind, ...] = ("status", "refuse", "drop", "lose_response", "slow")
 """Kinds that :meth:`FaultController.random` can draw (``respond`` needs a whole answer)."""
@@ -109,11 +110,13 @@ class Fault:
         return self.kind not in NOT_HANDLED
 
     def response_body(self) -> Any:
+        """The JSON body the fake answers with under this fault."""
         if self.body is not None:
             return self.body
         return {"detail": _REASONS.get(self.status, f"Injected fault ({self.status}).")}
 
     def response_headers(self) -> dict[str, str]:
+        """The extra headers of the answer (``Retry-After`` when ``retry_after`` is set)."""
         if self.retry_after is None:
             return {}
         value = self.retry_after

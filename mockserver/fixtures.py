@@ -31,7 +31,9 @@ from typing import Any
 __all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "default_fixtures", "load_fixtures"]
 
 DEFAULT_TENANT = "demo"
+"""The tenant of the default fixtures."""
 DEFAULT_TOKEN = "demo-token"
+"""The access token the default fixtures accept (for ``DEFAULT_TENANT``)."""
 OTHER_TENANT = "other"
 OTHER_TOKEN = "other-token"
 

@@ -228,6 +228,7 @@ class Backend:
 
     # -- collections -------------------------------------------------------------------------
     def list_collections(self, tenant: str) -> list[DataCollection]:
+        """The tenant's data collections, by id."""
         with self._lock:
             return [
                 c
@@ -236,6 +237,7 @@ class Backend:
             ]
 
     def get_collection(self, tenant: str, collection_id: int) -> DataCollection:
+        """The tenant's data collection ``collection_id``; 404 if missing or another tenant's."""
         with self._lock:
             found = self.collections.get(collection_id)
             if found is None or found.tenant != tenant:
@@ -273,6 +275,7 @@ class Backend:
             return self._add_data_file(tenant, part.md5, part.size, [target], filename)
 
     def create_data_file_from_upload(self, tenant: str, upload_id: str) -> DataFile:
+        """Create the data file of a completed chunked upload (400 if missing or incomplete)."""
         with self._lock:
             upload = self.uploads.get(upload_id)
             if upload is None or upload.tenant != tenant:
@@ -286,6 +289,7 @@ class Backend:
             )
 
     def existing_checksums(self, tenant: str, checksums: Iterable[str]) -> list[str]:
+        """The ones of ``checksums`` the tenant's data files have, in order, without repeats."""
         with self._lock:
             seen: set[str] = set()
             result = []
@@ -296,6 +300,7 @@ class Backend:
             return result
 
     def data_file(self, data_file_id: int) -> DataFile | None:
+        """The data file ``data_file_id``, of any tenant, or None."""
         with self._lock:
             return self.data_files.get(data_file_id)
 
@@ -313,6 +318,7 @@ class Backend:
             raise ApiError(410, {"detail": "Upload has expired"})
 
     def get_upload(self, tenant: str, upload_id: str) -> ChunkedUpload:
+        """The tenant's chunked upload ``upload_id``; 404 if missing or another tenant's."""
         with self._lock:
             return self._visible_upload(tenant, upload_id)
 
@@ -389,6 +395,7 @@ class Backend:
         return upload
 
     def complete_upload(self, tenant: str, upload_id: str, md5: Any) -> ChunkedUpload:
+        """Finish a chunked upload: 400 unless ``md5`` matches the bytes received."""
         with self._lock:
             upload = self._visible_upload(tenant, upload_id)
             self._check_writable(upload)
@@ -469,6 +476,7 @@ class Backend:
             return created
 
     def list_units(self, tenant: str, collection_id: int | None) -> list[DataUnit]:
+        """The tenant's data units by id, of one collection when ``collection_id`` is given."""
         with self._lock:
             return [
                 u
@@ -478,6 +486,7 @@ class Backend:
             ]
 
     def get_unit(self, tenant: str, unit_id: int) -> DataUnit:
+        """The tenant's data unit ``unit_id``; 404 if missing or another tenant's."""
         with self._lock:
             unit = self.units.get(unit_id)
             if unit is None or unit.tenant != tenant:
@@ -522,6 +531,7 @@ class Backend:
 
     # -- presigned downloads -----------------------------------------------------------------
     def download_expiry(self) -> int:
+        """The expiry (Unix time) of a presigned download URL issued now."""
         return int(self.clock().timestamp()) + DOWNLOAD_TTL_SECONDS
 
     def check_download(
@@ -599,6 +609,7 @@ class Backend:
             }
 
     def counts(self) -> dict[str, int]:
+        """How many objects of each kind the backend holds (collections, files, units, ...)."""
         with self._lock:
             return {
                 "data_collections": len(self.collections),
@@ -611,4 +622,5 @@ class Backend:
             }
 
     def now_iso(self, moment: datetime | None = None) -> str:
+        """``moment`` (default: the backend clock's now) as an ISO 8601 string."""
         return (moment or self.clock()).isoformat()

@@ -92,6 +92,8 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+"""The clients' default: 4 attempts, full jitter, ``Retry-After`` honoured (capped at 60 s)."""
 NO_RETRY = RetryPolicy(max_attempts=1)
+"""One attempt, no retry (what ``retry=None`` means)."""
 UNIT_BATCH_RETRY = RetryPolicy(max_attempts=3)
 """Contract §7 for data-unit batches: two extra attempts, full jitter."""

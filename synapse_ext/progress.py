@@ -54,6 +54,7 @@ class NullProgress:
     def task(
         self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> Iterator[ProgressTask]:
+        """Start a task; it finishes when the context exits."""
         yield _NullTask()
 
 
@@ -92,6 +93,7 @@ class CallbackProgress:
     def task(
         self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> Iterator[ProgressTask]:
+        """Start a task; it finishes when the context exits."""
         t = _CallbackTask(self._callback, desc, unit, total)
         yield t
         self._callback(ProgressEvent(desc, unit, total, t.done, 0, finished=True))
@@ -115,6 +117,7 @@ class TqdmProgress:
     def task(
         self, total: int | None = None, desc: str = "", unit: str = "it", **kwargs: object
     ) -> Iterator[ProgressTask]:
+        """Start a task; it finishes when the context exits."""
         from tqdm import tqdm  # type: ignore[import-untyped]  # optional: synapse-dc[tqdm]
 
         options: dict[str, Any] = {"unit_scale": unit == "B", "unit_divisor": 1024}

@@ -91,9 +91,7 @@ def units(
     shown: list[DataUnit] = []
     page_number, count = 1, 0
     while limit is None or len(shown) < limit:
-        page = client.list_units(
-            collection_id=collection_id, page=page_number, page_size=page_size
-        )
+        page = client.list_units(collection_id=collection_id, page=page_number, page_size=page_size)
         count = page.count
         shown.extend(page.results)
         if not page.next_:
