@@ -80,7 +80,7 @@ def warn_if_plain_http(base_url: str) -> None:
         warnings.warn(
             f"plain-HTTP base URL {url.scheme}://{url.host}: tokens are sent unencrypted",
             UserWarning,
-            stacklevel=4,
+            stacklevel=3,  # the caller of SynapseClient(...) / AsyncSynapseClient(...)
         )
 
 
