@@ -205,7 +205,7 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         "small": f"{result['files']} x 4 KiB, {WORKERS} workers, batch {BATCH}",
         "small_defaults": f"{result['files']} x 4 KiB, each side's defaults",
     }
-    rows = [("vs vendor (ours vs vendor (ours/vendor))", result["vendor"])]
+    rows = [("vs vendor: ours vs vendor (ratio ours/vendor)", result["vendor"])]
     for name, label in labels.items():
         rate, cpu = ("mb_per_s", "cpu_s_per_gib") if name == "large" else (
             "files_per_s", "cpu_ms_per_file")  # fmt: skip
