@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import fake_overhead, large_file, machine, small_files
+from bench import fake_overhead, large_file, machine, small_files, vendor
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -26,10 +26,16 @@ def _args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
     parser.add_argument("--workdir", default=None, help="scratch folder (default: a temp dir)")
+    parser.add_argument(
+        "--no-vendor", action="store_true", help="skip the head-to-head with the vendor's client"
+    )
+    parser.add_argument(
+        "--only-vendor", action="store_true", help="run only the head-to-head (merged into results)"
+    )
     return parser.parse_args()
 
 
-def _run(workdir: Path, quick: bool) -> dict[str, Any]:
+def _run(workdir: Path, quick: bool, with_vendor: bool) -> dict[str, Any]:
     n = 200 if quick else 2000
     sizes = (16, 64) if quick else (256, 1024)
     scale = (100, 200, 400) if quick else (500, 2000, 8000)
@@ -55,6 +61,9 @@ def _run(workdir: Path, quick: bool) -> dict[str, Any]:
     print("fake overhead ...", flush=True)
     results["fake"] = fake_overhead.run(workdir, 300 if quick else 2000)
     results["targets"] = _verdicts(results)
+    if with_vendor:
+        print("vs vendor's client ...", flush=True)
+        results["vs_vendor"] = vendor.run(workdir, quick)
     return results
 
 
@@ -105,6 +114,8 @@ def _table(results: dict[str, Any]) -> str:
         ("fake respx GET/s | 4 KiB upload/s", _pair(fk["respx"])),
         ("fake HTTP GET/s | 4 KiB upload/s", _pair(fk["http"])),
     ]
+    if "vs_vendor" in results:
+        rows += vendor.table_rows(results["vs_vendor"])
     width = max(len(r[0]) for r in rows)
     lines = [f"{m['cpu_model']}, {m['cores']} cores, Python {m['python']}, {m['date']}", ""]
     lines += [f"{label:<{width}}  {value}" for label, value in rows]
@@ -115,18 +126,36 @@ def _table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _only_vendor(workdir: Path, quick: bool) -> None:
+    """The head-to-head alone, merged into an existing ``results.json`` (if any)."""
+    print("vs vendor's client ...", flush=True)
+    result = vendor.run(workdir, quick)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["vs_vendor"] = result
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print("\n".join(f"{label}  {value}" for label, value in vendor.table_rows(result)))
+    print(f"\nwrote {RESULTS.name} (vs_vendor)")
+
+
+def _main(workdir: Path, args: argparse.Namespace) -> None:
+    if args.only_vendor:
+        _only_vendor(workdir, args.quick)
+        return
+    results = _run(workdir, args.quick, not args.no_vendor)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(_table(results))
+    print(f"\nwrote {RESULTS.name}")
+
+
 def main() -> None:
     args = _args()
     if args.workdir:
         workdir = Path(args.workdir)
         workdir.mkdir(parents=True, exist_ok=True)
-        results = _run(workdir, args.quick)
+        _main(workdir, args)
     else:
         with tempfile.TemporaryDirectory(prefix="synapse-bench-") as tmp:
-            results = _run(Path(tmp), args.quick)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(_table(results))
-    print(f"\nwrote {RESULTS.name}")
+            _main(Path(tmp), args)
 
 
 if __name__ == "__main__":
