@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 from mockserver.clock import Clock
 from mockserver.contract import ContractValidator, ContractViolation, Violation
@@ -27,7 +27,7 @@ from mockserver.http import MockRequest, MockResponse
 from mockserver.routes import Route, match_route
 from mockserver.state import Backend
 
-__all__ = ["Action", "Call", "Dispatcher", "Outcome", "build_dispatcher"]
+__all__ = ["Action", "Call", "Dispatcher", "FakeOptions", "Outcome", "build_dispatcher"]
 
 log = logging.getLogger("mockserver")
 Action = Literal["respond", "refuse", "drop", "lose_response"]
@@ -304,21 +304,28 @@ def _fixtures(fixtures: dict[str, Any] | str | Path | None) -> dict[str, Any]:
     return load_fixtures(fixtures)
 
 
+class FakeOptions(TypedDict, total=False):
+    """What a fresh fake is made of; the keywords of :func:`~mockserver.mock_synapse` that
+    :func:`build_dispatcher` (and the deprecated aliases) take and pass on unchanged."""
+
+    token: str | None
+    tenant: str | None
+    fixtures: dict[str, Any] | str | Path | None
+    storage: str | Path | None
+    validate: bool
+    latency_ms: int
+    clock: Clock | None
+    max_upload_bytes: int | None
+    seed: int
+    spec_path: str | Path | None
+
+
 def build_dispatcher(
     *,
     backend: Backend | None = None,
-    token: str | None = DEFAULT_TOKEN,
-    tenant: str | None = None,
-    fixtures: dict[str, Any] | str | Path | None = None,
-    storage: str | Path | None = None,
-    validate: bool = False,
-    latency_ms: int = 0,
-    clock: Clock | None = None,
-    max_upload_bytes: int | None = None,
-    seed: int = 0,
     base_path: str = "",
-    spec_path: str | Path | None = None,
     raise_violations: bool = True,
+    **options: Unpack[FakeOptions],
 ) -> Dispatcher:
     """Backend + faults + optional contract validator, wired together.
 
@@ -327,7 +334,15 @@ def build_dispatcher(
     ``token`` (if any) is added to ``tenant`` (default: the first fixture tenant) and survives
     resets.
     """
-    validator = ContractValidator(spec_path) if validate else None
+    token = options.get("token", DEFAULT_TOKEN)
+    tenant = options.get("tenant")
+    fixtures = options.get("fixtures")
+    storage = options.get("storage")
+    clock = options.get("clock")
+    seed = options.get("seed", 0)
+    max_upload_bytes = options.get("max_upload_bytes")
+    spec_path = options.get("spec_path")
+    validator = ContractValidator(spec_path) if options.get("validate", False) else None
     if backend is None:
         backend = Backend(
             _fixtures(fixtures),
@@ -347,7 +362,7 @@ def build_dispatcher(
         backend.add_token(token, code, keep=True)
     return Dispatcher(
         backend,
-        faults=FaultController(latency_ms=latency_ms),
+        faults=FaultController(latency_ms=options.get("latency_ms", 0)),
         validator=validator,
         base_path=base_path,
         raise_violations=raise_violations,

@@ -12,14 +12,14 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Unpack
 from urllib.parse import urlsplit
 
 import httpx
 
 from mockserver.clock import Clock
 from mockserver.contract import Violation
-from mockserver.dispatch import Call, Dispatcher, build_dispatcher
+from mockserver.dispatch import Call, Dispatcher, FakeOptions, build_dispatcher
 from mockserver.extras import check_extra
 from mockserver.faults import FaultController
 from mockserver.fixtures import DEFAULT_TOKEN
@@ -257,21 +257,6 @@ def _server_adapter() -> type[ThreadedServer]:
 
 
 # -- deprecated aliases (one release) ---------------------------------------------------------
-
-
-class FakeOptions(TypedDict, total=False):
-    """Keywords of :func:`mock_synapse` that the deprecated aliases pass on unchanged."""
-
-    token: str | None
-    tenant: str | None
-    fixtures: dict[str, Any] | str | Path | None
-    storage: str | Path | None
-    validate: bool
-    latency_ms: int
-    clock: Clock | None
-    max_upload_bytes: int | None
-    seed: int
-    spec_path: str | Path | None
 
 
 def mock_synapse_server(

@@ -55,6 +55,8 @@ from .progress import (
     TqdmProgress,
 )
 from .upload import EmptyFileError, FileKey, MemoryResumeStore, ResumePoint, ResumeStore
+from .upload._chunked import chunk_plan as _chunk_plan
+from .upload._chunked import content_range as _content_range
 
 __all__ = [
     "DEFAULT_JOURNAL",
@@ -109,18 +111,6 @@ def _unit_batch_policy(
     max_attempts: int = 3, base: float = 0.5, retry_after_cap: float = 60.0
 ) -> RetryPolicy:
     return RetryPolicy(max_attempts=max_attempts, base=base, retry_after_cap=retry_after_cap)
-
-
-def _chunk_plan(total: int, chunk_size: int) -> list[tuple[int, int]]:
-    from .upload._chunked import chunk_plan
-
-    return chunk_plan(total, chunk_size)
-
-
-def _content_range(start: int, length: int, total: int) -> str:
-    from .upload._chunked import content_range
-
-    return content_range(start, length, total)
 
 
 # Former names, importable for one release (each warns once it is used).
