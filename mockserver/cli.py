@@ -8,6 +8,7 @@ extra it says what to install and exits with code 2.
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import threading
@@ -18,8 +19,9 @@ from types import FrameType
 from mockserver.extras import MissingExtraError
 from mockserver.fixtures import DEFAULT_TOKEN
 from mockserver.mock import mock_synapse
+from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, MIN_PART_SIZE
 
-__all__ = ["main"]
+__all__ = ["main", "parse_size"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +37,47 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency-ms", type=int, default=0, help="added to every response")
     serve.add_argument("--max-upload-bytes", type=int, default=None)
     serve.add_argument("--validate", action="store_true", help="check traffic against the spec")
+    serve.add_argument(
+        "--multipart-threshold",
+        type=parse_size,
+        default=DEFAULT_MULTIPART_THRESHOLD,
+        metavar="SIZE",
+        help="presigned uploads of this size or more are multipart (default 100MiB)",
+    )
+    serve.add_argument(
+        "--part-size",
+        type=_part_size,
+        default=DEFAULT_PART_SIZE,
+        metavar="SIZE",
+        help="part size of multipart presigned uploads, at least 5MiB (default 8MiB)",
+    )
     return parser
+
+
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNITS.update({"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40})
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(text: str) -> int:
+    """``5MiB``, ``100MB``, ``8388608``: a size in bytes (binary and decimal units)."""
+    match = _SIZE.match(text)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS:
+        raise argparse.ArgumentTypeError(
+            f"invalid size {text!r}: give bytes or a number with B, KB, MB, GB, KiB, MiB, GiB"
+        )
+    size = int(float(match.group(1)) * _UNITS[unit])
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"invalid size {text!r}: must be at least 1 byte")
+    return size
+
+
+def _part_size(text: str) -> int:
+    size = parse_size(text)
+    if size < MIN_PART_SIZE:
+        raise argparse.ArgumentTypeError(f"part size {text!r} is below S3's minimum of 5MiB")
+    return size
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     validate=args.validate,
                     latency_ms=args.latency_ms,
                     max_upload_bytes=args.max_upload_bytes,
+                    multipart_threshold=args.multipart_threshold,
+                    part_size=args.part_size,
                 )
             )
         except MissingExtraError as exc:

@@ -24,8 +24,10 @@ from mockserver.errors import ApiError, forbidden, unauthorized
 from mockserver.faults import Fault, FaultController
 from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures
 from mockserver.http import MockRequest, MockResponse
+from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
 from mockserver.routes import Route, match_route
 from mockserver.state import Backend
+from mockserver.v2.envelope import error_response
 
 __all__ = ["Action", "Call", "Dispatcher", "FakeOptions", "Outcome", "build_dispatcher"]
 
@@ -87,6 +89,38 @@ def _credentials(request: MockRequest) -> tuple[str, str | None]:
     if t_scheme.lower() != "token" or not code.strip():
         raise forbidden()
     return token.strip(), code.strip()
+
+
+def _raw_or_token(value: str) -> str:
+    """v2 header values: the raw value, or ``Token <value>`` (what v1 clients send)."""
+    value = value.strip()
+    scheme, sep, rest = value.partition(" ")
+    return rest.strip() if sep and scheme.lower() == "token" else value
+
+
+def _credentials_v2(request: MockRequest) -> tuple[str, str | None]:
+    """``SYNAPSE-ACCESS-TOKEN: <token>`` (raw or ``Token <token>``), else ``Authorization:
+    Token|Bearer <token>``; ``SYNAPSE-Tenant: <code>`` (raw or ``Token <code>``) optional."""
+    raw = request.header("synapse-access-token")
+    if raw is not None:
+        token = _raw_or_token(raw)
+    else:
+        authorization = request.header("authorization")
+        if authorization is None:
+            raise unauthorized("Authentication credentials were not provided.")
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() not in {"token", "bearer"}:
+            raise unauthorized('Invalid authorization header. Expected "Token|Bearer <token>".')
+        token = token.strip()
+    if not token or " " in token:
+        raise unauthorized("Invalid token header.")
+    tenant_raw = request.header("synapse-tenant")
+    if tenant_raw is None:
+        return token, None
+    code = _raw_or_token(tenant_raw)
+    if not code or " " in code:
+        raise forbidden()
+    return token, code
 
 
 class Dispatcher:
@@ -222,10 +256,13 @@ class Dispatcher:
     def _run_handler(self, route: Route, request: MockRequest) -> MockResponse:
         try:
             if route.auth:
-                token, tenant = _credentials(request)
+                read = _credentials_v2 if route.api == "v2" else _credentials
+                token, tenant = read(request)
                 request.tenant = self.backend.authenticate(token, tenant)
             return route.handler(self.backend, request)
         except ApiError as exc:
+            if route.api == "v2":
+                return error_response(self.backend, exc)
             return MockResponse.json_response(exc.status, exc.body, exc.headers)
         except Exception as exc:  # a bug in the fake: say so, never hang the client
             log.exception("mockserver handler %s failed", route.operation_id)
@@ -318,6 +355,8 @@ class FakeOptions(TypedDict, total=False):
     max_upload_bytes: int | None
     seed: int
     spec_path: str | Path | None
+    multipart_threshold: int
+    part_size: int
 
 
 def build_dispatcher(
@@ -350,6 +389,8 @@ def build_dispatcher(
             clock=clock,
             seed=seed,
             max_upload_bytes=max_upload_bytes,
+            multipart_threshold=options.get("multipart_threshold", DEFAULT_MULTIPART_THRESHOLD),
+            part_size=options.get("part_size", DEFAULT_PART_SIZE),
         )
     elif fixtures is not None or storage is not None or clock is not None or seed != 0:
         raise ValueError("give either backend or fixtures/storage/clock/seed, not both")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
     "ApiError",
+    "InvalidRequest",
     "bad_request",
     "field_error",
     "forbidden",
@@ -22,6 +24,24 @@ class ApiError(Exception):
         self.status = status
         self.body = body
         self.headers = dict(headers or {})
+
+
+class InvalidRequest(ApiError):
+    """A 400 with per-field messages: ``details`` as (field path, message) pairs.
+
+    The v1 body is DRF-style (``{field: [messages]}``); v2 renders ``details`` into its error
+    envelope.
+    """
+
+    def __init__(
+        self, details: Sequence[tuple[str, str]], message: str = "Invalid request."
+    ) -> None:
+        body: dict[str, list[str]] = {}
+        for field, text in details:
+            body.setdefault(field, []).append(text)
+        super().__init__(400, body)
+        self.details = list(details)
+        self.message = message
 
 
 def bad_request(detail: str, **extra: Any) -> ApiError:

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import ApiError, bad_request, field_error, not_found
+from mockserver.bodies import json_body as _json_body
+from mockserver.bodies import json_object as _json_object
+from mockserver.bodies import path_int as _path_int
+from mockserver.bodies import tenant_of as _tenant
+from mockserver.errors import ApiError, bad_request, field_error
 from mockserver.http import MockRequest, MockResponse
 from mockserver.pagination import paginate
+from mockserver.presigned import parse_finalize_request, parse_upload_request
 from mockserver.serializers import (
     collection_json,
     data_file_json,
@@ -22,13 +27,16 @@ from mockserver.serializers import (
     upload_json,
 )
 from mockserver.state import Backend
-from mockserver.validation import as_int, type_name
+from mockserver.v2.serializers import finalize_json, upload_urls_json
+from mockserver.validation import as_int
 
 __all__ = [
     "completeChunkedUpload",
+    "confirmPresignedUploads",
     "createChunkedUpload",
     "createDataFile",
     "createDataUnits",
+    "createPresignedUploads",
     "createTasks",
     "downloadFile",
     "getChunkedUpload",
@@ -41,43 +49,6 @@ __all__ = [
 ]
 
 MAX_CHECKSUMS = 1000
-
-
-def _tenant(request: MockRequest) -> str:
-    assert request.tenant is not None, "the dispatcher authenticates API routes"
-    return request.tenant
-
-
-def _json_body(request: MockRequest) -> Any:
-    if request.is_multipart:
-        raise ApiError(415, {"detail": 'Unsupported media type "multipart/form-data" in request.'})
-    if not request.body:
-        raise bad_request("JSON parse error - the request body is empty.")
-    try:
-        return request.json()
-    except ValueError as exc:
-        raise bad_request(str(exc)) from None
-
-
-def _json_object(request: MockRequest) -> dict[str, Any]:
-    body = _json_body(request)
-    if not isinstance(body, dict):
-        raise ApiError(
-            400,
-            {
-                "non_field_errors": [
-                    f"Invalid data. Expected a dictionary, but got {type_name(body)}."
-                ]
-            },
-        )
-    return body
-
-
-def _path_int(request: MockRequest) -> int:
-    value = int(request.path_params["id"])
-    if value > 2**63 - 1:
-        raise not_found()
-    return value
 
 
 def _multipart(request: MockRequest) -> None:
@@ -146,6 +117,19 @@ def verifyDataFileChecksums(backend: Backend, request: MockRequest) -> MockRespo
         )
     existing = backend.existing_checksums(_tenant(request), checksums)
     return MockResponse.json_response(200, {"existing_checksums": existing})
+
+
+# -- presigned upload (v1) ------------------------------------------------------------------
+def createPresignedUploads(backend: Backend, request: MockRequest) -> MockResponse:
+    files, expiration = parse_upload_request(_json_object(request))
+    issued, expires_at = backend.presigned.issue(_tenant(request), None, files, expiration)
+    return MockResponse.json_response(200, upload_urls_json(issued, expires_at.isoformat()))
+
+
+def confirmPresignedUploads(backend: Backend, request: MockRequest) -> MockResponse:
+    items = parse_finalize_request(_json_object(request))
+    results = backend.presigned.finalize(_tenant(request), None, items)
+    return MockResponse.json_response(200, finalize_json(results, with_created=False))
 
 
 # -- chunked upload --------------------------------------------------------------------------

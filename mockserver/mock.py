@@ -23,6 +23,7 @@ from mockserver.dispatch import Call, Dispatcher, FakeOptions, build_dispatcher
 from mockserver.extras import check_extra
 from mockserver.faults import FaultController
 from mockserver.fixtures import DEFAULT_TOKEN
+from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
 from mockserver.state import Backend
 
 if TYPE_CHECKING:
@@ -159,6 +160,8 @@ def mock_synapse(
     max_upload_bytes: int | None = None,
     seed: int = 0,
     spec_path: str | Path | None = None,
+    multipart_threshold: int = DEFAULT_MULTIPART_THRESHOLD,
+    part_size: int = DEFAULT_PART_SIZE,
     patch: bool = True,
     host: str = DEFAULT_HOST,
     port: int = 0,
@@ -180,7 +183,9 @@ def mock_synapse(
     a temporary one, deleted on exit), ``clock``, ``seed`` and ``max_upload_bytes`` shape the
     backend; ``backend`` serves an existing one instead (then those keep their defaults, and
     it is not closed on exit). ``validate`` checks traffic against ``openapi.yaml`` (or
-    ``spec_path``); ``latency_ms`` is added to every API response.
+    ``spec_path``); ``latency_ms`` is added to every API response. Presigned uploads (v1
+    pair and v2) get a single PUT below ``multipart_threshold`` bytes, else a multipart
+    upload in parts of ``part_size`` bytes (at least 5 MiB).
 
     Raises :class:`~mockserver.extras.MissingExtraError` (an ``ImportError``) when the
     ``mock`` extra is not installed, before anything is started.
@@ -206,6 +211,8 @@ def mock_synapse(
         seed=seed,
         base_path=base_path,
         spec_path=spec_path,
+        multipart_threshold=multipart_threshold,
+        part_size=part_size,
     )
     try:
         if respx_adapter is not None:

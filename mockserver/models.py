@@ -13,6 +13,7 @@ __all__ = [
     "DataFile",
     "DataUnit",
     "FileSpec",
+    "PresignedUpload",
     "Project",
     "Task",
     "Tenant",
@@ -53,6 +54,7 @@ class DataCollection:
     project: int | None
     created_at: datetime
     specs: list[FileSpec]
+    category: str = "image"
 
     def spec(self, name: str) -> FileSpec | None:
         return next((s for s in self.specs if s.name == name), None)
@@ -76,6 +78,28 @@ class DataFile:
     """The content: these files, concatenated (a chunked upload's chunks, never copied)."""
     filename: str
     created_at: datetime
+    object_key: str | None = None
+    """The storage key of a presigned upload (its content is read from the store when
+    ``segments`` is empty: a remote store)."""
+    collections: set[int] = field(default_factory=set)
+    """Collections the file belongs to: finalized for them, or bound in one of their units."""
+
+
+@dataclass
+class PresignedUpload:
+    """A file announced by ``upload-urls`` (v2) or ``presigned_upload/upload`` (v1)."""
+
+    file_key: str
+    tenant: str
+    collection: int | None
+    """The v2 collection it was issued for; None for the v1 pair."""
+    filename: str
+    size: int
+    expires_at: datetime
+    upload_id: str | None = None
+    """The storage's multipart upload id; None for a single PUT."""
+    data_file_id: int | None = None
+    """Set once finalized."""
 
 
 @dataclass
@@ -110,6 +134,8 @@ class DataUnit:
     meta: dict[str, Any]
     groups: list[str]
     created_at: datetime
+    checksum: str = ""
+    """The unit's own checksum, derived from its files (see ``unit_checksum``)."""
 
 
 @dataclass

@@ -18,10 +18,20 @@ from typing import Literal
 from mockserver import handlers
 from mockserver.http import MockRequest, MockResponse
 from mockserver.state import Backend
+from mockserver.v2 import handlers as v2
 
-__all__ = ["API_OPERATIONS", "ROUTES", "ApiHandler", "Route", "RouteKind", "match_route"]
+__all__ = [
+    "API_OPERATIONS",
+    "ROUTES",
+    "ApiHandler",
+    "ApiVersion",
+    "Route",
+    "RouteKind",
+    "match_route",
+]
 
 RouteKind = Literal["api", "storage"]
+ApiVersion = Literal["v1", "v2"]
 ApiHandler = Callable[[Backend, MockRequest], MockResponse]
 
 _INT = r"(?P<id>[0-9]{1,30})"
@@ -40,6 +50,8 @@ class Route:
     documented: bool = True
     hash_parts: bool = True
     """Hash multipart file parts while they stream in (False: chunk segments, hashed later)."""
+    api: ApiVersion = "v1"
+    """v2 routes take v2 credentials and answer errors in the v2 envelope."""
 
     @property
     def auth(self) -> bool:
@@ -53,6 +65,7 @@ def _api(
     *,
     documented: bool = True,
     hash_parts: bool = True,
+    api: ApiVersion = "v1",
 ) -> Route:
     return Route(
         method,
@@ -61,7 +74,12 @@ def _api(
         handler,
         documented=documented,
         hash_parts=hash_parts,
+        api=api,
     )
+
+
+def _v2(method: str, path: str, handler: ApiHandler) -> Route:
+    return _api(method, f"/v2{path}", handler, api="v2")
 
 
 ROUTES: tuple[Route, ...] = (
@@ -69,6 +87,8 @@ ROUTES: tuple[Route, ...] = (
     _api("GET", rf"/data_collections/{_INT}/", handlers.getDataCollection),
     _api("POST", r"/data_files/", handlers.createDataFile),
     _api("POST", r"/data_files/verify_checksums/", handlers.verifyDataFileChecksums),
+    _api("POST", r"/data_files/presigned_upload/upload/", handlers.createPresignedUploads),
+    _api("POST", r"/data_files/presigned_upload/confirm_upload/", handlers.confirmPresignedUploads),
     _api("PUT", r"/chunked_upload/", handlers.createChunkedUpload, hash_parts=False),
     _api("POST", r"/chunked_upload/", handlers.postChunkedUploadWithoutId, documented=False),
     _api("GET", rf"/chunked_upload/{_UPLOAD}/", handlers.getChunkedUpload),
@@ -78,6 +98,16 @@ ROUTES: tuple[Route, ...] = (
     _api("POST", r"/data_units/", handlers.createDataUnits),
     _api("GET", rf"/data_units/{_INT}/", handlers.getDataUnit),
     _api("POST", r"/tasks/", handlers.createTasks),
+    _v2("GET", r"/data-collections/", v2.v2ListDataCollections),
+    _v2("GET", rf"/data-collections/{_INT}/", v2.v2GetDataCollection),
+    _v2("POST", rf"/data-collections/{_INT}/upload-urls/", v2.v2CreateUploadUrls),
+    _v2("POST", rf"/data-collections/{_INT}/finalize-upload/", v2.v2FinalizeUpload),
+    _v2("GET", r"/data-files/", v2.v2ListDataFiles),
+    _v2("GET", rf"/data-files/{_INT}/", v2.v2GetDataFile),
+    _v2("POST", r"/data-units/bulk-create/", v2.v2BulkCreateDataUnits),
+    _v2("GET", r"/data-units/", v2.v2ListDataUnits),
+    _v2("GET", rf"/data-units/{_INT}/", v2.v2GetDataUnit),
+    _v2("POST", r"/tasks/bulk-create/", v2.v2BulkCreateTasks),
     Route(
         "GET",
         re.compile(r"^/_storage/(?P<file_id>[0-9]{1,30})/[^/]+$"),

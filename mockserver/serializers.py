@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from mockserver.models import ChunkedUpload, DataCollection, DataFile, DataUnit, FileSpec, Task
+from mockserver.names import safe_name
 from mockserver.state import Backend
 
 __all__ = [
     "collection_json",
     "data_file_json",
     "download_url",
+    "safe_name",
     "task_json",
     "unit_json",
     "upload_json",
 ]
 
-_FILE_TYPE_DISPLAY = {
+FILE_TYPE_DISPLAY = {
     "audio": "Audio",
     "data": "Data",
     "image": "Image",
@@ -32,15 +34,16 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat()
 
 
-def safe_name(filename: str) -> str:
-    """The last path component of a client filename, never empty, '.' or '..'."""
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return name if name not in {"", ".", ".."} else "file"
-
-
 def download_url(backend: Backend, base_url: str, record: DataFile) -> str:
-    """An absolute presigned URL served by the fake itself (no auth headers needed)."""
+    """An absolute presigned URL (no auth headers needed): served by the fake itself, or by
+    the object store for a presigned upload kept only there (a remote store)."""
     expires = backend.download_expiry()
+    if not record.segments and record.object_key is not None:
+        return backend.object_store.presign_get(
+            record.object_key,
+            expires_at=datetime.fromtimestamp(expires, tz=UTC),
+            filename=safe_name(record.filename),
+        )
     query = urlencode({"expires": expires, "signature": backend.signer.sign(record.id, expires)})
     name = quote(safe_name(record.filename), safe="")
     return f"{base_url}/_storage/{record.id}/{name}?{query}"
@@ -52,7 +55,7 @@ def spec_json(spec: FileSpec) -> dict[str, Any]:
         "name": spec.name,
         "description": spec.description,
         "file_type": spec.file_type,
-        "file_type_display": _FILE_TYPE_DISPLAY.get(spec.file_type, spec.file_type),
+        "file_type_display": FILE_TYPE_DISPLAY.get(spec.file_type, spec.file_type),
         "configuration": spec.configuration,
         "is_sequential": spec.is_sequential,
         "is_required": spec.is_required,

@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.clock import Clock, utc_now
-from mockserver.errors import ApiError, bad_request, field_error, forbidden, not_found
+from mockserver.errors import (
+    ApiError,
+    InvalidRequest,
+    bad_request,
+    field_error,
+    forbidden,
+    not_found,
+)
 from mockserver.fixtures import default_fixtures
 from mockserver.hashing import SegmentHasher, hashing_pool
 from mockserver.http import UploadedFile
@@ -42,8 +49,15 @@ from mockserver.models import (
     Tenant,
     UnitFile,
 )
+from mockserver.presigned import (
+    DEFAULT_MULTIPART_THRESHOLD,
+    DEFAULT_PART_SIZE,
+    PresignedUploads,
+)
 from mockserver.signing import Signer
-from mockserver.validation import UnitDraft, parse_unit
+from mockserver.storage import ObjectStore, StoredObject
+from mockserver.units import UnitChecksum, unit_checksum
+from mockserver.validation import UnitDraft, parse_unit, type_name
 
 __all__ = ["Backend", "ContentRange", "parse_content_range"]
 
@@ -72,6 +86,12 @@ def parse_content_range(value: str | None) -> ContentRange:
     return ContentRange(start, end, total)
 
 
+def _category(specs: Sequence[FileSpec]) -> str:
+    """A collection's category when the fixtures give none: its primary spec's file type."""
+    primary = next((s for s in specs if s.is_primary), specs[0] if specs else None)
+    return primary.file_type if primary is not None else "data"
+
+
 class Backend:
     """All state of one fake Synapse backend (thread-safe; see module docstring)."""
 
@@ -83,6 +103,9 @@ class Backend:
         clock: Clock | None = None,
         seed: int = 0,
         max_upload_bytes: int | None = None,
+        object_store: ObjectStore | None = None,
+        multipart_threshold: int = DEFAULT_MULTIPART_THRESHOLD,
+        part_size: int = DEFAULT_PART_SIZE,
     ) -> None:
         self._lock = threading.RLock()
         self._extra_tokens: list[tuple[str, str]] = []
@@ -94,9 +117,18 @@ class Backend:
         self.storage = Path(storage or tempfile.mkdtemp(prefix="synapse-mock-")).resolve()
         self.signer = Signer(hashlib.sha256(f"synapse-mock-signing-{seed}".encode()).digest())
         self._hash_pool: ThreadPoolExecutor | None = None
+        self.object_store: ObjectStore = object_store  # type: ignore[assignment]
+        self.presigned = PresignedUploads(
+            self, multipart_threshold=multipart_threshold, part_size=part_size
+        )
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    def lock(self) -> threading.RLock:
+        """The state's lock (re-entrant), for components that keep state beside it."""
+        return self._lock
+
     @property
     def spool_dir(self) -> Path:
         """Where transports spool multipart parts before a handler takes them."""
@@ -121,6 +153,12 @@ class Backend:
             self._upload_counter = 0
             self.checksum_counts: Counter[str] = Counter()
             self.bytes_received = 0
+            self._units_by_checksum: dict[UnitChecksum, DataUnit] = {}
+            self.groups: dict[tuple[str, int, tuple[str, ...]], int] = {}
+            self._tokens_issued = 0
+            self.presigned.reset()
+            if self.object_store is not None:
+                self.object_store.reset()
             self.load_fixtures(self._fixtures)
             for token, tenant in self._extra_tokens:
                 self.add_token(token, tenant)
@@ -146,6 +184,13 @@ class Backend:
 
     def _bump_id(self, kind: str, used: int) -> None:
         self._next_id[kind] = max(self._next_id[kind], used)
+
+    def new_token(self) -> str:
+        """A fresh 32-hex token, reproducible for a seed (storage keys, request ids)."""
+        with self._lock:
+            self._tokens_issued += 1
+            digest = hashlib.sha256(f"token:{self.seed}:{self._tokens_issued}".encode())
+            return digest.hexdigest()[:32]
 
     def _new_upload_id(self) -> str:
         self._upload_counter += 1
@@ -190,6 +235,7 @@ class Backend:
                     project=raw.get("project"),
                     created_at=now,
                     specs=specs,
+                    category=raw.get("category") or _category(specs),
                 )
             for raw in data.get("projects", []):
                 pid = int(raw.get("id") or self._new_id("project"))
@@ -287,6 +333,31 @@ class Backend:
             return self._add_data_file(
                 tenant, upload.checksum, upload.offset, upload.segments, upload.filename
             )
+
+    def file_for_checksum(self, tenant: str, checksum: str) -> DataFile | None:
+        """The tenant's first data file with this checksum, or None."""
+        with self._lock:
+            return self._first_file.get((tenant, checksum))
+
+    def add_stored_file(
+        self,
+        tenant: str,
+        checksum: str,
+        stored: StoredObject,
+        filename: str,
+        object_key: str,
+        collection: int | None,
+    ) -> DataFile:
+        """A data file made from an object in the store (presigned upload)."""
+        with self._lock:
+            record = self._add_data_file(
+                tenant, checksum, stored.size, stored.segments or (), filename
+            )
+            record.object_key = object_key
+            if collection is not None:
+                record.collections.add(collection)
+            self.bytes_received += stored.size
+            return record
 
     def existing_checksums(self, tenant: str, checksums: Iterable[str]) -> list[str]:
         """The ones of ``checksums`` the tenant's data files have, in order, without repeats."""
@@ -452,28 +523,102 @@ class Backend:
                 drafts.append(parsed)
             if any(errors):
                 raise ApiError(400, errors if as_array else errors[0])
-            now = self.clock()
-            created = []
-            for draft in drafts:
-                unit = DataUnit(
-                    id=self._new_id("unit"),
-                    tenant=tenant,
-                    data_collection=draft.data_collection,
-                    files=[
-                        UnitFile(
-                            spec_name=name,
-                            data_file_id=self._file_for_checksum(tenant, ref.checksum).id,
-                            path_original=ref.path,
-                        )
-                        for name, ref in draft.files.items()
-                    ],
-                    meta=draft.meta,
-                    groups=draft.groups,
-                    created_at=now,
+            return [self._insert_unit(tenant, draft) for draft in drafts]
+
+    def _draft_checksum(self, tenant: str, draft: UnitDraft) -> str:
+        return unit_checksum({name: ref.checksum for name, ref in draft.files.items()})
+
+    def _insert_unit(self, tenant: str, draft: UnitDraft) -> DataUnit:
+        """(under the lock, draft checked) Store a new unit and index it by its checksum."""
+        files = []
+        for name, ref in draft.files.items():
+            record = self._file_for_checksum(tenant, ref.checksum)
+            record.collections.add(draft.data_collection)
+            files.append(UnitFile(name, record.id, ref.path))
+        unit = DataUnit(
+            id=self._new_id("unit"),
+            tenant=tenant,
+            data_collection=draft.data_collection,
+            files=files,
+            meta=draft.meta,
+            groups=draft.groups,
+            created_at=self.clock(),
+            checksum=self._draft_checksum(tenant, draft),
+        )
+        self.units[unit.id] = unit
+        key = (tenant, unit.data_collection, unit.checksum)
+        self._units_by_checksum.setdefault(key, unit)
+        if unit.groups:
+            self.group_id(tenant, unit.data_collection, unit.groups)
+        return unit
+
+    def group_id(self, tenant: str, collection: int, path: Sequence[str]) -> int:
+        """The id of the leaf group of ``path`` (parent first), created on first use."""
+        with self._lock:
+            key = (tenant, collection, tuple(path))
+            if key not in self.groups:
+                self.groups[key] = self._new_id("group")
+            return self.groups[key]
+
+    def bulk_create_units(
+        self, tenant: str, collection_id: int, raw_units: list[Any], *, dry_run: bool = False
+    ) -> list[tuple[int, str, bool]]:
+        """v2 bulk-create: (unit id, unit checksum, created) per item, in order.
+
+        All-or-nothing: every item is checked before anything is stored (InvalidRequest with
+        ``units[i].field`` details). Idempotent: a unit with the same files under the same
+        specs in the collection is returned with ``created=False`` (also within one request).
+        ``dry_run`` checks and answers the same without storing (ids are the ones a real call
+        would have taken).
+        """
+        details: list[tuple[str, str]] = []
+        drafts: list[UnitDraft] = []
+        with self._lock:
+            collection = self.collections.get(collection_id)
+            if collection is None or collection.tenant != tenant:
+                raise InvalidRequest(
+                    [("data_collection", f'Invalid pk "{collection_id}" - object does not exist.')]
                 )
-                self.units[unit.id] = unit
-                created.append(unit)
-            return created
+            for index, raw in enumerate(raw_units):
+                where = f"units[{index}]"
+                if not isinstance(raw, dict):
+                    details.append((where, f"Expected an object, got {type_name(raw)}."))
+                    continue
+                parsed = parse_unit({**raw, "data_collection": collection_id})
+                if isinstance(parsed, dict):
+                    details += [(f"{where}.{f}", m) for f, ms in parsed.items() for m in ms]
+                    continue
+                problems = self._check_unit(tenant, parsed)
+                details += [(f"{where}.{f}", m) for f, ms in problems.items() for m in ms]
+                for name in parsed.files:
+                    spec = collection.spec(name)
+                    if spec is not None and spec.is_sequential:
+                        details.append(
+                            (f"{where}.files", f"{name!r} is a sequential specification.")
+                        )
+                if any(len(group) > 255 for group in parsed.groups):
+                    details.append((f"{where}.groups", "Group names have 1 to 255 characters."))
+                drafts.append(parsed)
+            if details:
+                raise InvalidRequest(details, "The units were not created.")
+            results: list[tuple[int, str, bool]] = []
+            planned: dict[str, int] = {}
+            next_id = self._next_id["unit"]
+            for draft in drafts:
+                checksum = self._draft_checksum(tenant, draft)
+                existing = self._units_by_checksum.get((tenant, collection_id, checksum))
+                if existing is not None:
+                    results.append((existing.id, checksum, False))
+                elif checksum in planned:
+                    results.append((planned[checksum], checksum, False))
+                elif dry_run:
+                    next_id += 1
+                    planned[checksum] = next_id
+                    results.append((next_id, checksum, True))
+                else:
+                    unit = self._insert_unit(tenant, draft)
+                    results.append((unit.id, checksum, True))
+            return results
 
     def list_units(self, tenant: str, collection_id: int | None) -> list[DataUnit]:
         """The tenant's data units by id, of one collection when ``collection_id`` is given."""
@@ -528,6 +673,48 @@ class Backend:
                     existing[(project_id, unit_id)] = task
                 result.append(task)
             return result
+
+    def bulk_create_tasks(
+        self, tenant: str, project_id: int, unit_ids: list[int], *, dry_run: bool = False
+    ) -> tuple[int, int]:
+        """v2 tasks bulk-create: (created, skipped); units with a task in the project are
+        skipped; an unknown project or unit, or a unit of another collection, fails the whole
+        request (InvalidRequest)."""
+        with self._lock:
+            project = self.projects.get(project_id)
+            if project is None or project.tenant != tenant:
+                raise InvalidRequest(
+                    [("project", f'Invalid pk "{project_id}" - object does not exist.')]
+                )
+            details = []
+            for index, unit_id in enumerate(unit_ids):
+                unit = self.units.get(unit_id)
+                if unit is None or unit.tenant != tenant:
+                    details.append(
+                        (f"data_unit_ids[{index}]", f"Data unit {unit_id} does not exist.")
+                    )
+                elif unit.data_collection != project.data_collection:
+                    details.append(
+                        (
+                            f"data_unit_ids[{index}]",
+                            f"Data unit {unit_id} is not in data collection "
+                            f"{project.data_collection} of project {project_id}.",
+                        )
+                    )
+            if details:
+                raise InvalidRequest(details, "No task was created.")
+            have = {t.data_unit for t in self.tasks.values() if t.project == project_id}
+            created = skipped = 0
+            for unit_id in dict.fromkeys(unit_ids):
+                if unit_id in have:
+                    skipped += 1
+                    continue
+                created += 1
+                have.add(unit_id)
+                if not dry_run:
+                    task = Task(self._new_id("task"), tenant, project_id, unit_id, self.clock())
+                    self.tasks[task.id] = task
+            return created, skipped
 
     # -- presigned downloads -----------------------------------------------------------------
     def download_expiry(self) -> int:
@@ -599,8 +786,21 @@ class Backend:
                         "files": {f.spec_name: f.data_file_id for f in u.files},
                         "meta": copy.deepcopy(u.meta),
                         "groups": list(u.groups),
+                        "checksum": u.checksum,
                     }
                     for u in self.units.values()
+                ],
+                "presigned_uploads": [
+                    {
+                        "file_key": u.file_key,
+                        "tenant": u.tenant,
+                        "data_collection": u.collection,
+                        "filename": u.filename,
+                        "size": u.size,
+                        "multipart": u.upload_id is not None,
+                        "data_file_id": u.data_file_id,
+                    }
+                    for u in self.presigned.uploads.values()
                 ],
                 "tasks": [
                     {"id": t.id, "tenant": t.tenant, "project": t.project, "data_unit": t.data_unit}
@@ -616,6 +816,7 @@ class Backend:
                 "projects": len(self.projects),
                 "data_files": len(self.data_files),
                 "chunked_uploads": len(self.uploads),
+                "presigned_uploads": len(self.presigned.uploads),
                 "data_units": len(self.units),
                 "tasks": len(self.tasks),
                 "bytes_received": self.bytes_received,
