@@ -24,6 +24,7 @@ from mockserver.extras import check_extra
 from mockserver.faults import FaultController
 from mockserver.fixtures import DEFAULT_TOKEN
 from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
+from mockserver.routes import ApiVersion
 from mockserver.state import Backend
 
 if TYPE_CHECKING:
@@ -119,27 +120,38 @@ class MockSynapse:
         """Reset state, faults, the call log and recorded violations."""
         self.dispatcher.reset()
 
-    def headers(self, token: str | None = None, tenant: str | None = None) -> dict[str, str]:
-        """Auth headers for this fake (``Synapse-Access-Token`` and optional tenant)."""
-        headers = {"Synapse-Access-Token": f"Token {token or self.token}"}
+    def headers(
+        self, token: str | None = None, tenant: str | None = None, *, api: ApiVersion = "v1"
+    ) -> dict[str, str]:
+        """Auth headers for this fake as ``api`` clients send them: v1 ``Synapse-Access-Token:
+        Token <t>`` (+ ``Synapse-Tenant: Token <code>``), v2 the raw token (and code)."""
+        value = token or self.token
+        if api == "v2":
+            headers = {"SYNAPSE-ACCESS-TOKEN": f"{value}"}
+            if tenant:
+                headers["SYNAPSE-Tenant"] = tenant
+            return headers
+        headers = {"Synapse-Access-Token": f"Token {value}"}
         if tenant:
             headers["Synapse-Tenant"] = f"Token {tenant}"
         return headers
 
-    def client(self, *, auth: bool = True, **kwargs: Any) -> httpx.Client:
-        """An httpx client wired to this fake (base URL, transport, auth headers)."""
+    def client(self, *, auth: bool = True, api: ApiVersion = "v1", **kwargs: Any) -> httpx.Client:
+        """An httpx client wired to this fake (base URL, transport, ``api``'s auth headers)."""
         kwargs.setdefault("base_url", self.base_url)
         if auth:
-            kwargs.setdefault("headers", self.headers())
+            kwargs.setdefault("headers", self.headers(api=api))
         if self.transport is not None:
             kwargs.setdefault("transport", self.transport)
         return httpx.Client(**kwargs)
 
-    def async_client(self, *, auth: bool = True, **kwargs: Any) -> httpx.AsyncClient:
+    def async_client(
+        self, *, auth: bool = True, api: ApiVersion = "v1", **kwargs: Any
+    ) -> httpx.AsyncClient:
         """The async twin of :meth:`client`."""
         kwargs.setdefault("base_url", self.base_url)
         if auth:
-            kwargs.setdefault("headers", self.headers())
+            kwargs.setdefault("headers", self.headers(api=api))
         if self.transport is not None:
             kwargs.setdefault("transport", self.transport)
         return httpx.AsyncClient(**kwargs)

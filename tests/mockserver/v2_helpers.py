@@ -20,7 +20,7 @@ def md5(data: bytes) -> str:
 
 def v2_client(fake: MockSynapse, **headers: str) -> httpx.Client:
     """An httpx client on the fake that authenticates as v2 clients do."""
-    return fake.client(auth=False, headers={**V2_HEADERS, **headers}, timeout=60)
+    return fake.client(headers={**fake.headers(api="v2"), **headers}, timeout=60)
 
 
 def storage_client(fake: MockSynapse) -> httpx.Client:
