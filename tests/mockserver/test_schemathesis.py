@@ -65,3 +65,33 @@ def schema_operations() -> set[str]:
         for op in (m.get("operationId") for m in path.values() if isinstance(m, dict))
         if op
     }
+
+
+def test_stateful_sequences_follow_the_links(served: MockSynapse, live_url: str) -> None:
+    """Schemathesis' stateful phase: call sequences chained by the spec's OpenAPI links (and
+    the links it infers), each answer checked as above; no 5xx, every response conformant."""
+    workflow = schema.as_state_machine()
+    transitions = [name for name in dir(workflow) if "__" in name and not name.startswith("_")]
+    assert any(name.startswith("POST_v2_") for name in transitions), transitions
+
+    class Sequences(workflow):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
+            return {"base_url": live_url, "headers": AUTH}
+
+        def validate_response(  # type: ignore[override]
+            self, response: object, case: schemathesis.Case, **kwargs: object
+        ) -> None:
+            case.validate_response(response, checks=CHECKS)  # type: ignore[arg-type]
+
+    before = sum(served.dispatcher.call_counts().values())
+    Sequences.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert sum(served.dispatcher.call_counts().values()) > before
