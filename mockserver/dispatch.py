@@ -1,6 +1,8 @@
 """The transport-independent core: route, fault, authenticate, validate, handle, record.
 
-Both transports turn what they receive into a :class:`~mockserver.http.MockRequest`, ask
+Both transports turn what they receive into a :class:`~mockserver.http.MockRequest` (its
+``origin`` saying which of the fake's two origins, API or object storage, it was sent to), ask
+:meth:`Dispatcher.body_mode` whether to spool the raw body to disk (storage PUTs) and
 :meth:`Dispatcher.hash_parts` how to parse a multipart body while it streams in, and perform
 the :class:`Outcome` of :meth:`Dispatcher.dispatch`. The dispatcher keeps the one call log
 (:attr:`Dispatcher.calls`): every API and storage request, faulted or not, in arrival order.
@@ -26,11 +28,30 @@ from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures
 from mockserver.http import MockRequest, MockResponse
 from mockserver.routes import Route, match_route
 from mockserver.state import Backend
+from mockserver.storage import DEFAULT_BUCKET, ObjectStore
+from mockserver.storage.s3http import (
+    error_response,
+    injected_response,
+    match_storage,
+    run_storage,
+)
 
-__all__ = ["Action", "Call", "Dispatcher", "FakeOptions", "Outcome", "build_dispatcher"]
+__all__ = [
+    "Action",
+    "BodyMode",
+    "Call",
+    "Dispatcher",
+    "FakeOptions",
+    "Outcome",
+    "build_dispatcher",
+]
 
 log = logging.getLogger("mockserver")
 Action = Literal["respond", "refuse", "drop", "lose_response"]
+BodyMode = Literal["parse", "spool"]
+"""How a transport takes a request body: ``parse`` (multipart streamed to disk, anything else
+buffered in memory up to a limit) or ``spool`` (the raw body streamed to a file, MD5 computed
+on the way: ``MockRequest.raw_body``)."""
 _SECRET_HEADERS = frozenset({"synapse-access-token", "authorization", "cookie"})
 
 
@@ -162,7 +183,13 @@ class Dispatcher:
         route, _params, _exists = match_route(method, self._local_path(path))
         return route is None or route.hash_parts
 
+    def body_mode(self, origin: str, method: str, path: str) -> BodyMode:
+        """``spool`` for PUTs to the storage origin (objects and parts), else ``parse``."""
+        return "spool" if origin == "storage" and method.upper() == "PUT" else "parse"
+
     def dispatch(self, request: MockRequest) -> Outcome:
+        if request.origin == "storage":  # the object storage origin: its own table
+            return self._dispatch_storage(request)
         request.base_path = self.base_path
         path = self._local_path(request.path)
         control_exists = False
@@ -211,6 +238,46 @@ class Dispatcher:
             return Outcome(action, response, delay, op)
         finally:
             self._record(request, op, status, kind, handled=handled)
+
+    def _dispatch_storage(self, request: MockRequest) -> Outcome:
+        """Storage ops: faults, latency and the call log as for the API; no Synapse auth
+        (the presigned signature is the auth) and no contract checking (not in openapi.yaml).
+        """
+        route = match_storage(request)
+        if route is None:
+            request.cleanup()
+            response = error_response(
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                405,
+            )
+            self._record(request, "unknown", 405, None, handled=False)
+            return Outcome("respond", response)
+        op = request.operation_id = route.operation_id
+        fault = self.faults.decide(op)
+        delay = self.faults.latency_ms / 1000.0
+        if fault is not None and fault.kind == "slow":
+            delay += fault.delay_ms / 1000.0
+        status: int | None = None
+        handled = False
+        try:
+            if fault is not None and not fault.handled:
+                request.cleanup()
+                if fault.kind in ("refuse", "drop"):
+                    return self._injected(fault, delay, op)
+                injected = injected_response(fault)
+                status = injected.status if injected is not None else None
+                return Outcome("respond", injected, delay, op)
+            handled = True
+            try:
+                response = run_storage(route, self.backend.object_store, request)
+            finally:
+                request.cleanup()
+            status = response.status
+            lost = fault is not None and fault.kind == "lose_response"
+            return Outcome("lose_response" if lost else "respond", response, delay, op)
+        finally:
+            self._record(request, op, status, fault.kind if fault else None, handled=handled)
 
     def _injected(self, fault: Fault, delay: float, op: str) -> Outcome:
         if fault.kind == "refuse":
@@ -312,12 +379,26 @@ class FakeOptions(TypedDict, total=False):
     tenant: str | None
     fixtures: dict[str, Any] | str | Path | None
     storage: str | Path | None
+    storage_endpoint: str | None
+    storage_bucket: str | None
     validate: bool
     latency_ms: int
     clock: Clock | None
     max_upload_bytes: int | None
     seed: int
     spec_path: str | Path | None
+
+
+def _remote_store(endpoint: str, bucket: str | None) -> ObjectStore:
+    """A :class:`RemoteStore` (the ``mock-s3`` extra: botocore) on ``endpoint``."""
+    from mockserver.extras import check_s3_extra
+
+    try:
+        from mockserver.storage.remote import RemoteStore
+    except ImportError as exc:
+        check_s3_extra("storage_endpoint", exc)
+        raise
+    return RemoteStore(endpoint, bucket=bucket or DEFAULT_BUCKET)
 
 
 def build_dispatcher(
@@ -330,7 +411,10 @@ def build_dispatcher(
     """Backend + faults + optional contract validator, wired together.
 
     ``backend``: serve this one instead of building one from ``fixtures``, ``storage``,
-    ``clock``, ``seed`` and ``max_upload_bytes`` (which must then keep their defaults).
+    ``clock``, ``seed``, ``max_upload_bytes`` and ``storage_endpoint``/``storage_bucket``
+    (which must then keep their defaults). ``storage_endpoint``: the object storage is that S3
+    endpoint (a :class:`~mockserver.storage.remote.RemoteStore`, bucket ``storage_bucket``,
+    default ``synapse-mock``; needs the ``mock-s3`` extra) instead of the embedded store.
     ``token`` (if any) is added to ``tenant`` (default: the first fixture tenant) and survives
     resets.
     """
@@ -342,15 +426,23 @@ def build_dispatcher(
     seed = options.get("seed", 0)
     max_upload_bytes = options.get("max_upload_bytes")
     spec_path = options.get("spec_path")
+    storage_endpoint = options.get("storage_endpoint")
+    storage_bucket = options.get("storage_bucket")
     validator = ContractValidator(spec_path) if options.get("validate", False) else None
     if backend is None:
+        object_store = (
+            None if storage_endpoint is None else _remote_store(storage_endpoint, storage_bucket)
+        )
         backend = Backend(
             _fixtures(fixtures),
             storage=storage,
             clock=clock,
             seed=seed,
             max_upload_bytes=max_upload_bytes,
+            object_store=object_store,
         )
+    elif storage_endpoint is not None or storage_bucket is not None:
+        raise ValueError("give either backend or storage_endpoint/storage_bucket, not both")
     elif fixtures is not None or storage is not None or clock is not None or seed != 0:
         raise ValueError("give either backend or fixtures/storage/clock/seed, not both")
     elif max_upload_bytes is not None:

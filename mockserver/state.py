@@ -43,6 +43,7 @@ from mockserver.models import (
     UnitFile,
 )
 from mockserver.signing import Signer
+from mockserver.storage import EmbeddedStore, ObjectStore
 from mockserver.validation import UnitDraft, parse_unit
 
 __all__ = ["Backend", "ContentRange", "parse_content_range"]
@@ -83,6 +84,7 @@ class Backend:
         clock: Clock | None = None,
         seed: int = 0,
         max_upload_bytes: int | None = None,
+        object_store: ObjectStore | None = None,
     ) -> None:
         self._lock = threading.RLock()
         self._extra_tokens: list[tuple[str, str]] = []
@@ -94,6 +96,14 @@ class Backend:
         self.storage = Path(storage or tempfile.mkdtemp(prefix="synapse-mock-")).resolve()
         self.signer = Signer(hashlib.sha256(f"synapse-mock-signing-{seed}".encode()).digest())
         self._hash_pool: ThreadPoolExecutor | None = None
+        # The object storage (presigned S3 URLs; see mockserver.storage): by default an
+        # embedded store in the "s3" sub-folder, served by the fake on its own origin. Reset
+        # and closed with the backend.
+        self.object_store: ObjectStore = object_store or EmbeddedStore(
+            self.storage / "s3",
+            clock=lambda: self.clock(),
+            secret=hashlib.sha256(f"synapse-mock-s3-{seed}".encode()).digest(),
+        )
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -121,6 +131,7 @@ class Backend:
             self._upload_counter = 0
             self.checksum_counts: Counter[str] = Counter()
             self.bytes_received = 0
+            self.object_store.reset()
             self.load_fixtures(self._fixtures)
             for token, tenant in self._extra_tokens:
                 self.add_token(token, tenant)
@@ -131,6 +142,7 @@ class Backend:
             pool, self._hash_pool = self._hash_pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        self.object_store.close()
         if self._owns_storage:
             shutil.rmtree(self.storage, ignore_errors=True)
 
