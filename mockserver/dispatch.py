@@ -156,6 +156,11 @@ class Dispatcher:
             self.calls.clear()
             self.contract_violations.clear()
 
+    @property
+    def object_store(self) -> ObjectStore:
+        """The backend's object storage (for the ``/_mock/storage`` control route)."""
+        return self.backend.object_store
+
     def call_counts(self) -> Counter[str]:
         """Requests received per operationId (faulted ones included), from the call log."""
         with self._lock:

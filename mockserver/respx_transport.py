@@ -118,9 +118,12 @@ def to_mock_request(
 
 
 def _to_httpx(response: MockResponse, request: httpx.Request) -> httpx.Response:
+    headers = response.all_headers()
+    if response.head:  # HEAD: the object's length, no body
+        headers["content-length"] = str(response.file_size)
     return httpx.Response(
         response.status,
-        headers=response.all_headers(),
+        headers=headers,
         content=response.content(),
         request=request,
     )
