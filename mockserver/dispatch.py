@@ -401,7 +401,7 @@ def _remote_store(endpoint: str, bucket: str | None) -> ObjectStore:
     try:
         from mockserver.storage.remote import RemoteStore
     except ImportError as exc:
-        check_s3_extra("storage_endpoint", exc)
+        check_s3_extra("storage_endpoint (--storage-endpoint)", exc)
         raise
     return RemoteStore(endpoint, bucket=bucket or DEFAULT_BUCKET)
 
