@@ -212,7 +212,7 @@ def test_a_put_url_does_not_sign_a_get(
     assert other_bucket.status_code == 404 and _code(other_bucket) == "NoSuchBucket"
 
 
-# -- multipart --------------------------------------------------------------------------------------
+# -- multipart ------------------------------------------------------------------------------------
 
 
 def test_multipart_parts_in_parallel_out_of_order(
@@ -322,7 +322,7 @@ def test_reset_forgets_objects_and_uploads(
     assert _completion_error(fake, "m", upload, [(1, '"x"')]).code == "NoSuchUpload"
 
 
-# -- faults on storage operations -------------------------------------------------------------------
+# -- faults on storage operations -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("status", "code"), [(500, "InternalError"), (503, "SlowDown")])
@@ -394,7 +394,7 @@ def test_latency_applies_to_storage(
         assert time.monotonic() - started >= 0.15
 
 
-# -- the other ways in --------------------------------------------------------------------------------
+# -- the other ways in ----------------------------------------------------------------------------
 
 
 def test_control_route_presigns(fake: MockSynapse, s3: httpx.Client) -> None:
