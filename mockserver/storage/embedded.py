@@ -105,6 +105,7 @@ class EmbeddedStore:
         self._objects: dict[str, StoredObject] = {}
         self._uploads: dict[str, _Upload] = {}
         self._hashes: dict[tuple[Path, ...], tuple[str, str]] = {}
+        self._upload_count = 0
         self.reset()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -117,6 +118,7 @@ class EmbeddedStore:
             self._objects = {}
             self._uploads = {}
             self._hashes = {}
+            self._upload_count = 0
 
     def close(self) -> None:
         """Nothing to release (the files stay until :meth:`reset` or the backend's cleanup)."""
@@ -180,8 +182,10 @@ class EmbeddedStore:
 
     def create_multipart_upload(self, key: str) -> str:
         """Start a multipart upload; returns its id."""
-        upload_id = secrets.token_urlsafe(24)
         with self._lock:
+            self._upload_count += 1  # ids follow from the secret (the seed): reproducible
+            message = f"upload:{self._upload_count}".encode()
+            upload_id = hmac.new(self._secret, message, hashlib.sha256).hexdigest()[:40]
             self._uploads[upload_id] = _Upload(key)
         return upload_id
 
