@@ -28,7 +28,7 @@ from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures
 from mockserver.http import MockRequest, MockResponse
 from mockserver.routes import Route, match_route
 from mockserver.state import Backend
-from mockserver.storage import DEFAULT_BUCKET, ObjectStore
+from mockserver.storage import DEFAULT_BUCKET, EmbeddedStore, ObjectStore
 from mockserver.storage.s3http import (
     error_response,
     injected_response,
@@ -172,6 +172,9 @@ class Dispatcher:
         snapshot["operation_calls"] = dict(self.call_counts())
         faults = self.faults
         snapshot["faults"] = {"pending": faults.pending(), "latency_ms": faults.latency_ms}
+        store = self.backend.object_store
+        if isinstance(store, EmbeddedStore):  # the object storage (a remote one: not listed)
+            snapshot["storage"] = store.snapshot()
         return snapshot
 
     # -- core --------------------------------------------------------------------------------

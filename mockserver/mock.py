@@ -118,7 +118,9 @@ class MockSynapse:
 
         Keys: ``counts``, ``checksum_counts``, ``data_collections``, ``data_files``,
         ``chunked_uploads``, ``data_units``, ``tasks`` (taken by the backend under its lock),
-        ``operation_calls`` (from the call log) and ``faults``.
+        ``operation_calls`` (from the call log), ``faults`` and, for the embedded object
+        storage, ``storage`` (``objects``: key → size, etag, segments; ``uploads``: id → key,
+        part numbers).
         """
         return self.dispatcher.state()
 

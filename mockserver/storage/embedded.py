@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from mockserver.clock import Clock, utc_now
@@ -119,6 +120,20 @@ class EmbeddedStore:
             self._uploads = {}
             self._hashes = {}
             self._upload_count = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        """Objects (key → size, etag, segments) and open uploads (id → key, part numbers)."""
+        with self._lock:
+            return {
+                "objects": {
+                    key: {"size": o.size, "etag": o.etag, "segments": len(o.segments or ())}
+                    for key, o in self._objects.items()
+                },
+                "uploads": {
+                    upload_id: {"key": u.key, "parts": sorted(u.parts)}
+                    for upload_id, u in self._uploads.items()
+                },
+            }
 
     def close(self) -> None:
         """Nothing to release (the files stay until :meth:`reset` or the backend's cleanup)."""

@@ -248,6 +248,11 @@ def test_multipart_parts_in_parallel_out_of_order(
     assert response.status_code == 200 and response.headers["etag"] == expected_etag
     assert hashlib.md5(response.content).hexdigest() == _md5(whole)
     assert fake.call_count("storageUploadPart") == 3
+    assert fake.state()["storage"]["objects"]["big.bin"] == {
+        "size": sum(sizes),
+        "etag": expected_etag,
+        "segments": 3,
+    }
 
 
 def test_a_part_sent_again_replaces_the_first(
@@ -317,7 +322,9 @@ def test_reset_forgets_objects_and_uploads(
         == 200
     )
     upload = _start_multipart(fake, "m")
+    assert fake.state()["storage"]["uploads"] == {upload: {"key": "m", "parts": []}}
     fake.reset()
+    assert fake.state()["storage"] == {"objects": {}, "uploads": {}}
     assert fake.storage.head_object("k") is None
     assert _completion_error(fake, "m", upload, [(1, '"x"')]).code == "NoSuchUpload"
 
