@@ -193,6 +193,8 @@ class MockAsgiApp:
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
+                    if spooler is not None:  # a storage PUT cut short is never stored
+                        raise AbortConnection("client disconnected during a storage PUT")
                     break
                 chunk = message.get("body", b"")
                 more = message.get("more_body", False)

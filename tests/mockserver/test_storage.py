@@ -474,3 +474,43 @@ def test_server_mode_storage_has_its_own_port() -> None:
         host = fake.storage_url.removeprefix("http://")
         assert httpx.put(api_url, content=b"x", headers={"Host": host}).status_code == 404
         assert httpx.put(url, content=b"x").status_code == 200
+
+
+def test_drop_on_a_put_stores_nothing(
+    fake: MockSynapse, s3: httpx.Client, clock: ManualClock
+) -> None:
+    fake.faults.drop("storagePutObject")
+    url = fake.storage.presign_put("k", expires_at=_later(clock))
+    with pytest.raises(httpx.TransportError):
+        s3.put(url, content=b"x")
+    assert fake.storage.head_object("k") is None
+    assert (fake.calls[-1].fault, fake.calls[-1].handled) == ("drop", False)
+
+
+@pytest.mark.anyio
+async def test_async_clients_reach_the_storage(fake: MockSynapse, clock: ManualClock) -> None:
+    url = fake.storage.presign_put("k", expires_at=_later(clock))
+    async with httpx.AsyncClient(transport=fake.transport) as client:
+        assert (await client.put(url, content=b"async")).status_code == 200
+        got = await client.get(fake.storage.presign_get("k", expires_at=_later(clock)))
+    assert got.content == b"async"
+
+
+@pytest.mark.parametrize("fake_mode", ["server"])  # a client going away needs a socket
+def test_a_put_cut_short_is_not_stored(fake: MockSynapse, clock: ManualClock) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(fake.storage.presign_put("k", expires_at=_later(clock)))
+    assert url.hostname is not None and url.port is not None
+    with socket.create_connection((url.hostname, url.port)) as sock:
+        head = (
+            f"PUT {url.path}?{url.query} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            "Content-Length: 100000\r\n\r\n"
+        )
+        sock.sendall(head.encode() + b"x" * 1000)
+    deadline = time.monotonic() + 5
+    while any(fake.backend.spool_dir.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(fake.backend.spool_dir.iterdir())
+    assert fake.storage.head_object("k") is None
