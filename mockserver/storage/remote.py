@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import math
 import os
 import threading
 from collections.abc import Sequence
@@ -87,7 +88,7 @@ class RemoteStore:
             self._call("create_bucket", Bucket=self.bucket)
 
     def _expires_in(self, expires_at: datetime) -> int:
-        return max(1, int((expires_at - self.clock().astimezone(UTC)).total_seconds()))
+        return max(1, math.ceil((expires_at - self.clock().astimezone(UTC)).total_seconds()))
 
     def _presign(self, operation: str, expires_at: datetime, **params: Any) -> str:
         url: str = self._client.generate_presigned_url(
