@@ -1,24 +1,27 @@
 """Real-HTTP transport: an ASGI app over the same dispatcher (served by uvicorn).
 
-Multipart bodies are parsed while they stream in, so file parts go to disk; other bodies
-are capped at ``MAX_BODY_BYTES`` (413). Downloads stream from disk. Injected refusals, drops
-and lost responses start a response and then abort, so uvicorn closes the connection and the
-client sees a transport error, not a 500 (an ASGI app cannot close a connection without
-starting a response: uvicorn would answer 500). A refusal is therefore a dropped connection
-over HTTP: only the respx transport can say "not sent".
+Multipart bodies are parsed while they stream in, so file parts go to disk; PUT bodies to the
+storage origin are spooled to a file (MD5 on the way; ``Dispatcher.body_mode``); other bodies
+are capped at ``MAX_BODY_BYTES`` (413). The app serves two origins: connections accepted on a
+port of ``storage_ports`` (uvicorn's second socket) are the object storage, told apart by the
+socket (``scope["server"]``), never by the Host header. Downloads stream from disk.
+Injected refusals, drops and lost responses start a response and then abort, so uvicorn closes
+the connection and the client sees a transport error, not a 500 (an ASGI app cannot close a
+connection without starting a response: uvicorn would answer 500). A refusal is therefore a
+dropped connection over HTTP: only the respx transport can say "not sent".
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
+from typing import Any, Protocol
 
 from mockserver.contract import ContractViolation
 from mockserver.dispatch import Dispatcher, Outcome
 from mockserver.http import MockRequest, MockResponse
-from mockserver.multipart import MultipartCollector, MultipartError
+from mockserver.multipart import BodySpooler, MultipartCollector, MultipartError
 
 __all__ = ["AbortConnection", "MockAsgiApp", "quiet_aborts"]
 
@@ -48,6 +51,10 @@ def quiet_aborts() -> None:
         logger.addFilter(_QuietAborts())
 
 
+class _Sink(Protocol):
+    def feed(self, data: bytes) -> None: ...
+
+
 class _Feeder:
     """Feeds a collector from a worker thread while the event loop keeps receiving.
 
@@ -56,7 +63,7 @@ class _Feeder:
     copies), and a small body that arrives at once is parsed inline (no thread hop).
     """
 
-    def __init__(self, collector: MultipartCollector) -> None:
+    def __init__(self, collector: _Sink) -> None:
         self._collector = collector
         self._queue: asyncio.Queue[list[bytes] | None] = asyncio.Queue(maxsize=FEED_QUEUE)
         self._pending: list[bytes] = []
@@ -100,10 +107,14 @@ class _Feeder:
 
 
 class MockAsgiApp:
-    """ASGI 3 application serving a :class:`Dispatcher`."""
+    """ASGI 3 application serving a :class:`Dispatcher`.
 
-    def __init__(self, dispatcher: Dispatcher) -> None:
+    ``storage_ports``: local ports whose connections are the storage origin.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, storage_ports: Collection[int] = ()) -> None:
         self.dispatcher = dispatcher
+        self.storage_ports = frozenset(storage_ports)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -149,7 +160,8 @@ class MockAsgiApp:
 
     async def _read_request(self, scope: Scope, receive: Receive) -> MockRequest | None:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
-        host = headers.get("host") or "{}:{}".format(*scope.get("server") or ("localhost", 80))
+        server = scope.get("server") or ("localhost", 80)
+        host = headers.get("host") or "{}:{}".format(*server)
         request = MockRequest(
             method=scope["method"],
             scheme=scope.get("scheme", "http"),
@@ -157,9 +169,14 @@ class MockAsgiApp:
             path=scope["path"],
             query_string=scope.get("query_string", b"").decode("latin-1"),
             headers=headers,
+            origin="storage" if server[1] in self.storage_ports else "api",
         )
+        dispatcher = self.dispatcher
+        spooler: BodySpooler | None = None
         collector: MultipartCollector | None = None
-        if request.is_multipart:
+        if dispatcher.body_mode(request.origin, request.method, request.path) == "spool":
+            spooler = BodySpooler(dispatcher.backend.spool_dir)
+        elif request.is_multipart:
             try:
                 collector = MultipartCollector(
                     request.content_type,
@@ -170,11 +187,14 @@ class MockAsgiApp:
                 request.multipart_error = str(exc)
         body = bytearray()
         too_large = False
-        feeder = _Feeder(collector) if collector is not None else None
+        sink: _Sink | None = spooler or collector
+        feeder = _Feeder(sink) if sink is not None else None
         try:
             while True:
                 message = await receive()
                 if message["type"] == "http.disconnect":
+                    if spooler is not None:  # a storage PUT cut short is never stored
+                        raise AbortConnection("client disconnected during a storage PUT")
                     break
                 chunk = message.get("body", b"")
                 more = message.get("more_body", False)
@@ -191,7 +211,12 @@ class MockAsgiApp:
         except BaseException:
             if feeder is not None:
                 feeder.cancel()
+            if spooler is not None:
+                spooler.abort()
             raise
+        if spooler is not None:
+            request.raw_body = spooler.finish()
+            return request
         if too_large:
             return None
         if collector is not None:
@@ -204,6 +229,17 @@ class MockAsgiApp:
 
     async def _send(self, send: Send, response: MockResponse) -> None:
         headers = response.all_headers()
+        if response.head:  # HEAD: the object's length, no body (uvicorn sends none)
+            headers["content-length"] = str(response.file_size)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status,
+                    "headers": _encode(headers),
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
         if response.file_paths is not None:
             headers["content-length"] = str(response.file_size)
             await send(

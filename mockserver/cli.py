@@ -1,6 +1,7 @@
 """``synapse-mock serve``: the fake backend as a real HTTP server.
 
-The first line printed is the base URL (flushed), so ``--port 0`` can be used by scripts.
+The first line printed is the base URL (flushed), so ``--port 0`` can be used by scripts; the
+object storage's URL (its own port, or ``--storage-endpoint``) is printed on stderr.
 SIGINT and SIGTERM stop the server gracefully; the exit code is then 0. Without the ``mock``
 extra it says what to install and exits with code 2.
 """
@@ -34,6 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--tenant", default=None, help="tenant code the token belongs to")
     serve.add_argument("--fixtures", default=None, help="JSON fixtures file")
     serve.add_argument("--storage", default=None, help="folder for uploaded content")
+    serve.add_argument(
+        "--storage-endpoint",
+        default=None,
+        metavar="URL",
+        help="a real S3 endpoint as the object storage (needs botocore: the mock-s3 extra)",
+    )
+    serve.add_argument(
+        "--storage-bucket", default=None, metavar="NAME", help="its bucket (default synapse-mock)"
+    )
     serve.add_argument("--latency-ms", type=int, default=0, help="added to every response")
     serve.add_argument("--max-upload-bytes", type=int, default=None)
     serve.add_argument("--validate", action="store_true", help="check traffic against the spec")
@@ -99,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     tenant=args.tenant,
                     fixtures=args.fixtures,
                     storage=args.storage,
+                    storage_endpoint=args.storage_endpoint,
+                    storage_bucket=args.storage_bucket,
                     validate=args.validate,
                     latency_ms=args.latency_ms,
                     max_upload_bytes=args.max_upload_bytes,
@@ -119,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+        print(f"synapse-mock: object storage at {fake.storage_url}", file=sys.stderr, flush=True)
         stop.wait()
     return 0
 

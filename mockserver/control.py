@@ -9,16 +9,28 @@ neither of them.
 - ``GET /_mock/state``: the snapshot of :meth:`mockserver.MockSynapse.state` (no tokens).
 - ``POST /_mock/faults``: configure faults (JSON of :meth:`FaultController.configure`).
 - ``DELETE /_mock/faults``: clear scripted and random faults.
+- ``POST /_mock/storage``: call the object storage (what the API handlers do), for scripts
+  and tests that need presigned URLs without the API: ``{"action": "presign_put", "key": K,
+  "expires_in": 3600}`` → ``{"url"}``; ``create_multipart_upload`` (``key``) →
+  ``{"upload_id"}``; ``presign_upload_part`` (``key``, ``upload_id``, ``part_number``,
+  ``expires_in``) → ``{"url"}``; ``complete_multipart_upload`` (``key``, ``upload_id``,
+  ``parts``: ``[[number, etag], ...]``) → ``{"key", "size", "etag"}``;
+  ``abort_multipart_upload``; ``head_object`` → the object or 404; ``content_hashes`` →
+  ``{"md5", "sha1"}``; ``presign_get`` (``key``, ``filename``, ``expires_in``) → ``{"url"}``.
+  A storage error answers its status with ``{"code", "message"}``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, Protocol
 
+from mockserver.clock import utc_now
 from mockserver.faults import FaultController
 from mockserver.http import MockRequest, MockResponse
+from mockserver.storage import ObjectStore, StorageError, StoredObject
 
 __all__ = [
     "CONTROL_PREFIX",
@@ -41,6 +53,9 @@ class ControlTarget(Protocol):
     def reset(self) -> None: ...
 
     def state(self) -> dict[str, Any]: ...
+
+    @property
+    def object_store(self) -> ObjectStore: ...
 
 
 ControlHandler = Callable[[ControlTarget, MockRequest], MockResponse]
@@ -78,11 +93,62 @@ def _clear_faults(target: ControlTarget, request: MockRequest) -> MockResponse:
     return MockResponse.json_response(200, {"pending": []})
 
 
+def _object(stored: StoredObject) -> dict[str, Any]:
+    return {"key": stored.key, "size": stored.size, "etag": stored.etag}
+
+
+def _storage_action(store: ObjectStore, payload: dict[str, Any]) -> dict[str, Any]:
+    action = payload["action"]
+    key = str(payload["key"])
+    clock = getattr(store, "clock", utc_now)
+    expires_at = clock() + timedelta(seconds=int(payload.get("expires_in", 3600)))
+    if action == "presign_put":
+        content_type = payload.get("content_type")
+        return {"url": store.presign_put(key, expires_at=expires_at, content_type=content_type)}
+    if action == "create_multipart_upload":
+        return {"upload_id": store.create_multipart_upload(key)}
+    if action == "presign_upload_part":
+        number = int(payload["part_number"])
+        upload_id = str(payload["upload_id"])
+        return {"url": store.presign_upload_part(key, upload_id, number, expires_at=expires_at)}
+    if action == "complete_multipart_upload":
+        parts = [(int(number), str(etag)) for number, etag in payload["parts"]]
+        return _object(store.complete_multipart_upload(key, str(payload["upload_id"]), parts))
+    if action == "abort_multipart_upload":
+        store.abort_multipart_upload(key, str(payload["upload_id"]))
+        return {}
+    if action == "head_object":
+        stored = store.head_object(key)
+        if stored is None:
+            raise StorageError("NoSuchKey", "The specified key does not exist.", 404)
+        return _object(stored)
+    if action == "content_hashes":
+        md5, sha1 = store.content_hashes(key)
+        return {"md5": md5, "sha1": sha1}
+    if action == "presign_get":
+        filename = payload.get("filename")
+        return {"url": store.presign_get(key, expires_at=expires_at, filename=filename)}
+    raise ValueError(f"unknown action {action!r}")
+
+
+def _storage(target: ControlTarget, request: MockRequest) -> MockResponse:
+    try:
+        payload = request.json()
+        if not isinstance(payload, dict):
+            raise ValueError("the body must be a JSON object")
+        return MockResponse.json_response(200, _storage_action(target.object_store, payload))
+    except StorageError as exc:
+        return MockResponse.json_response(exc.status, {"code": exc.code, "message": exc.message})
+    except (ValueError, TypeError, KeyError) as exc:
+        return MockResponse.json_response(400, {"detail": f"Invalid storage call: {exc!r}"})
+
+
 CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("POST", "/_mock/reset", "mockReset", _reset),
     ControlRoute("GET", "/_mock/state", "mockState", _state),
     ControlRoute("POST", "/_mock/faults", "mockSetFaults", _set_faults),
     ControlRoute("DELETE", "/_mock/faults", "mockClearFaults", _clear_faults),
+    ControlRoute("POST", "/_mock/storage", "mockStorage", _storage),
 )
 
 

@@ -1,6 +1,8 @@
 """The transport-independent core: route, fault, authenticate, validate, handle, record.
 
-Both transports turn what they receive into a :class:`~mockserver.http.MockRequest`, ask
+Both transports turn what they receive into a :class:`~mockserver.http.MockRequest` (its
+``origin`` saying which of the fake's two origins, API or object storage, it was sent to), ask
+:meth:`Dispatcher.body_mode` whether to spool the raw body to disk (storage PUTs) and
 :meth:`Dispatcher.hash_parts` how to parse a multipart body while it streams in, and perform
 the :class:`Outcome` of :meth:`Dispatcher.dispatch`. The dispatcher keeps the one call log
 (:attr:`Dispatcher.calls`): every API and storage request, faulted or not, in arrival order.
@@ -27,12 +29,31 @@ from mockserver.http import MockRequest, MockResponse
 from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
 from mockserver.routes import Route, match_route
 from mockserver.state import Backend
-from mockserver.v2.envelope import error_response
+from mockserver.storage import DEFAULT_BUCKET, EmbeddedStore, ObjectStore
+from mockserver.storage.s3http import (
+    error_response,
+    injected_response,
+    match_storage,
+    run_storage,
+)
+from mockserver.v2.envelope import error_response as v2_error_response
 
-__all__ = ["Action", "Call", "Dispatcher", "FakeOptions", "Outcome", "build_dispatcher"]
+__all__ = [
+    "Action",
+    "BodyMode",
+    "Call",
+    "Dispatcher",
+    "FakeOptions",
+    "Outcome",
+    "build_dispatcher",
+]
 
 log = logging.getLogger("mockserver")
 Action = Literal["respond", "refuse", "drop", "lose_response"]
+BodyMode = Literal["parse", "spool"]
+"""How a transport takes a request body: ``parse`` (multipart streamed to disk, anything else
+buffered in memory up to a limit) or ``spool`` (the raw body streamed to a file, MD5 computed
+on the way: ``MockRequest.raw_body``)."""
 _SECRET_HEADERS = frozenset({"synapse-access-token", "authorization", "cookie"})
 
 
@@ -169,6 +190,11 @@ class Dispatcher:
             self.calls.clear()
             self.contract_violations.clear()
 
+    @property
+    def object_store(self) -> ObjectStore:
+        """The backend's object storage (for the ``/_mock/storage`` control route)."""
+        return self.backend.object_store
+
     def call_counts(self) -> Counter[str]:
         """Requests received per operationId (faulted ones included), from the call log."""
         with self._lock:
@@ -180,6 +206,9 @@ class Dispatcher:
         snapshot["operation_calls"] = dict(self.call_counts())
         faults = self.faults
         snapshot["faults"] = {"pending": faults.pending(), "latency_ms": faults.latency_ms}
+        store = self.backend.object_store
+        if isinstance(store, EmbeddedStore):  # the object storage (a remote one: not listed)
+            snapshot["storage"] = store.snapshot()
         return snapshot
 
     # -- core --------------------------------------------------------------------------------
@@ -196,7 +225,13 @@ class Dispatcher:
         route, _params, _exists = match_route(method, self._local_path(path))
         return route is None or route.hash_parts
 
+    def body_mode(self, origin: str, method: str, path: str) -> BodyMode:
+        """``spool`` for PUTs to the storage origin (objects and parts), else ``parse``."""
+        return "spool" if origin == "storage" and method.upper() == "PUT" else "parse"
+
     def dispatch(self, request: MockRequest) -> Outcome:
+        if request.origin == "storage":  # the object storage origin: its own table
+            return self._dispatch_storage(request)
         request.base_path = self.base_path
         path = self._local_path(request.path)
         control_exists = False
@@ -246,6 +281,46 @@ class Dispatcher:
         finally:
             self._record(request, op, status, kind, handled=handled)
 
+    def _dispatch_storage(self, request: MockRequest) -> Outcome:
+        """Storage ops: faults, latency and the call log as for the API; no Synapse auth
+        (the presigned signature is the auth) and no contract checking (not in openapi.yaml).
+        """
+        route = match_storage(request)
+        if route is None:
+            request.cleanup()
+            response = error_response(
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                405,
+            )
+            self._record(request, "unknown", 405, None, handled=False)
+            return Outcome("respond", response)
+        op = request.operation_id = route.operation_id
+        fault = self.faults.decide(op)
+        delay = self.faults.latency_ms / 1000.0
+        if fault is not None and fault.kind == "slow":
+            delay += fault.delay_ms / 1000.0
+        status: int | None = None
+        handled = False
+        try:
+            if fault is not None and not fault.handled:
+                request.cleanup()
+                if fault.kind in ("refuse", "drop"):
+                    return self._injected(fault, delay, op)
+                injected = injected_response(fault)
+                status = injected.status if injected is not None else None
+                return Outcome("respond", injected, delay, op)
+            handled = True
+            try:
+                response = run_storage(route, self.backend.object_store, request)
+            finally:
+                request.cleanup()
+            status = response.status
+            lost = fault is not None and fault.kind == "lose_response"
+            return Outcome("lose_response" if lost else "respond", response, delay, op)
+        finally:
+            self._record(request, op, status, fault.kind if fault else None, handled=handled)
+
     def _injected(self, fault: Fault, delay: float, op: str) -> Outcome:
         if fault.kind == "refuse":
             return Outcome("refuse", None, 0.0, op)
@@ -262,7 +337,7 @@ class Dispatcher:
             return route.handler(self.backend, request)
         except ApiError as exc:
             if route.api == "v2":
-                return error_response(self.backend, exc)
+                return v2_error_response(self.backend, exc)
             return MockResponse.json_response(exc.status, exc.body, exc.headers)
         except Exception as exc:  # a bug in the fake: say so, never hang the client
             log.exception("mockserver handler %s failed", route.operation_id)
@@ -349,6 +424,8 @@ class FakeOptions(TypedDict, total=False):
     tenant: str | None
     fixtures: dict[str, Any] | str | Path | None
     storage: str | Path | None
+    storage_endpoint: str | None
+    storage_bucket: str | None
     validate: bool
     latency_ms: int
     clock: Clock | None
@@ -357,6 +434,18 @@ class FakeOptions(TypedDict, total=False):
     spec_path: str | Path | None
     multipart_threshold: int
     part_size: int
+
+
+def _remote_store(endpoint: str, bucket: str | None) -> ObjectStore:
+    """A :class:`RemoteStore` (the ``mock-s3`` extra: botocore) on ``endpoint``."""
+    from mockserver.extras import check_s3_extra
+
+    try:
+        from mockserver.storage.remote import RemoteStore
+    except ImportError as exc:
+        check_s3_extra("storage_endpoint (--storage-endpoint)", exc)
+        raise
+    return RemoteStore(endpoint, bucket=bucket or DEFAULT_BUCKET)
 
 
 def build_dispatcher(
@@ -369,7 +458,10 @@ def build_dispatcher(
     """Backend + faults + optional contract validator, wired together.
 
     ``backend``: serve this one instead of building one from ``fixtures``, ``storage``,
-    ``clock``, ``seed`` and ``max_upload_bytes`` (which must then keep their defaults).
+    ``clock``, ``seed``, ``max_upload_bytes`` and ``storage_endpoint``/``storage_bucket``
+    (which must then keep their defaults). ``storage_endpoint``: the object storage is that S3
+    endpoint (a :class:`~mockserver.storage.remote.RemoteStore`, bucket ``storage_bucket``,
+    default ``synapse-mock``; needs the ``mock-s3`` extra) instead of the embedded store.
     ``token`` (if any) is added to ``tenant`` (default: the first fixture tenant) and survives
     resets.
     """
@@ -381,8 +473,13 @@ def build_dispatcher(
     seed = options.get("seed", 0)
     max_upload_bytes = options.get("max_upload_bytes")
     spec_path = options.get("spec_path")
+    storage_endpoint = options.get("storage_endpoint")
+    storage_bucket = options.get("storage_bucket")
     validator = ContractValidator(spec_path) if options.get("validate", False) else None
     if backend is None:
+        object_store = (
+            None if storage_endpoint is None else _remote_store(storage_endpoint, storage_bucket)
+        )
         backend = Backend(
             _fixtures(fixtures),
             storage=storage,
@@ -391,7 +488,10 @@ def build_dispatcher(
             max_upload_bytes=max_upload_bytes,
             multipart_threshold=options.get("multipart_threshold", DEFAULT_MULTIPART_THRESHOLD),
             part_size=options.get("part_size", DEFAULT_PART_SIZE),
+            object_store=object_store,
         )
+    elif storage_endpoint is not None or storage_bucket is not None:
+        raise ValueError("give either backend or storage_endpoint/storage_bucket, not both")
     elif fixtures is not None or storage is not None or clock is not None or seed != 0:
         raise ValueError("give either backend or fixtures/storage/clock/seed, not both")
     elif max_upload_bytes is not None:

@@ -9,9 +9,21 @@ missing package into :class:`MissingExtraError` with :func:`check_extra`.
 
 from __future__ import annotations
 
-__all__ = ["EXTRA_MODULES", "INSTALL_HINT", "MissingExtraError", "check_extra"]
+__all__ = [
+    "EXTRA_MODULES",
+    "INSTALL_HINT",
+    "S3_EXTRA_MODULES",
+    "S3_INSTALL_HINT",
+    "MissingExtraError",
+    "check_extra",
+    "check_s3_extra",
+]
 
 INSTALL_HINT = "pip install 'synapse-dc[mock]'"
+S3_INSTALL_HINT = "pip install 'synapse-dc[mock-s3]'"
+S3_EXTRA_MODULES = frozenset({"botocore", "jmespath", "dateutil", "urllib3"})
+"""Top-level modules of the ``mock-s3`` extra (botocore and its dependencies): a real S3
+endpoint as the fake's object storage (``--storage-endpoint``)."""
 EXTRA_MODULES = frozenset(
     {
         "httptools",
@@ -32,10 +44,10 @@ EXTRA_MODULES = frozenset(
 class MissingExtraError(ImportError):
     """A feature of the fake needs a package of the ``mock`` extra that is not installed."""
 
-    def __init__(self, feature: str, missing: str) -> None:
+    def __init__(self, feature: str, missing: str, hint: str = INSTALL_HINT) -> None:
         super().__init__(
             f"{feature} needs the fake backend's optional dependencies "
-            f"({missing!r} is not installed): {INSTALL_HINT}",
+            f"({missing!r} is not installed): {hint}",
             name=missing,
         )
         self.feature = feature
@@ -51,3 +63,10 @@ def check_extra(feature: str, error: ImportError) -> None:
     root = (error.name or "").split(".")[0]
     if root in EXTRA_MODULES:
         raise MissingExtraError(feature, root) from error
+
+
+def check_s3_extra(feature: str, error: ImportError) -> None:
+    """:func:`check_extra` for the ``mock-s3`` extra (botocore)."""
+    root = (error.name or "").split(".")[0]
+    if root in S3_EXTRA_MODULES:
+        raise MissingExtraError(feature, root, S3_INSTALL_HINT) from error

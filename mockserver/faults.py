@@ -11,6 +11,7 @@ From Python (``handle.faults``)::
     faults.drop("uploadChunk")                   # sent, never answered, not applied
     faults.lose_response("completeChunkedUpload")  # handled and committed, response lost
     faults.slow("listDataUnits", delay_ms=500)   # answered after a delay
+    faults.proxy_error("storagePutObject")       # a CDN's 150-byte text/html 400 (no S3 Code)
     faults.random(rate=0.2, seed=7, kinds=("status", "drop"), operations=["uploadChunk"])
     faults.latency_ms = 20                       # fixed extra latency on every API response
     faults.clear()                               # forget scripted and random faults
@@ -26,6 +27,7 @@ Over HTTP (both transports): ``POST /_mock/faults`` with one object or a list of
     {"kind": "respond", "status": 520, "body_base64": "AAEC"}  # or raw bytes, base64
     {"operation": "uploadChunk", "kind": "drop"}          # kinds: status, respond, refuse,
     {"kind": "slow", "delay_ms": 300}                     #   drop, lose_response, slow
+    {"operation": "storageUploadPart", "kind": "proxy_error"}  # the CDN's text/html 400
     {"random": {"rate": 0.1, "seed": 3, "kinds": ["status"], "statuses": [500, 503]}}
     {"latency_ms": 25}
 
@@ -49,6 +51,10 @@ the call log, ``Call.fault`` naming the kind and ``Call.handled`` telling if it 
 - ``lose_response``: handled and committed; then the client gets ``httpx.ReadError`` (respx) or a
   connection closed mid-response (HTTP, ``httpx.RemoteProtocolError``).
 - ``slow``: handled normally after ``delay_ms`` (the transport sleeps; the sleep is injectable).
+
+Storage operations (``storagePutObject``, ``storageUploadPart``, ``storageGetObject``,
+``storageHeadObject``) take the same faults; a ``status`` fault on them answers S3's XML
+(``InternalError`` for 500, ``SlowDown`` for 503, ...).
 
 Injected responses are exempt from contract checking (their status may be undocumented); the
 request is still checked, whatever the fault.
@@ -76,6 +82,12 @@ RANDOM_KINDS: tuple[FaultKind, ...] = ("status", "refuse", "drop", "lose_respons
 NOT_HANDLED: frozenset[FaultKind] = frozenset({"status", "respond", "refuse", "drop"})
 """Kinds whose request never reaches the handler (the state is unchanged)."""
 TEXT_CONTENT_TYPE = "text/plain; charset=utf-8"
+PROXY_ERROR_BODY = (
+    "<html>\r\n<head><title>400 Bad Request</title></head>\r\n<body>\r\n"
+    "<center><h1>400 Bad Request</h1></center>\r\n<hr><center>cloudflare</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+"""The body of :meth:`FaultController.proxy_error` (155 bytes, as a CDN sends it)."""
 _NO_JSON: Any = object()
 _REASONS = {
     413: "Request entity too large.",
@@ -228,6 +240,18 @@ class FaultController:
         fault = Fault("respond", status=status, raw=raw, headers=pairs, content_type=ctype)
         self._add(operation, fault, times)
 
+    def proxy_error(self, operation: str = "storagePutObject", *, times: int = 1) -> None:
+        """Answer like a CDN in front of the storage: a ~150-byte ``text/html`` 400 with no
+        S3 ``<Code>`` (contract §7: transient, to be retried), without handling the request."""
+        self.respond(
+            operation,
+            status=400,
+            body=PROXY_ERROR_BODY,
+            headers={"server": "cloudflare"},
+            content_type="text/html",
+            times=times,
+        )
+
     def refuse(self, operation: str = "*", *, times: int = 1) -> None:
         """Refuse the connection: the request is not sent (see the module docstring)."""
         self.script(operation, kind="refuse", times=times)
@@ -336,6 +360,11 @@ class FaultController:
                 )
             if item.get("kind") == "respond":
                 self._configure_respond(item)
+            elif item.get("kind") == "proxy_error":
+                self.proxy_error(
+                    str(item.get("operation", "storagePutObject")),
+                    times=_int(item.get("times", 1), "times"),
+                )
             elif "kind" in item or "status" in item:
                 self.script(
                     str(item.get("operation", "*")),

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl
 
 __all__ = ["JSON_CONTENT_TYPE", "MockRequest", "MockResponse", "UploadedFile"]
@@ -57,6 +57,12 @@ class MockRequest:
     base_path: str = ""
     received_bytes: int = 0
     """Body bytes the transport received (counted while streaming, whatever the body)."""
+    origin: Literal["api", "storage"] = "api"
+    """Which of the fake's origins the request was sent to (set by the transport): the API,
+    or the object storage (presigned PUT/GET URLs; see :mod:`mockserver.storage`)."""
+    raw_body: UploadedFile | None = None
+    """The raw body spooled to disk, MD5 computed while it streamed in (storage PUTs only:
+    ``Dispatcher.body_mode``); ``body`` is then empty. A handler takes it with ``take()``."""
 
     def __post_init__(self) -> None:
         self.headers = {k.lower(): v for k, v in self.headers.items()}
@@ -107,6 +113,8 @@ class MockRequest:
         """Delete spooled parts that no handler moved into storage."""
         for part in self.files.values():
             part.discard()
+        if self.raw_body is not None:
+            self.raw_body.discard()
 
 
 @dataclass
@@ -121,6 +129,8 @@ class MockResponse:
     file_size: int = 0
     content_type: str | None = JSON_CONTENT_TYPE
     """None: no Content-Type header (injected answers only)."""
+    head: bool = False
+    """An answer to HEAD: the headers (``Content-Length`` = ``file_size``) and no body."""
 
     @classmethod
     def json_response(
@@ -130,6 +140,8 @@ class MockResponse:
 
     def content(self) -> bytes:
         """The whole body in memory (fine for JSON; files only in the respx transport)."""
+        if self.head:
+            return b""
         if self.file_paths is not None:
             return b"".join(path.read_bytes() for path in self.file_paths)
         if self.raw is not None:

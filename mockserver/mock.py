@@ -26,6 +26,7 @@ from mockserver.fixtures import DEFAULT_TOKEN
 from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
 from mockserver.routes import ApiVersion
 from mockserver.state import Backend
+from mockserver.storage import DEFAULT_STORAGE_URL, EmbeddedStore, ObjectStore
 
 if TYPE_CHECKING:
     from mockserver.respx_transport import FakeTransport
@@ -56,6 +57,11 @@ class MockSynapse:
     request bodies) in respx mode and None in server mode (use the network). Count calls with
     :meth:`call_count` (the one call log, whichever way the requests came in). ``sleep`` is
     what the respx transport calls for latency.
+
+    ``storage`` is the object storage (:class:`~mockserver.storage.ObjectStore`, the
+    backend's ``object_store``) and ``storage_url`` its origin, the one presigned URLs point
+    at: ``https://storage.synapse-mock.test`` in respx mode (served by the same transport and
+    router), ``http://host:<second port>`` in server mode, or the ``storage_endpoint``.
     """
 
     def __init__(
@@ -77,10 +83,16 @@ class MockSynapse:
         self.router = router
         self.transport = transport
         self.sleep: Callable[[float], None] = time.sleep
+        self.storage_url = dispatcher.backend.object_store.endpoint_url
 
     @property
     def backend(self) -> Backend:
         return self.dispatcher.backend
+
+    @property
+    def storage(self) -> ObjectStore:
+        """The object storage (the backend's ``object_store``)."""
+        return self.dispatcher.backend.object_store
 
     @property
     def faults(self) -> FaultController:
@@ -108,7 +120,9 @@ class MockSynapse:
 
         Keys: ``counts``, ``checksum_counts``, ``data_collections``, ``data_files``,
         ``chunked_uploads``, ``data_units``, ``tasks`` (taken by the backend under its lock),
-        ``operation_calls`` (from the call log) and ``faults``.
+        ``operation_calls`` (from the call log), ``faults`` and, for the embedded object
+        storage, ``storage`` (``objects``: key → size, etag, segments; ``uploads``: id → key,
+        part numbers).
         """
         return self.dispatcher.state()
 
@@ -166,6 +180,8 @@ def mock_synapse(
     tenant: str | None = None,
     fixtures: dict[str, Any] | str | Path | None = None,
     storage: str | Path | None = None,
+    storage_endpoint: str | None = None,
+    storage_bucket: str | None = None,
     validate: bool = False,
     latency_ms: int = 0,
     clock: Clock | None = None,
@@ -194,10 +210,13 @@ def mock_synapse(
     ``fixtures`` (a dict or a JSON file), ``storage`` (a folder for uploaded content; default
     a temporary one, deleted on exit), ``clock``, ``seed`` and ``max_upload_bytes`` shape the
     backend; ``backend`` serves an existing one instead (then those keep their defaults, and
-    it is not closed on exit). ``validate`` checks traffic against ``openapi.yaml`` (or
-    ``spec_path``); ``latency_ms`` is added to every API response. Presigned uploads (v1
-    pair and v2) get a single PUT below ``multipart_threshold`` bytes, else a multipart
-    upload in parts of ``part_size`` bytes (at least 5 MiB).
+    it is not closed on exit). The object storage (presigned S3 URLs, ``handle.storage``) is
+    the embedded store, on its own origin ``handle.storage_url``; ``storage_endpoint`` makes
+    it a real S3 endpoint (bucket ``storage_bucket``, default ``synapse-mock``; needs the
+    ``mock-s3`` extra, botocore). ``validate`` checks traffic against ``openapi.yaml`` (or
+    ``spec_path``); ``latency_ms`` is added to every API and storage response. Presigned
+    uploads (v1 pair and v2) get a single PUT below ``multipart_threshold`` bytes, else a
+    multipart upload in parts of ``part_size`` bytes (at least 5 MiB).
 
     Raises :class:`~mockserver.extras.MissingExtraError` (an ``ImportError``) when the
     ``mock`` extra is not installed, before anything is started.
@@ -216,6 +235,8 @@ def mock_synapse(
         tenant=tenant,
         fixtures=fixtures,
         storage=storage,
+        storage_endpoint=storage_endpoint,
+        storage_bucket=storage_bucket,
         validate=validate,
         latency_ms=latency_ms,
         clock=clock,
@@ -226,17 +247,22 @@ def mock_synapse(
         multipart_threshold=multipart_threshold,
         part_size=part_size,
     )
+    store = dispatcher.backend.object_store
     try:
         if respx_adapter is not None:
             transport_class, build_router = respx_adapter
+            if isinstance(store, EmbeddedStore):
+                store.endpoint_url = DEFAULT_STORAGE_URL
             handle = MockSynapse(dispatcher, base_url, token, mode="respx")
 
             def sleep(seconds: float) -> None:
                 handle.sleep(seconds)
 
-            handle.transport = transport_class(dispatcher, sleep)
+            handle.transport = transport_class(dispatcher, sleep, DEFAULT_STORAGE_URL)
             if patch:
-                handle.router = build_router(dispatcher, base_url, sleep=sleep)
+                handle.router = build_router(
+                    dispatcher, base_url, sleep=sleep, storage_url=DEFAULT_STORAGE_URL
+                )
                 with handle.router:
                     yield handle
             else:
@@ -244,6 +270,8 @@ def mock_synapse(
         else:
             assert server_class is not None
             server = server_class(dispatcher, host, port)
+            if isinstance(store, EmbeddedStore):  # served on the server's second socket
+                store.endpoint_url = server.storage_url
             handle = MockSynapse(dispatcher, server.url + base_path, token, mode="server")
             server.start()
             try:

@@ -18,7 +18,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 
 from mockserver.http import UploadedFile
 
-__all__ = ["MultipartCollector", "MultipartError"]
+__all__ = ["BodySpooler", "MultipartCollector", "MultipartError"]
 
 MAX_FIELD_BYTES = 1 << 20
 MAX_PARTS = 32
@@ -181,3 +181,35 @@ class MultipartCollector:
         for part in self.files.values():
             part.discard()
         self.files = {}
+
+
+class BodySpooler:
+    """A raw request body (a storage PUT) streamed to a spool file, MD5 computed on the way.
+
+    Same ``feed`` interface as :class:`MultipartCollector`, so both transports (and the ASGI
+    feeder thread) drive either; :meth:`finish` returns the spooled file, which the handler
+    takes (or ``MockRequest.cleanup`` deletes).
+    """
+
+    def __init__(self, spool_dir: Path) -> None:
+        self._path = spool_dir / _spool_name()
+        self._fh: Any = self._path.open("wb")
+        self._md5 = hashlib.md5()
+        self._size = 0
+
+    def feed(self, data: bytes) -> None:
+        """Write and hash the next piece of the body."""
+        if data:
+            self._fh.write(data)
+            self._md5.update(data)
+            self._size += len(data)
+
+    def finish(self) -> UploadedFile:
+        """Close the file; the body as an :class:`UploadedFile` (``md5`` in hex)."""
+        self._fh.close()
+        return UploadedFile("body", None, self._path, self._size, self._md5.hexdigest())
+
+    def abort(self) -> None:
+        """Close and delete the spool file (the request failed while streaming)."""
+        self._fh.close()
+        self._path.unlink(missing_ok=True)

@@ -22,7 +22,14 @@ from mockserver.clock import Clock
 from mockserver.errors import InvalidRequest
 from mockserver.models import DataFile, PresignedUpload
 from mockserver.names import safe_name
-from mockserver.storage import ObjectStore, StorageError, StoredObject
+from mockserver.storage import (
+    MAX_PART_BYTES,
+    MAX_PARTS,
+    MIN_PART_BYTES,
+    ObjectStore,
+    StorageError,
+    StoredObject,
+)
 from mockserver.validation import as_int, type_name
 
 __all__ = [
@@ -41,11 +48,11 @@ __all__ = [
 ]
 
 MIB = 1 << 20
-MIN_PART_SIZE = 5 * MIB
-"""S3's minimum size of every part but the last."""
-MAX_PART_SIZE = 5 << 30
-MAX_PARTS = 10_000
+MIN_PART_SIZE = MIN_PART_BYTES
+MAX_PART_SIZE = MAX_PART_BYTES
+"""Also the largest single PUT."""
 MAX_OBJECT_SIZE = 5 << 40
+"""S3's largest object (5 TiB, a multipart one)."""
 DEFAULT_MULTIPART_THRESHOLD = 100 * MIB
 DEFAULT_PART_SIZE = 8 * MIB
 """As the AWS CLI's and boto3's default multipart chunk size."""

@@ -55,7 +55,7 @@ from mockserver.presigned import (
     PresignedUploads,
 )
 from mockserver.signing import Signer
-from mockserver.storage import ObjectStore, StoredObject
+from mockserver.storage import EmbeddedStore, ObjectStore, StoredObject
 from mockserver.units import UnitChecksum, unit_checksum
 from mockserver.validation import UnitDraft, parse_unit, type_name
 
@@ -117,7 +117,14 @@ class Backend:
         self.storage = Path(storage or tempfile.mkdtemp(prefix="synapse-mock-")).resolve()
         self.signer = Signer(hashlib.sha256(f"synapse-mock-signing-{seed}".encode()).digest())
         self._hash_pool: ThreadPoolExecutor | None = None
-        self.object_store: ObjectStore = object_store  # type: ignore[assignment]
+        # The object storage (presigned S3 URLs; see mockserver.storage): by default an
+        # embedded store in the "s3" sub-folder, served by the fake on its own origin. Reset
+        # and closed with the backend.
+        self.object_store: ObjectStore = object_store or EmbeddedStore(
+            self.storage / "s3",
+            clock=lambda: self.clock(),
+            secret=hashlib.sha256(f"synapse-mock-s3-{seed}".encode()).digest(),
+        )
         self.presigned = PresignedUploads(
             self, multipart_threshold=multipart_threshold, part_size=part_size
         )
@@ -157,8 +164,7 @@ class Backend:
             self.groups: dict[tuple[str, int, tuple[str, ...]], int] = {}
             self._tokens_issued = 0
             self.presigned.reset()
-            if self.object_store is not None:
-                self.object_store.reset()
+            self.object_store.reset()
             self.load_fixtures(self._fixtures)
             for token, tenant in self._extra_tokens:
                 self.add_token(token, tenant)
@@ -169,6 +175,7 @@ class Backend:
             pool, self._hash_pool = self._hash_pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        self.object_store.close()
         if self._owns_storage:
             shutil.rmtree(self.storage, ignore_errors=True)
 
