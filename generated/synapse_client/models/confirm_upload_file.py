@@ -84,9 +84,9 @@ class ConfirmUploadFile:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                multipart_type_1 = ConfirmUploadMultipart.from_dict(data)
+                multipart_type_0 = ConfirmUploadMultipart.from_dict(data)
 
-                return multipart_type_1
+                return multipart_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(ConfirmUploadMultipart | None | Unset, data)

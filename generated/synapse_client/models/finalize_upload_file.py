@@ -84,9 +84,9 @@ class FinalizeUploadFile:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                multipart_type_1 = FinalizeUploadMultipart.from_dict(data)
+                multipart_type_0 = FinalizeUploadMultipart.from_dict(data)
 
-                return multipart_type_1
+                return multipart_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(FinalizeUploadMultipart | None | Unset, data)

@@ -84,9 +84,9 @@ class PresignedUploadFile:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
-                multipart_type_1 = PresignedUploadMultipart.from_dict(data)
+                multipart_type_0 = PresignedUploadMultipart.from_dict(data)
 
-                return multipart_type_1
+                return multipart_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
             return cast(None | PresignedUploadMultipart, data)
