@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -49,6 +50,38 @@ def live_url(served: MockSynapse) -> str:
 )
 def test_http_mode_conforms_to_openapi(case: schemathesis.Case, live_url: str) -> None:
     case.call_and_validate(base_url=live_url, headers=AUTH, checks=CHECKS)
+
+
+class _Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    """The stateful phase: sequences of calls chained by the spec's OpenAPI ``links``."""
+
+    base_url = ""
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"base_url": self.base_url, "headers": AUTH}
+
+    def validate_response(
+        self,
+        response: Any,
+        case: schemathesis.Case,
+        additional_checks: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None)
+
+
+def test_stateful_links_conform_to_openapi(live_url: str) -> None:
+    _Workflow.base_url = live_url
+    _Workflow.run(
+        settings=settings(
+            max_examples=10,
+            stateful_step_count=4,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
 
 
 def test_schemathesis_exercised_every_operation(served: MockSynapse) -> None:
