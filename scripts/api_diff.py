@@ -560,7 +560,10 @@ def diff_surfaces(level: str, old: Surface, new: Surface) -> list[Change]:
         ann, default = new.fields[item]
         required = default is None
         what = "required" if required else "optional"
-        add("field-added", item, f"{what} field added ({ann})", required)
+        # A field of a class that is itself new breaks no existing code.
+        owner = item.rpartition(".")[0]
+        new_class = owner in new.classes and owner not in old.classes
+        add("field-added", item, f"{what} field added ({ann})", required and not new_class)
     for item in sorted(old.fields.keys() & new.fields.keys()):
         (oa, od), (na, nd) = old.fields[item], new.fields[item]
         if oa != na:

@@ -393,6 +393,13 @@ GENERATED_CASES: list[tuple[str, dict[str, str], str, str, str]] = [
         CLIENTS,
     ),
     (
+        "new-model-with-required-field",  # nobody can hold code built without that field
+        {"models/size.py": MODEL.replace("class Unit:", "class Size:")},
+        "field-added",
+        "models.Size.id",
+        OK,
+    ),
+    (
         "model-optional-field-added",
         {"models/unit.py": MODEL + "    size: int | Unset = UNSET\n"},
         "field-added",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -51,6 +52,44 @@ def test_http_mode_conforms_to_openapi(case: schemathesis.Case, live_url: str) -
     case.call_and_validate(base_url=live_url, headers=AUTH, checks=CHECKS)
 
 
+class _Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    """The stateful phase: sequences of calls chained by the spec's OpenAPI ``links``."""
+
+    base_url = ""
+
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"base_url": self.base_url, "headers": AUTH}
+
+    def validate_response(
+        self,
+        response: Any,
+        case: schemathesis.Case,
+        additional_checks: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs or None)
+
+
+def test_stateful_links_conform_to_openapi(served: MockSynapse, live_url: str) -> None:
+    """Linked sequences (v1 and v2, and across them): no 5xx, every answer conformant."""
+    transitions = [name for name in dir(_Workflow) if "__" in name and not name.startswith("_")]
+    for source in ("POST_v2_data_collections_id_upload_urls_", "POST_v2_data_units_bulk_create_"):
+        assert any(name.startswith(source) for name in transitions), (source, transitions)
+    before = sum(served.dispatcher.call_counts().values())
+    _Workflow.base_url = live_url
+    _Workflow.run(
+        settings=settings(
+            max_examples=10,
+            stateful_step_count=4,
+            derandomize=True,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    assert sum(served.dispatcher.call_counts().values()) > before
+
+
 def test_schemathesis_exercised_every_operation(served: MockSynapse) -> None:
     """Runs after the property tests (same module): each operation was really called."""
     called = {op for op in schema_operations() if served.call_count(op) > 0}
@@ -65,33 +104,3 @@ def schema_operations() -> set[str]:
         for op in (m.get("operationId") for m in path.values() if isinstance(m, dict))
         if op
     }
-
-
-def test_stateful_sequences_follow_the_links(served: MockSynapse, live_url: str) -> None:
-    """Schemathesis' stateful phase: call sequences chained by the spec's OpenAPI links (and
-    the links it infers), each answer checked as above; no 5xx, every response conformant."""
-    workflow = schema.as_state_machine()
-    transitions = [name for name in dir(workflow) if "__" in name and not name.startswith("_")]
-    assert any(name.startswith("POST_v2_") for name in transitions), transitions
-
-    class Sequences(workflow):  # type: ignore[misc, valid-type]
-        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, object]:
-            return {"base_url": live_url, "headers": AUTH}
-
-        def validate_response(  # type: ignore[override]
-            self, response: object, case: schemathesis.Case, **kwargs: object
-        ) -> None:
-            case.validate_response(response, checks=CHECKS)  # type: ignore[arg-type]
-
-    before = sum(served.dispatcher.call_counts().values())
-    Sequences.run(
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=6,
-            derandomize=True,
-            deadline=None,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-    )
-    assert sum(served.dispatcher.call_counts().values()) > before

@@ -1,0 +1,215 @@
+from http import HTTPStatus
+from typing import Any, cast
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.data_collection_category import (
+    DataCollectionCategory,
+)
+from ...models.v2_data_collection_list_envelope import V2DataCollectionListEnvelope
+from ...models.v2_error_envelope import V2ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    category: DataCollectionCategory | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    per_page: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_category: str | Unset = UNSET
+    if not isinstance(category, Unset):
+        json_category = category
+
+    params["category"] = json_category
+
+    params["cursor"] = cursor
+
+    params["per_page"] = per_page
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v2/data-collections/",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | V2DataCollectionListEnvelope | V2ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = V2DataCollectionListEnvelope.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = V2ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = cast(Any, None)
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = cast(Any, None)
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = cast(Any, None)
+        return response_404
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | V2DataCollectionListEnvelope | V2ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    category: DataCollectionCategory | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    per_page: int | Unset = UNSET,
+) -> Response[Any | V2DataCollectionListEnvelope | V2ErrorEnvelope]:
+    """v2: list the data collections of the tenant (cursor pagination).
+
+    Args:
+        category (DataCollectionCategory | Unset): A data collection's category. Example: image.
+        cursor (str | Unset):  Example: cD0yMDI2LTAx.
+        per_page (int | Unset):  Example: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | V2DataCollectionListEnvelope | V2ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        category=category,
+        cursor=cursor,
+        per_page=per_page,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    category: DataCollectionCategory | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    per_page: int | Unset = UNSET,
+) -> Any | V2DataCollectionListEnvelope | V2ErrorEnvelope | None:
+    """v2: list the data collections of the tenant (cursor pagination).
+
+    Args:
+        category (DataCollectionCategory | Unset): A data collection's category. Example: image.
+        cursor (str | Unset):  Example: cD0yMDI2LTAx.
+        per_page (int | Unset):  Example: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | V2DataCollectionListEnvelope | V2ErrorEnvelope
+    """
+
+    return sync_detailed(
+        client=client,
+        category=category,
+        cursor=cursor,
+        per_page=per_page,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    category: DataCollectionCategory | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    per_page: int | Unset = UNSET,
+) -> Response[Any | V2DataCollectionListEnvelope | V2ErrorEnvelope]:
+    """v2: list the data collections of the tenant (cursor pagination).
+
+    Args:
+        category (DataCollectionCategory | Unset): A data collection's category. Example: image.
+        cursor (str | Unset):  Example: cD0yMDI2LTAx.
+        per_page (int | Unset):  Example: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | V2DataCollectionListEnvelope | V2ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        category=category,
+        cursor=cursor,
+        per_page=per_page,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    category: DataCollectionCategory | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    per_page: int | Unset = UNSET,
+) -> Any | V2DataCollectionListEnvelope | V2ErrorEnvelope | None:
+    """v2: list the data collections of the tenant (cursor pagination).
+
+    Args:
+        category (DataCollectionCategory | Unset): A data collection's category. Example: image.
+        cursor (str | Unset):  Example: cD0yMDI2LTAx.
+        per_page (int | Unset):  Example: 50.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | V2DataCollectionListEnvelope | V2ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            category=category,
+            cursor=cursor,
+            per_page=per_page,
+        )
+    ).parsed

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.data_unit_v2_bulk_create_result import DataUnitV2BulkCreateResult
+    from ..models.v2_meta import V2Meta
+
+
+T = TypeVar("T", bound="V2DataUnitBulkCreateEnvelope")
+
+
+@_attrs_define
+class V2DataUnitBulkCreateEnvelope:
+    """v2 answer: bulk-created data units.
+
+    Example:
+        {'data': {'results': [{'data_unit_id': 4101, 'checksum': '9f2bd0a1c3e84f6b7d5a2c8e1f4b6d9a0c3e5f78', 'created':
+            True}], 'created_count': 1, 'reused_count': 0}, 'meta': {'request_id': 'req_abc123def456'}}
+
+    """
+
+    data: DataUnitV2BulkCreateResult
+    """ v2 `data-units/bulk-create` answer: one result per unit, in request order. """
+    meta: V2Meta
+    """ The `meta` of a v2 answer. """
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.data.to_dict()
+
+        meta = self.meta.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "data": data,
+                "meta": meta,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.data_unit_v2_bulk_create_result import DataUnitV2BulkCreateResult
+        from ..models.v2_meta import V2Meta
+
+        d = dict(src_dict)
+        data = DataUnitV2BulkCreateResult.from_dict(d.pop("data"))
+
+        meta = V2Meta.from_dict(d.pop("meta"))
+
+        v2_data_unit_bulk_create_envelope = cls(
+            data=data,
+            meta=meta,
+        )
+
+        v2_data_unit_bulk_create_envelope.additional_properties = d
+        return v2_data_unit_bulk_create_envelope
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
