@@ -88,11 +88,12 @@ def test_collection_detail_carries_specs_and_category(v2: httpx.Client) -> None:
     assert data(v2.get("/v2/data-collections/", params={"category": "video"})) == []
 
 
-def test_400_is_the_error_envelope_with_field_details(v2: httpx.Client) -> None:
-    response = v2.post(
-        "/v2/data-collections/1/upload-urls/",
-        json={"files": [{"filename": "x" * 256, "size": 0}]},
-    )
+def test_400_is_the_error_envelope_with_field_details(fake: MockSynapse, v2: httpx.Client) -> None:
+    with fake.expect_invalid_requests():
+        response = v2.post(
+            "/v2/data-collections/1/upload-urls/",
+            json={"files": [{"filename": "x" * 256, "size": 0}]},
+        )
     assert response.status_code == 400
     body = response.json()
     assert body["error"]["code"] == "VALIDATION_ERROR"

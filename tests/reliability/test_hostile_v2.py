@@ -72,12 +72,6 @@ def _part_url(t: Targets, number: int = 1) -> str:
 CASES: list[tuple[str, Send, int, str]] = [
     ("bad json", _raw("/v2/data-units/bulk-create/", b"{nope", "application/json"), 400, "JSON"),
     (
-        "form body",
-        _raw("/v2/tasks/bulk-create/", b"a=b", "multipart/form-data; boundary=zz"),
-        415,
-        "UNSUPPORTED_MEDIA_TYPE",
-    ),
-    (
         "files not a list",
         _json("POST", "/v2/data-collections/1/upload-urls/", {"files": {}}),
         400,
