@@ -26,11 +26,13 @@ from .errors import (
     DataFileUnconfirmedError,
     NoResponseError,
     NotFoundError,
+    PresignedUrlExpiredError,
     ProtocolError,
     RateLimitError,
     RequestNotSentError,
     ResponseLostError,
     ServerError,
+    StorageError,
     UnexpectedStatusError,
     ValidationError,
 )
@@ -54,7 +56,15 @@ from .progress import (
     ProgressTask,
     TqdmProgress,
 )
-from .upload import EmptyFileError, FileKey, MemoryResumeStore, ResumePoint, ResumeStore
+from .upload import (
+    EmptyFileError,
+    FileChangedError,
+    FileKey,
+    MemoryResumeStore,
+    ResumePoint,
+    ResumeStore,
+    StoredFile,
+)
 from .upload._chunked import chunk_plan as _chunk_plan
 from .upload._chunked import content_range as _content_range
 
@@ -69,6 +79,7 @@ __all__ = [
     "DataFileUnconfirmedError",
     "EmptyFileError",
     "FailureReason",
+    "FileChangedError",
     "FileKey",
     "IngestFailure",
     "IngestResult",
@@ -81,6 +92,7 @@ __all__ = [
     "OrganizeReport",
     "OrganizeResult",
     "OrganizedGroup",
+    "PresignedUrlExpiredError",
     "ProgressEvent",
     "ProgressReporter",
     "ProgressTask",
@@ -94,6 +106,8 @@ __all__ = [
     "RetryPolicy",
     "SeedCompatError",
     "ServerError",
+    "StorageError",
+    "StoredFile",
     "SynapseClient",
     "TqdmProgress",
     "UnexpectedStatusError",

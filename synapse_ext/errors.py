@@ -17,7 +17,9 @@ Hierarchy::
     ├── NoResponseError          no HTTP response was received
     │   ├── RequestNotSentError  the request never reached the server: safe to resend
     │   └── ResponseLostError    the request may have been applied: ask the server
-    └── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
+    ├── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
+    └── StorageError             object storage refused a presigned request (.code: S3's, or
+        └── PresignedUrlExpiredError    None from a proxy); 403 "Request has expired"
 
 "Not sent" and "maybe applied" are siblings: catching ``RequestNotSentError`` to resend never
 resends a request that may have been applied.
@@ -40,11 +42,13 @@ __all__ = [
     "DataFileUnconfirmedError",
     "NoResponseError",
     "NotFoundError",
+    "PresignedUrlExpiredError",
     "ProtocolError",
     "RateLimitError",
     "RequestNotSentError",
     "ResponseLostError",
     "ServerError",
+    "StorageError",
     "UnexpectedStatusError",
     "ValidationError",
     "error_from_response",
@@ -149,6 +153,32 @@ class DataFileUnconfirmedError(ClientError):
             "but its data-file id is unknown",
         )
         self.checksum = checksum
+
+
+class StorageError(ClientError):
+    """Object storage answered a presigned request with an error status.
+
+    ``code`` is the storage's error ``Code`` (S3 XML), or ``None`` when the answer carries
+    none (a proxy or CDN in front of the storage). ``detail`` is only ``Code: Message``: storage
+    error bodies can echo request signatures, so nothing else of them is kept.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str | None,
+        message: str,
+        response: httpx.Response | None = None,
+    ) -> None:
+        detail = f"{code}: {message}" if code else message
+        super().__init__(status_code, detail, response)
+        self.code = code
+        self.storage_message = message
+
+
+class PresignedUrlExpiredError(StorageError):
+    """The presigned URL expired before the request (403 ``AccessDenied``, "expired"):
+    new URLs must be requested."""
 
 
 MAYBE_APPLIED = frozenset({500, 502, 504})

@@ -20,6 +20,7 @@ from synapse_client.models import (
     DataUnitCreate,
     PaginatedDataCollectionList,
     PaginatedDataUnitList,
+    PresignedUploadFile,
     Task,
 )
 
@@ -32,6 +33,7 @@ from ..progress import ProgressReporter, as_reporter
 from ..upload._chunked import ChunkTarget, ResumePoint, chunked_upload_flow
 from ..upload._data_file import create_data_file_flow
 from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
+from ..upload._presigned import PutTarget, StoredFile, presigned_upload_flow
 from ..upload.resume import ResumeSession, ResumeStore
 from ._options import (
     DEFAULT_TIMEOUT,
@@ -266,6 +268,38 @@ class ClientApi(Generic[TransportT, SleepT]):
     def get_chunked_upload(self, upload_id: str) -> Flow[ChunkedUpload]:
         """The state of a chunked upload (``offset``, ``completed_at``)."""
         return self._retrying(ops.get_upload(upload_id))
+
+    @operation
+    def upload_to_presigned(
+        self,
+        upload: PresignedUploadFile,
+        path: PathLike,
+        *,
+        md5: str | None = None,
+        part_concurrency: int = 4,
+        content_type: str | None = None,
+        on_progress: ProgressArg = None,
+    ) -> Flow[StoredFile]:
+        """PUT ``path`` straight to object storage as ``upload`` (an entry of a v1 or v2
+        presigned-upload answer) says: one PUT, or its parts ``part_concurrency`` at a time.
+
+        Bodies stream from disk; each ETag is checked against the MD5 of what was sent;
+        PUTs are retried on no response, 5xx, 408/425/429 and proxy 4xx (no storage ``Code``).
+        ``md5`` (the file's, if known) saves a read for multipart uploads. Returns what
+        finalize needs; raises ``PresignedUrlExpiredError`` when the URLs have expired.
+        """
+        p, size = check_file(path)
+        with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
+            target = PutTarget(p, size, task, self.upload_timeout, content_type)
+            flow = presigned_upload_flow(
+                upload,
+                target,
+                self.policy,
+                self._uniform,
+                md5=md5,
+                part_concurrency=part_concurrency,
+            )
+            return (yield from flow)
 
     # -- data units and tasks ----------------------------------------------------------------
     @operation
