@@ -69,6 +69,8 @@ def _announced(files: Sequence[UploadFileSpec]) -> list[tuple[str, int, str | No
     checked = []
     for file in files:
         if isinstance(file, tuple):
+            if len(file) not in (2, 3):
+                raise ValueError(f"file {file!r}: expected (filename, size[, content_type])")
             name, size, content_type = file[0], file[1], file[2] if len(file) > 2 else None
         else:
             name, size = file.filename, file.size
@@ -79,6 +81,12 @@ def _announced(files: Sequence[UploadFileSpec]) -> list[tuple[str, int, str | No
             raise ValueError(f"file {name!r}: size must be an integer >= 1 (got {size!r})")
         checked.append((name, size, content_type))
     return checked
+
+
+def _expiration(seconds: int) -> int:
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 60 <= seconds <= 86400:
+        raise ValueError(f"expiration must be 60-86400 seconds (got {seconds!r})")
+    return seconds
 
 
 def _content_type(value: str | None) -> str | Unset:
@@ -152,7 +160,8 @@ class ClientApiV2:
             PresignedUploadFileRequest(filename=n, size=s, content_type=_content_type(c))
             for n, s, c in _announced(files)
         ]
-        return self._retrying(v2.upload_urls(collection_id, requests, expiration, dry_run))
+        op = v2.upload_urls(collection_id, requests, _expiration(expiration), dry_run)
+        return self._retrying(op)
 
     @operation
     def finalize_upload(
@@ -263,7 +272,7 @@ class ClientApiV2:
             PresignedUploadV1FileRequest(filename=n, size=s, content_type=_content_type(c))
             for n, s, c in _announced(files)
         ]
-        return self._retrying(v2.presigned_uploads_v1(requests, expiration))
+        return self._retrying(v2.presigned_uploads_v1(requests, _expiration(expiration)))
 
     @operation
     def confirm_presigned_uploads_v1(

@@ -38,7 +38,9 @@ from synapse_ext import (
     SynapseClient,
     ValidationError,
 )
+from synapse_ext._flow import Call
 from synapse_ext.client import CursorPage as ClientCursorPage
+from synapse_ext.client._api_v2 import ClientApiV2
 from synapse_ext.client._auth import SynapseAuth
 from synapse_ext.errors import error_from_response
 
@@ -271,7 +273,7 @@ async def test_v2_400_is_a_validation_error_naming_code_and_fields(
 
 
 # -- validation before sending ------------------------------------------------------------------
-BAD_CALLS = [
+BAD_CALLS: list[tuple[Any, ...]] = [
     ("request_upload_urls", (1, []), "1-1000"),
     ("request_upload_urls", (1, [("a.png", 1)] * 1001), "1001 given"),
     ("request_upload_urls", (1, [("ok.png", 1), ("empty.png", 0)]), "'empty.png'"),
@@ -279,6 +281,8 @@ BAD_CALLS = [
     ("request_upload_urls", (1, [("n" * 256, 3)]), "n" * 20),
     ("request_upload_urls", (1, [PresignedUploadFileRequest(filename="m.png", size=-1)]), "m.png"),
     ("request_presigned_uploads_v1", ([("z.png", 0)],), "'z.png'"),
+    ("request_presigned_uploads_v1", ([("z.png",)],), "expected"),
+    ("request_upload_urls", (1, [("e.png", 1)]), "expiration", {"expiration": 59}),
     ("finalize_upload", (1, []), "files"),
     ("confirm_presigned_uploads_v1", ([],), "files"),
     ("bulk_create_units", (1, []), "units"),
@@ -286,12 +290,13 @@ BAD_CALLS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "args", "match"), BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
+@pytest.mark.parametrize("call", BAD_CALLS, ids=[c[0] for c in BAD_CALLS])
 async def test_invalid_arguments_are_refused_before_sending(
-    world: World, fake: MockSynapse, name: str, args: tuple[Any, ...], match: str
+    world: World, fake: MockSynapse, call: tuple[Any, ...]
 ) -> None:
+    name, args, match, *kwargs = call
     with pytest.raises(ValueError, match=match):
-        await world(name, *args)
+        await world(name, *args, **(kwargs[0] if kwargs else {}))
     assert fake.calls == []
 
 
@@ -444,3 +449,32 @@ def test_a_long_v2_error_body_is_summarized() -> None:
     assert len(text) <= 805 and "units[5]" not in text
     plain = error_from_response(httpx.Response(400, json={"name": ["required"]}))
     assert str(plain) == "400: {'name': ['required']}" and plain.error_code is None
+
+
+def test_op_safety_and_upload_timeout() -> None:
+    """Which requests may be resent after a lost answer, and which get ``upload_timeout``."""
+    entry = FinalizeUploadFile(file_key="k", checksum="0" * 32, size=1)
+    confirm = ConfirmUploadFile(file_key="k", checksum="0" * 32, size=1)
+    expected = {
+        "list_collections_v2": ((), True),
+        "get_collection_v2": ((1,), True),
+        "request_upload_urls": ((1, [("a.png", 1)]), True),
+        "finalize_upload": ((1, [entry]), False),
+        "list_data_files_v2": ((), True),
+        "get_data_file_v2": ((1,), True),
+        "find_data_file": (("0" * 32,), True),
+        "bulk_create_units": ((1, [item(b"x")]), True),
+        "list_units_v2": ((), True),
+        "get_unit_v2": ((1,), True),
+        "bulk_create_tasks": ((1, [1]), True),
+        "request_presigned_uploads_v1": (([("a.png", 1)],), True),
+        "confirm_presigned_uploads_v1": (([confirm],), False),
+    }
+    with SynapseClient("https://api.example.com", "t", upload_timeout=123.0) as client:
+        for name, (args, safe) in expected.items():
+            flow = vars(ClientApiV2)[name].flow(client, *args)
+            call = next(flow)
+            assert isinstance(call, Call), name
+            assert call.op.safe is safe, name
+            assert call.op.read_timeout == (None if safe else 123.0), name
+            flow.close()
