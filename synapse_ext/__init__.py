@@ -8,7 +8,7 @@ Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated a
 import warnings as _warnings
 from typing import Any as _Any
 
-from .client import AsyncSynapseClient, SynapseClient
+from .client import AsyncSynapseClient, CursorPage, SynapseClient
 from .compat import BackendClient, SeedCompatError
 from .dataset import (
     OrganizedGroup,
@@ -76,6 +76,7 @@ __all__ = [
     "BackendClient",
     "CallbackProgress",
     "ClientError",
+    "CursorPage",
     "DataFileUnconfirmedError",
     "EmptyFileError",
     "FailureReason",

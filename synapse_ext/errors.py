@@ -1,7 +1,9 @@
 """Errors raised by the Synapse clients.
 
 Every error carries ``status_code`` (``None`` when no HTTP status was received) and ``detail``
-(the JSON body, else the text or reason phrase); ``str(e) == f"{status_code}: {detail}"``.
+(the JSON body, else the text or reason phrase); ``str(e) == f"{status_code}: {detail}"``,
+except for v2 error envelopes, shown as ``"<status>: CODE: message (field: message; ...)"``
+(``error_code`` holds the code).
 
 Hierarchy::
 
@@ -68,7 +70,15 @@ class ClientError(Exception):
         super().__init__(status_code, detail)
 
     def __str__(self) -> str:
-        return f"{self.status_code}: {self.detail}"
+        summary = _v2_summary(self.detail)
+        return f"{self.status_code}: {summary if summary is not None else self.detail}"
+
+    @property
+    def error_code(self) -> str | None:
+        """The v2 error envelope's ``error.code`` (e.g. ``VALIDATION_ERROR``), else ``None``."""
+        error = _v2_error(self.detail)
+        code = error.get("code") if error is not None else None
+        return code if isinstance(code, str) else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status_code!r}, {self.detail!r})"
@@ -183,6 +193,46 @@ class PresignedUrlExpiredError(StorageError):
 
 MAYBE_APPLIED = frozenset({500, 502, 504})
 """5xx statuses that can follow a backend commit (a proxy timing out, a crash mid-answer)."""
+
+
+_MAX_DETAILS = 5
+_MAX_TEXT = 200
+
+
+def _v2_error(detail: object) -> dict[str, Any] | None:
+    """The ``error`` object of a v2 error envelope ``{"error": {...}, "meta": {...}}``."""
+    if isinstance(detail, dict) and isinstance(detail.get("error"), dict):
+        error: dict[str, Any] = detail["error"]
+        if "code" in error or "message" in error:
+            return error
+    return None
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+
+
+def _v2_summary(detail: object) -> str | None:
+    """One line for a v2 error envelope: ``CODE: message (field: message; ...)``, else None.
+
+    Shows at most five field details, each message cut to 200 characters: never a long body.
+    """
+    error = _v2_error(detail)
+    if error is None:
+        return None
+    text = f"{_short(error.get('code', 'ERROR'))}: {_short(error.get('message', ''))}"
+    details = error.get("details")
+    if isinstance(details, list) and details:
+        shown = [
+            f"{_short(d.get('field', '?'))}: {_short(d.get('message', ''))}"
+            if isinstance(d, dict)
+            else _short(d)
+            for d in details[:_MAX_DETAILS]
+        ]
+        more = len(details) - _MAX_DETAILS
+        text += f" ({'; '.join(shown)}{f'; and {more} more' if more > 0 else ''})"
+    return text if len(text) <= 4 * _MAX_TEXT else text[: 4 * _MAX_TEXT - 3] + "..."
 
 
 def parse_retry_after(value: str | None) -> float | None:

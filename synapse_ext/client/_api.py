@@ -35,6 +35,8 @@ from ..upload._data_file import create_data_file_flow
 from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
 from ..upload._presigned import PutTarget, StoredFile, presigned_upload_flow
 from ..upload.resume import ResumeSession, ResumeStore
+from ._api_v2 import ClientApiV2
+from ._auth import SynapseAuth
 from ._options import (
     DEFAULT_TIMEOUT,
     ProgressArg,
@@ -42,7 +44,6 @@ from ._options import (
     TransportT,
     UploadHook,
     as_timeout,
-    auth_headers,
     httpx_options,
     warn_if_plain_http,
 )
@@ -56,8 +57,11 @@ T = TypeVar("T")
 Page = TypeVar("Page", PaginatedDataCollectionList, PaginatedDataUnitList)
 
 
-class ClientApi(Generic[TransportT, SleepT]):
-    """Settings and the flows of every public method (shared by both typed clients)."""
+class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
+    """Settings and the flows of every public method (shared by both typed clients).
+
+    The v2 methods and the v1 presigned pair are flows of its base :class:`ClientApiV2`.
+    """
 
     def __init__(
         self,
@@ -79,7 +83,7 @@ class ClientApi(Generic[TransportT, SleepT]):
         self.base_url = base_url.rstrip("/")
         self._has_token = bool(token or legacy_token)
         self._tenant = tenant
-        self._headers = auth_headers(token, tenant, legacy_token)
+        self._auth = SynapseAuth(self.base_url, token, tenant, legacy_token)
         self._timeout = as_timeout(timeout)
         self.upload_timeout = upload_timeout
         self.max_connections = max_connections
@@ -98,7 +102,7 @@ class ClientApi(Generic[TransportT, SleepT]):
         return self.retry or NO_RETRY
 
     def _httpx_options(self) -> dict[str, object]:
-        return httpx_options(self.base_url, self._headers, self._timeout)
+        return httpx_options(self.base_url, self._auth, self._timeout)
 
     def _reporter(self, on_progress: ProgressArg) -> ProgressReporter:
         return self.progress if on_progress is None else as_reporter(on_progress)
