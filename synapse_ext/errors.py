@@ -20,6 +20,7 @@ Hierarchy::
     │   ├── RequestNotSentError  the request never reached the server: safe to resend
     │   └── ResponseLostError    the request may have been applied: ask the server
     ├── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
+    ├── FinalizeRejectedError    the server refused to finalize an uploaded file
     └── StorageError             object storage refused a presigned request (.code: S3's, or
         └── PresignedUrlExpiredError    None from a proxy); 403 "Request has expired"
 
@@ -42,6 +43,7 @@ __all__ = [
     "AuthorizationError",
     "ClientError",
     "DataFileUnconfirmedError",
+    "FinalizeRejectedError",
     "NoResponseError",
     "NotFoundError",
     "PresignedUrlExpiredError",
@@ -184,6 +186,16 @@ class StorageError(ClientError):
         super().__init__(status_code, detail, response)
         self.code = code
         self.storage_message = message
+
+
+class FinalizeRejectedError(ClientError):
+    """The server refused to finalize an uploaded file (``error`` says why: a size or
+    checksum mismatch, a missing object, ...); nothing was created for it."""
+
+    def __init__(self, file_key: str, error: str) -> None:
+        super().__init__(None, f"{file_key}: {error}")
+        self.file_key = file_key
+        self.error = error
 
 
 class PresignedUrlExpiredError(StorageError):

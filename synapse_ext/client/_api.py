@@ -16,6 +16,7 @@ from synapse_client.models import (
     ChunkedUpload,
     DataCollection,
     DataFile,
+    DataFileV2List,
     DataUnit,
     DataUnitCreate,
     PaginatedDataCollectionList,
@@ -26,14 +27,28 @@ from synapse_client.models import (
 
 from .._flow import Emit, Flow, Pages, batched, blocking, retrying
 from .._wire import operations as ops
+from .._wire import operations_v2 as v2ops
 from .._wire.call import Op
-from ..errors import DataFileUnconfirmedError
+from ..errors import (
+    DataFileUnconfirmedError,
+    FinalizeRejectedError,
+    PresignedUrlExpiredError,
+    ResponseLostError,
+)
 from ..policy import DEFAULT_RETRY, NO_RETRY, RetryPolicy, Uniform
 from ..progress import ProgressReporter, as_reporter
 from ..upload._chunked import ChunkTarget, ResumePoint, chunked_upload_flow
 from ..upload._data_file import create_data_file_flow
-from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
-from ..upload._presigned import PutTarget, StoredFile, presigned_upload_flow
+from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file, file_md5
+from ..upload._presigned import (
+    FinalizedFile,
+    PutTarget,
+    StoredFile,
+    announce,
+    finalize_entry,
+    presigned_upload_flow,
+    recover_lost_finalize,
+)
 from ..upload.resume import ResumeSession, ResumeStore
 from ._api_v2 import ClientApiV2
 from ._auth import SynapseAuth
@@ -304,6 +319,92 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
                 part_concurrency=part_concurrency,
             )
             return (yield from flow)
+
+    @operation
+    def upload_file_presigned(
+        self,
+        collection_id: int,
+        path: PathLike,
+        *,
+        md5: str | None = None,
+        content_type: str | None = None,
+        part_concurrency: int = 4,
+        expiration: int = 3600,
+        on_progress: ProgressArg = None,
+    ) -> Flow[FinalizedFile]:
+        """Upload one file the v2 way: presigned URLs, bytes straight to storage (parts in
+        parallel), then finalize; the data file made (or reused) for it.
+
+        Expired URLs are asked for again (twice at most). A lost finalize answer is never
+        resent: the server is asked for the checksum until the file appears.
+        ``FinalizeRejectedError`` says why the server refused the file.
+        """
+        p, size = check_file(path)
+        if md5 is None:  # finalize needs it, and the recovery of a lost answer looks it up
+            md5 = yield from blocking(file_md5, p)
+        stored = yield from self._store_presigned(
+            collection_id, p, size, md5, content_type, part_concurrency, expiration, on_progress
+        )
+        entry = finalize_entry(stored)
+        try:
+            answer = yield from self._retrying(
+                v2ops.finalize_upload(collection_id, [entry], False, self.upload_timeout)
+            )
+        except ResponseLostError as lost:
+            found = yield from recover_lost_finalize(
+                lambda: self._first_file(stored.checksum, collection_id),
+                lost,
+                self.policy,
+                self._uniform,
+            )
+            return FinalizedFile(found.id, stored.checksum, size, stored.file_key, None)
+        (row,) = answer.results
+        if not row.success or row.data_file_id is None:
+            raise FinalizeRejectedError(stored.file_key, row.error or "not finalized")
+        return FinalizedFile(row.data_file_id, stored.checksum, size, stored.file_key, row.created)
+
+    def _first_file(self, checksum: str, collection_id: int) -> Flow[DataFileV2List | None]:
+        page = yield from self._retrying(v2ops.list_data_files(checksum, collection_id, None, 1))
+        return page.items[0] if page.items else None
+
+    def _store_presigned(
+        self,
+        collection_id: int,
+        p: Path,
+        size: int,
+        md5: str,
+        content_type: str | None,
+        part_concurrency: int,
+        expiration: int,
+        on_progress: ProgressArg,
+    ) -> Flow[StoredFile]:
+        renewals = 2
+        while True:
+            urls = yield from self._retrying(
+                v2ops.upload_urls(
+                    collection_id,
+                    [announce(p.name, size, content_type)],
+                    expiration,
+                    False,
+                )
+            )
+            (upload,) = urls.files
+            with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
+                target = PutTarget(p, size, task, self.upload_timeout, content_type)
+                flow = presigned_upload_flow(
+                    upload,
+                    target,
+                    self.policy,
+                    self._uniform,
+                    md5=md5,
+                    part_concurrency=part_concurrency,
+                )
+                try:
+                    return (yield from flow)
+                except PresignedUrlExpiredError:
+                    if renewals == 0:
+                        raise
+                    renewals -= 1
 
     # -- data units and tasks ----------------------------------------------------------------
     @operation

@@ -24,11 +24,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
-from synapse_client.models import PresignedUploadFile
+from synapse_client.models import (
+    FinalizeUploadFile,
+    FinalizeUploadMultipart,
+    FinalizeUploadPart,
+    PresignedUploadFile,
+    PresignedUploadFileRequest,
+)
+from synapse_client.types import UNSET
 
 from .._flow import Flow, Parallel, Sleep, blocking
 from .._flow.intents import Call
@@ -38,15 +46,26 @@ from ..errors import (
     NoResponseError,
     PresignedUrlExpiredError,
     ProtocolError,
+    ResponseLostError,
     StorageError,
 )
 from ..policy import RetryPolicy, Uniform
 from ..progress import ProgressTask
 from ._files import file_md5
 
-__all__ = ["FileChangedError", "PutTarget", "StoredFile", "presigned_upload_flow"]
+__all__ = [
+    "FileChangedError",
+    "FinalizedFile",
+    "PutTarget",
+    "StoredFile",
+    "announce",
+    "finalize_entry",
+    "presigned_upload_flow",
+    "recover_lost_finalize",
+]
 
 logger = logging.getLogger("synapse_ext")
+T = TypeVar("T")
 _TRANSIENT = frozenset({408, 425, 429})
 
 
@@ -66,6 +85,19 @@ class StoredFile:
     """The multipart upload's id; None for a single PUT."""
     parts: tuple[tuple[int, str], ...] = ()
     """``(part_number, etag)`` of every part, ascending (ETags quoted, as S3 sends them)."""
+
+
+@attrs.frozen
+class FinalizedFile:
+    """A data file made from a presigned upload."""
+
+    data_file_id: int
+    checksum: str
+    size: int
+    file_key: str
+    created: bool | None
+    """False when the server already held the checksum; None when finalize's answer was lost
+    and the data file was found by its checksum afterwards (who created it is unknown)."""
 
 
 @attrs.frozen
@@ -189,3 +221,47 @@ def presigned_upload_flow(
     checksum = md5.lower() if md5 is not None else str(results.pop(0))
     parts = tuple((number, f'"{etag}"') for (number, *_), etag in zip(plan, results, strict=True))
     return StoredFile(upload.file_key, checksum, target.size, upload.multipart.upload_id, parts)
+
+
+def recover_lost_finalize(
+    lookup: Callable[[], Flow[T | None]],
+    lost: ResponseLostError,
+    policy: RetryPolicy,
+    uniform: Uniform,
+) -> Flow[T]:
+    """After a lost finalize answer: ask the server (``lookup``, by checksum) a few times,
+    jittered, never resending the finalize; re-raise ``lost`` if the file does not appear.
+
+    Finalize can complete after the client gave up (production: 6.6-16.2 s later).
+    """
+    for poll in range(policy.finalize_polls):
+        yield Sleep(uniform(0.0, policy.finalize_poll_base * 2**poll))
+        try:
+            found = yield from lookup()
+        except ClientError:
+            raise lost from None
+        if found is not None:
+            return found
+    raise lost
+
+
+def announce(filename: str, size: int, content_type: str | None) -> PresignedUploadFileRequest:
+    """The upload-URLs request entry of one file."""
+    return PresignedUploadFileRequest(
+        filename=filename, size=size, content_type=UNSET if content_type is None else content_type
+    )
+
+
+def finalize_entry(stored: StoredFile) -> FinalizeUploadFile:
+    """The finalize-upload entry of a stored file (v2)."""
+    if stored.upload_id is None:
+        return FinalizeUploadFile(
+            file_key=stored.file_key, checksum=stored.checksum, size=stored.size
+        )
+    parts = [FinalizeUploadPart(part_number=n, etag=etag) for n, etag in stored.parts]
+    return FinalizeUploadFile(
+        file_key=stored.file_key,
+        checksum=stored.checksum,
+        size=stored.size,
+        multipart=FinalizeUploadMultipart(upload_id=stored.upload_id, parts=parts),
+    )

@@ -17,7 +17,10 @@ from synapse_client.models import PresignedUploadFile
 from mockserver import ManualClock, MockSynapse
 from synapse_ext import (
     AsyncSynapseClient,
+    FileChangedError,
+    FinalizeRejectedError,
     PresignedUrlExpiredError,
+    ResponseLostError,
     StorageError,
     StoredFile,
     SynapseClient,
@@ -208,3 +211,72 @@ def test_storage_requests_carry_no_synapse_header(
         "authorization",
         "synapse-tenant",
     }
+
+
+# -- upload_file_presigned: upload-urls, storage, finalize ------------------------------------
+def test_upload_file_presigned_makes_one_data_file(
+    fake: MockSynapse, client: SynapseClient, big: Path
+) -> None:
+    made = client.upload_file_presigned(1, big)
+    assert made.created is True and made.checksum == hashlib.md5(BIG).hexdigest()
+    again = client.upload_file_presigned(1, big)
+    assert again.data_file_id == made.data_file_id and again.created is False
+    assert fake.state()["counts"]["data_files"] == 1
+
+
+@pytest.mark.anyio
+async def test_upload_file_presigned_async(
+    fake: MockSynapse, aclient: AsyncSynapseClient, small: Path
+) -> None:
+    async with aclient as c:
+        made = await c.upload_file_presigned(1, small, content_type="image/png")
+    assert made.created is True and made.size == len(SMALL)
+
+
+def test_a_lost_finalize_answer_is_never_resent(
+    fake: MockSynapse, client: SynapseClient, small: Path, sleeps: list[float]
+) -> None:
+    fake.faults.lose_response("v2FinalizeUpload")
+    made = client.upload_file_presigned(1, small)
+    assert made.created is None  # found by checksum afterwards
+    assert fake.call_count("v2FinalizeUpload") == 1
+    assert fake.state()["counts"]["data_files"] == 1
+    assert len(sleeps) == 1  # one jittered wait before asking
+
+
+def test_a_lost_finalize_that_never_landed_raises(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    fake.faults.drop("v2FinalizeUpload")  # not handled: nothing was created
+    with pytest.raises(ResponseLostError):
+        client.upload_file_presigned(1, small)
+    assert fake.call_count("v2FinalizeUpload") == 1
+    assert fake.call_count("v2ListDataFiles") == client.policy.finalize_polls
+
+
+def test_expired_urls_are_asked_for_again(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    fake.faults.respond(
+        "storagePutObject",
+        status=403,
+        body="<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+        content_type="application/xml",
+    )
+    made = client.upload_file_presigned(1, small)
+    assert made.created is True
+    assert fake.call_count("v2CreateUploadUrls") == 2
+
+
+def test_a_refused_finalize_says_why(fake: MockSynapse, client: SynapseClient, big: Path) -> None:
+    with pytest.raises(FinalizeRejectedError, match="Checksum mismatch"):
+        client.upload_file_presigned(1, big, md5="0" * 32)  # multipart: the server checks it
+    assert fake.state()["counts"]["data_files"] == 0
+
+
+def test_a_file_that_changed_since_it_was_hashed_is_not_finalized(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    with pytest.raises(FileChangedError):
+        client.upload_file_presigned(1, small, md5=hashlib.md5(b"before").hexdigest())
+    assert fake.call_count("v2FinalizeUpload") == 0
