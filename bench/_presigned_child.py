@@ -1,9 +1,9 @@
 """Child process of the presigned benchmark: one large file through v1 chunked or v2 multipart.
 
 Usage: ``python -m bench._presigned_child URL TOKEN PATH v1|v2 PARTS_IN_FLIGHT``; prints one
-JSON line (seconds, client CPU, memory). The v2 path asks for upload URLs, PUTs the parts
-straight to the fake's storage (``upload_to_presigned``, MD5 read beside the parts) and
-finalizes; the v1 path is ``upload_file(chunked=True)`` with the default 50 MiB chunks.
+JSON line (seconds, client CPU, memory). The v2 path is ``upload_file_presigned`` (MD5 of the
+file, upload URLs, parts straight to the fake's storage, finalize); the v1 path is
+``upload_file(chunked=True)`` with the default 50 MiB chunks.
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
 import psutil
-from synapse_client.models import PresignedUploadFile
 
 from synapse_ext import SynapseClient
 
@@ -29,28 +27,8 @@ def _cpu() -> float:
     return times.user + times.system
 
 
-def _v2(client: SynapseClient, url: str, token: str, path: Path, parts: int) -> str:
-    headers = {"SYNAPSE-ACCESS-TOKEN": token}
-    with httpx.Client(base_url=url, headers=headers, timeout=600) as api:
-        size = path.stat().st_size
-        body = {"files": [{"filename": path.name, "size": size}]}
-        answer = api.post("/v2/data-collections/1/upload-urls/", json=body).json()
-        upload = PresignedUploadFile.from_dict(answer["data"]["files"][0])
-        stored = client.upload_to_presigned(upload, path, part_concurrency=parts)
-        multipart = None
-        if stored.upload_id is not None:
-            multipart = {
-                "upload_id": stored.upload_id,
-                "parts": [{"part_number": n, "etag": e} for n, e in stored.parts],
-            }
-        entry = {"file_key": stored.file_key, "checksum": stored.checksum, "size": size}
-        if multipart is not None:
-            entry["multipart"] = multipart
-        result = api.post("/v2/data-collections/1/finalize-upload/", json={"files": [entry]})
-        row = result.json()["data"]["results"][0]
-        if not row["success"]:
-            raise SystemExit(f"finalize failed: {row['error']}")
-        return stored.checksum
+def _v2(client: SynapseClient, path: Path, parts: int) -> str:
+    return client.upload_file_presigned(1, path, part_concurrency=parts).checksum
 
 
 def main() -> None:
@@ -61,7 +39,7 @@ def main() -> None:
         cpu = _cpu()
         start = time.perf_counter()
         if api == "v2":
-            checksum = _v2(client, url, token, Path(path), int(parts))
+            checksum = _v2(client, Path(path), int(parts))
         else:
             checksum = client.upload_file(path, chunked=True).checksum
         seconds = time.perf_counter() - start

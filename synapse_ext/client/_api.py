@@ -39,7 +39,7 @@ from ..policy import DEFAULT_RETRY, NO_RETRY, RetryPolicy, Uniform
 from ..progress import ProgressReporter, as_reporter
 from ..upload._chunked import ChunkTarget, ResumePoint, chunked_upload_flow
 from ..upload._data_file import create_data_file_flow
-from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file, file_md5
+from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
 from ..upload._presigned import (
     FinalizedFile,
     PutTarget,
@@ -340,8 +340,8 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         ``FinalizeRejectedError`` says why the server refused the file.
         """
         p, size = check_file(path)
-        if md5 is None:  # finalize needs it, and the recovery of a lost answer looks it up
-            md5 = yield from blocking(file_md5, p)
+        # Without ``md5`` the engine hashes the file while (single PUT) or beside (multipart)
+        # sending it: finalize and the recovery of a lost answer use ``stored.checksum``.
         stored = yield from self._store_presigned(
             collection_id, p, size, md5, content_type, part_concurrency, expiration, on_progress
         )
@@ -372,7 +372,7 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         collection_id: int,
         p: Path,
         size: int,
-        md5: str,
+        md5: str | None,
         content_type: str | None,
         part_concurrency: int,
         expiration: int,
