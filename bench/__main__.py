@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import fake_overhead, large_file, machine, small_files, vendor
+from bench import fake_overhead, large_file, machine, presigned, small_files, vendor
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -19,6 +19,8 @@ TARGETS = {
     "scaling.max_over_min": ("<", 1.5),
     "rerun.ratio_to_first": ("<", 0.05),
     "rerun.file_bytes_sent": ("==", 0),
+    "presigned.throughput_ratio": (">=", 2.0),
+    "presigned.v2_peak_above_idle_mib": ("<=", 100.0),
 }
 
 
@@ -42,6 +44,8 @@ def _run(workdir: Path, quick: bool, with_vendor: bool) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine.describe()}
     print("large file ...", flush=True)
     results["large_file"] = large_file.run(workdir, sizes_mib=sizes)
+    print("large file, v2 presigned vs v1 chunked ...", flush=True)
+    results["presigned"] = presigned.run(workdir, sizes_mib=sizes)
     print("small files, 20 ms latency ...", flush=True)
     slow = small_files.compare(workdir, n, 20)
     print("small files, no latency ...", flush=True)
@@ -75,7 +79,7 @@ def _get(results: dict[str, Any], dotted: str) -> Any:
 
 
 def _verdicts(results: dict[str, Any]) -> dict[str, Any]:
-    ops = {">=": float.__ge__, "<": float.__lt__, "==": float.__eq__}
+    ops = {">=": float.__ge__, "<": float.__lt__, "<=": float.__le__, "==": float.__eq__}
     out = {}
     for key, (op, target) in TARGETS.items():
         value = float(_get(results, key))
@@ -99,6 +103,21 @@ def _table(results: dict[str, Any]) -> str:
     for size, row in lf["sizes"].items():
         label = f"  {size} MiB: MB/s, peak above idle MiB"
         rows.append((label, f"{row['mb_per_s']}, {row['peak_above_idle_mib']}"))
+    ps = results["presigned"]
+    for size, row in ps["sizes"].items():
+        rows.append(
+            (
+                f"  {size} MiB v2 multipart ({ps['parts_in_flight']} parts) / v1 chunked MB/s",
+                f"{row['v2']['mb_per_s']} / {row['v1']['mb_per_s']} = {row['throughput_ratio']}x",
+            )
+        )
+        rows.append(
+            (
+                "    client CPU s/GiB, peak above idle MiB (v2 | v1)",
+                f"{row['v2']['cpu_s_per_gib']}, {row['v2']['peak_above_idle_mib']} | "
+                f"{row['v1']['cpu_s_per_gib']}, {row['v1']['peak_above_idle_mib']}",
+            )
+        )
     rows += [
         (f"small files/s, {sf['files']} x 4 KiB, 20 ms", f"{sf['files_per_s']}"),
         ("  baseline files/s (product page loop)", f"{sf['baseline_files_per_s']}"),

@@ -26,6 +26,7 @@ from mockserver.storage import (
     MAX_PART_BYTES,
     MAX_PARTS,
     MIN_PART_BYTES,
+    HashAlgorithm,
     ObjectStore,
     StorageError,
     StoredObject,
@@ -380,13 +381,13 @@ class PresignedUploads:
                 return fail("No object was uploaded for this file_key.")
             if stored.size != item.size:
                 return fail(f"Size mismatch: the object has {stored.size} bytes, not {item.size}.")
-            md5, sha1 = store.content_hashes(item.file_key)
+            algorithm: HashAlgorithm = "md5" if len(checksum) == 32 else "sha1"
+            actual = store.content_hash(item.file_key, algorithm)
         except StorageError as exc:
             return fail(f"Storage: {exc.code}: {exc.message}")
-        actual = md5 if len(checksum) == 32 else sha1
         if actual != checksum:
-            algorithm = "MD5" if len(checksum) == 32 else "SHA-1"
-            return fail(f"Checksum mismatch: the object's {algorithm} is {actual}.")
+            name = "MD5" if algorithm == "md5" else "SHA-1"
+            return fail(f"Checksum mismatch: the object's {name} is {actual}.")
         with backend.lock:
             reused = self._reuse(upload, checksum, tenant, collection, dry_run)
             if isinstance(reused, str):

@@ -8,7 +8,7 @@ Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated a
 import warnings as _warnings
 from typing import Any as _Any
 
-from .client import AsyncSynapseClient, SynapseClient
+from .client import AsyncSynapseClient, CursorPage, SynapseClient
 from .compat import BackendClient, SeedCompatError
 from .dataset import (
     OrganizedGroup,
@@ -24,13 +24,16 @@ from .errors import (
     AuthorizationError,
     ClientError,
     DataFileUnconfirmedError,
+    FinalizeRejectedError,
     NoResponseError,
     NotFoundError,
+    PresignedUrlExpiredError,
     ProtocolError,
     RateLimitError,
     RequestNotSentError,
     ResponseLostError,
     ServerError,
+    StorageError,
     UnexpectedStatusError,
     ValidationError,
 )
@@ -54,7 +57,16 @@ from .progress import (
     ProgressTask,
     TqdmProgress,
 )
-from .upload import EmptyFileError, FileKey, MemoryResumeStore, ResumePoint, ResumeStore
+from .upload import (
+    EmptyFileError,
+    FileChangedError,
+    FileKey,
+    FinalizedFile,
+    MemoryResumeStore,
+    ResumePoint,
+    ResumeStore,
+    StoredFile,
+)
 from .upload._chunked import chunk_plan as _chunk_plan
 from .upload._chunked import content_range as _content_range
 
@@ -66,10 +78,14 @@ __all__ = [
     "BackendClient",
     "CallbackProgress",
     "ClientError",
+    "CursorPage",
     "DataFileUnconfirmedError",
     "EmptyFileError",
     "FailureReason",
+    "FileChangedError",
     "FileKey",
+    "FinalizeRejectedError",
+    "FinalizedFile",
     "IngestFailure",
     "IngestResult",
     "Journal",
@@ -81,6 +97,7 @@ __all__ = [
     "OrganizeReport",
     "OrganizeResult",
     "OrganizedGroup",
+    "PresignedUrlExpiredError",
     "ProgressEvent",
     "ProgressReporter",
     "ProgressTask",
@@ -94,6 +111,8 @@ __all__ = [
     "RetryPolicy",
     "SeedCompatError",
     "ServerError",
+    "StorageError",
+    "StoredFile",
     "SynapseClient",
     "TqdmProgress",
     "UnexpectedStatusError",

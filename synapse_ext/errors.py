@@ -1,7 +1,9 @@
 """Errors raised by the Synapse clients.
 
 Every error carries ``status_code`` (``None`` when no HTTP status was received) and ``detail``
-(the JSON body, else the text or reason phrase); ``str(e) == f"{status_code}: {detail}"``.
+(the JSON body, else the text or reason phrase); ``str(e) == f"{status_code}: {detail}"``,
+except for v2 error envelopes, shown as ``"<status>: CODE: message (field: message; ...)"``
+(``error_code`` holds the code).
 
 Hierarchy::
 
@@ -17,7 +19,10 @@ Hierarchy::
     ├── NoResponseError          no HTTP response was received
     │   ├── RequestNotSentError  the request never reached the server: safe to resend
     │   └── ResponseLostError    the request may have been applied: ask the server
-    └── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
+    ├── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
+    ├── FinalizeRejectedError    the server refused to finalize an uploaded file
+    └── StorageError             object storage refused a presigned request (.code: S3's, or
+        └── PresignedUrlExpiredError    None from a proxy); 403 "Request has expired"
 
 "Not sent" and "maybe applied" are siblings: catching ``RequestNotSentError`` to resend never
 resends a request that may have been applied.
@@ -38,13 +43,16 @@ __all__ = [
     "AuthorizationError",
     "ClientError",
     "DataFileUnconfirmedError",
+    "FinalizeRejectedError",
     "NoResponseError",
     "NotFoundError",
+    "PresignedUrlExpiredError",
     "ProtocolError",
     "RateLimitError",
     "RequestNotSentError",
     "ResponseLostError",
     "ServerError",
+    "StorageError",
     "UnexpectedStatusError",
     "ValidationError",
     "error_from_response",
@@ -64,7 +72,15 @@ class ClientError(Exception):
         super().__init__(status_code, detail)
 
     def __str__(self) -> str:
-        return f"{self.status_code}: {self.detail}"
+        summary = _v2_summary(self.detail)
+        return f"{self.status_code}: {summary if summary is not None else self.detail}"
+
+    @property
+    def error_code(self) -> str | None:
+        """The v2 error envelope's ``error.code`` (e.g. ``VALIDATION_ERROR``), else ``None``."""
+        error = _v2_error(self.detail)
+        code = error.get("code") if error is not None else None
+        return code if isinstance(code, str) else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.status_code!r}, {self.detail!r})"
@@ -151,8 +167,84 @@ class DataFileUnconfirmedError(ClientError):
         self.checksum = checksum
 
 
+class StorageError(ClientError):
+    """Object storage answered a presigned request with an error status.
+
+    ``code`` is the storage's error ``Code`` (S3 XML), or ``None`` when the answer carries
+    none (a proxy or CDN in front of the storage). ``detail`` is only ``Code: Message``: storage
+    error bodies can echo request signatures, so nothing else of them is kept.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        code: str | None,
+        message: str,
+        response: httpx.Response | None = None,
+    ) -> None:
+        detail = f"{code}: {message}" if code else message
+        super().__init__(status_code, detail, response)
+        self.code = code
+        self.storage_message = message
+
+
+class FinalizeRejectedError(ClientError):
+    """The server refused to finalize an uploaded file (``error`` says why: a size or
+    checksum mismatch, a missing object, ...); nothing was created for it."""
+
+    def __init__(self, file_key: str, error: str) -> None:
+        super().__init__(None, f"{file_key}: {error}")
+        self.file_key = file_key
+        self.error = error
+
+
+class PresignedUrlExpiredError(StorageError):
+    """The presigned URL expired before the request (403 ``AccessDenied``, "expired"):
+    new URLs must be requested."""
+
+
 MAYBE_APPLIED = frozenset({500, 502, 504})
 """5xx statuses that can follow a backend commit (a proxy timing out, a crash mid-answer)."""
+
+
+_MAX_DETAILS = 5
+_MAX_TEXT = 200
+
+
+def _v2_error(detail: object) -> dict[str, Any] | None:
+    """The ``error`` object of a v2 error envelope ``{"error": {...}, "meta": {...}}``."""
+    if isinstance(detail, dict) and isinstance(detail.get("error"), dict):
+        error: dict[str, Any] = detail["error"]
+        if "code" in error or "message" in error:
+            return error
+    return None
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+
+
+def _v2_summary(detail: object) -> str | None:
+    """One line for a v2 error envelope: ``CODE: message (field: message; ...)``, else None.
+
+    Shows at most five field details, each message cut to 200 characters: never a long body.
+    """
+    error = _v2_error(detail)
+    if error is None:
+        return None
+    text = f"{_short(error.get('code', 'ERROR'))}: {_short(error.get('message', ''))}"
+    details = error.get("details")
+    if isinstance(details, list) and details:
+        shown = [
+            f"{_short(d.get('field', '?'))}: {_short(d.get('message', ''))}"
+            if isinstance(d, dict)
+            else _short(d)
+            for d in details[:_MAX_DETAILS]
+        ]
+        more = len(details) - _MAX_DETAILS
+        text += f" ({'; '.join(shown)}{f'; and {more} more' if more > 0 else ''})"
+    return text if len(text) <= 4 * _MAX_TEXT else text[: 4 * _MAX_TEXT - 3] + "..."
 
 
 def parse_retry_after(value: str | None) -> float | None:

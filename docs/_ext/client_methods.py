@@ -24,6 +24,8 @@ from typing import Any
 import griffe
 
 API = "client._api.ClientApi"
+API_BASES = ("client._api_v2.ClientApiV2",)
+"""Bases of ``ClientApi`` whose flows are client methods too (the v2 methods)."""
 WORLD_FUNCTIONS = {"blocking_function": False, "awaitable_function": True}
 ROLE = re.compile(r":(?:class|meth|func|mod|attr|exc|data|obj):`~?([^`]+)`")
 LITERAL_MARKER = re.compile(r"(?<=\S)::$", re.MULTILINE)
@@ -119,7 +121,10 @@ class ClientMethods(griffe.Extension):
         if pkg.name != "synapse_ext":
             return
         api = pkg[API]
-        flows = _flows(api)
+        flows = {}
+        for base in API_BASES:
+            flows.update(_flows(pkg[base]))
+        flows.update(_flows(api))
         if not flows:
             raise RuntimeError(f"no @operation flows found on {api.path}")
         aliases = _aliases(api, flows)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 __all__ = [
     "DEFAULT_BUCKET",
@@ -21,12 +21,15 @@ __all__ = [
     "MAX_PARTS",
     "MAX_PART_BYTES",
     "MIN_PART_BYTES",
+    "HashAlgorithm",
     "ObjectStore",
     "StorageError",
     "StoredObject",
     "multipart_etag",
 ]
 
+HashAlgorithm = Literal["md5", "sha1"]
+"""A content hash the backend checks checksums with."""
 DEFAULT_BUCKET = "synapse-mock"
 MIB = 1 << 20
 MIN_PART_BYTES = 5 * MIB
@@ -112,6 +115,11 @@ class ObjectStore(Protocol):
 
     def content_hashes(self, key: str) -> tuple[str, str]:
         """(MD5 hex, SHA-1 hex) of the whole content, one streamed pass (``NoSuchKey``)."""
+        ...
+
+    def content_hash(self, key: str, algorithm: HashAlgorithm = "md5") -> str:
+        """The hex MD5 or SHA-1 of the whole content (only what is asked for is computed; a
+        store that already knows it, e.g. a single PUT's MD5, reads nothing)."""
         ...
 
     def presign_get(self, key: str, *, expires_at: datetime, filename: str | None = None) -> str:

@@ -40,6 +40,7 @@ from mockserver.storage.base import (
     MAX_PART_BYTES,
     MAX_PARTS,
     MIN_PART_BYTES,
+    HashAlgorithm,
     StorageError,
     StoredObject,
     multipart_etag,
@@ -296,6 +297,25 @@ class EmbeddedStore:
         with self._lock:
             self._hashes[stored.segments] = result
         return result
+
+    def content_hash(self, key: str, algorithm: HashAlgorithm = "md5") -> str:
+        """One hash of the content: a single PUT's MD5 is its ETag (computed while the body
+        streamed in), anything else one streamed pass over the segments (cached)."""
+        stored = self.get_object(key)
+        assert stored.segments is not None
+        etag = stored.etag.strip('"')
+        if algorithm == "md5" and "-" not in etag:
+            return etag
+        with self._lock:
+            cached = self._hashes.get(stored.segments)
+        if cached is not None:
+            return cached[0] if algorithm == "md5" else cached[1]
+        digest = hashlib.new(algorithm)
+        for path in stored.segments:
+            with path.open("rb") as fh:
+                while block := fh.read(_BLOCK):
+                    digest.update(block)
+        return digest.hexdigest()
 
     def presign_get(self, key: str, *, expires_at: datetime, filename: str | None = None) -> str:
         """A presigned GetObject URL (``filename``: ``Content-Disposition: attachment``)."""

@@ -25,7 +25,7 @@ from botocore.client import Config
 from botocore.exceptions import ClientError
 
 from mockserver.clock import Clock, utc_now
-from mockserver.storage.base import DEFAULT_BUCKET, StorageError, StoredObject
+from mockserver.storage.base import DEFAULT_BUCKET, HashAlgorithm, StorageError, StoredObject
 
 __all__ = ["RemoteStore"]
 
@@ -179,6 +179,17 @@ class RemoteStore:
         finally:
             body.close()
         return md5.hexdigest(), sha1.hexdigest()
+
+    def content_hash(self, key: str, algorithm: HashAlgorithm = "md5") -> str:
+        """One hash of the content, streaming GetObject once."""
+        body = self._call("get_object", Bucket=self.bucket, Key=key)["Body"]
+        digest = hashlib.new(algorithm)
+        try:
+            while block := body.read(_BLOCK):
+                digest.update(block)
+        finally:
+            body.close()
+        return digest.hexdigest()
 
     def presign_get(self, key: str, *, expires_at: datetime, filename: str | None = None) -> str:
         """A presigned GetObject URL (``filename``: ``ResponseContentDisposition``)."""

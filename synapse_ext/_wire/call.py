@@ -29,6 +29,7 @@ from ..errors import (
     ResponseLostError,
     error_from_response,
 )
+from .storage import StoragePut, storage_error
 from .transport import Recorder, recording
 
 __all__ = ["Attempt", "Op", "RawRequest", "attempt", "transport_error", "unwrap"]
@@ -62,10 +63,11 @@ class Op(Generic[T]):
     """A single request, described once for both worlds, plus how to read a 2xx answer."""
 
     name: str
-    endpoint: ModuleType | RawRequest
-    """A generated ``synapse_client.api.<tag>.<op>`` module, or a raw request."""
+    endpoint: ModuleType | RawRequest | StoragePut
+    """A generated ``synapse_client.api.<tag>.<op>`` module, a raw request, or a storage PUT."""
     parse: Callable[[Any], T]
-    """Raw JSON of a 2xx answer to the result (used when the generated parse is unusable)."""
+    """Raw JSON of a 2xx answer to the result (used when the generated parse is unusable);
+    for a storage PUT, the ``httpx.Response`` itself."""
     accept: Callable[[Any], T | None]
     """The generated ``parsed`` value to the result, or ``None`` if it is not a success model."""
     args: tuple[Any, ...] = ()
@@ -78,6 +80,9 @@ class Op(Generic[T]):
 
     def send(self, client: AuthenticatedClient, extra: dict[str, Any]) -> Reply:
         """Send through the generated ``sync_detailed`` (or the raw request)."""
+        if isinstance(self.endpoint, StoragePut):
+            http = client.get_httpx_client()
+            return http.send(self.endpoint.request(http))
         if isinstance(self.endpoint, RawRequest):
             raw = self.endpoint
             return client.get_httpx_client().request(
@@ -90,6 +95,9 @@ class Op(Generic[T]):
 
     def asend(self, client: AuthenticatedClient, extra: dict[str, Any]) -> Awaitable[Reply]:
         """Send through the generated ``asyncio_detailed`` (or the raw request)."""
+        if isinstance(self.endpoint, StoragePut):
+            ahttp = client.get_async_httpx_client()
+            return ahttp.send(self.endpoint.request(ahttp))
         if isinstance(self.endpoint, RawRequest):
             raw = self.endpoint
             http = client.get_async_httpx_client()
@@ -168,6 +176,13 @@ def _from_raw(raw: httpx.Response | None, parse: Callable[[Any], T], cause: Exce
 
 def unwrap(reply: Reply, raw: httpx.Response | None, op: Op[T]) -> T:
     """The success value of ``reply``, or raise the typed error it stands for."""
+    if isinstance(op.endpoint, StoragePut):
+        assert isinstance(reply, httpx.Response)
+        if reply.status_code >= 400:
+            raise storage_error(reply)
+        if not 200 <= reply.status_code < 300:
+            raise ProtocolError(reply.status_code, "unexpected storage status", reply)
+        return op.parse(reply)
     if isinstance(reply, httpx.Response):
         return _from_raw(reply, op.parse, None)
     code = int(reply.status_code)

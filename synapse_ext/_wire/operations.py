@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
+from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from synapse_client.api.chunked_upload import (
@@ -43,6 +44,7 @@ from synapse_client.models import (
 from synapse_client.types import UNSET, File, Unset
 
 from .call import Op, RawRequest
+from .storage import StoragePut, etag_of
 
 __all__ = [
     "complete_upload",
@@ -57,6 +59,7 @@ __all__ = [
     "new_units",
     "next_page",
     "put_chunk",
+    "storage_put",
     "verify_checksums",
 ]
 
@@ -284,4 +287,26 @@ def new_tasks(project_id: int, unit_ids: Sequence[int]) -> Op[list[Task]]:
         _accept_list(Task),
         kwargs={"body": body},
         safe=False,
+    )
+
+
+def storage_put(
+    url: str,
+    path: Path,
+    start: int,
+    length: int,
+    digest: Any,
+    read_timeout: float,
+    content_type: str | None = None,
+) -> Op[str]:
+    """PUT a slice of ``path`` to a presigned storage URL; the answer is its unquoted ETag.
+
+    ``digest`` is updated with the bytes as they stream (a fresh one per attempt).
+    """
+    return Op(
+        "storage_put",
+        StoragePut(url, path, start, length, digest, content_type),
+        etag_of,
+        lambda parsed: None,  # not a generated endpoint: unwrap reads the raw response
+        read_timeout=read_timeout,
     )

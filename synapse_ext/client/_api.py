@@ -16,23 +16,42 @@ from synapse_client.models import (
     ChunkedUpload,
     DataCollection,
     DataFile,
+    DataFileV2List,
     DataUnit,
     DataUnitCreate,
     PaginatedDataCollectionList,
     PaginatedDataUnitList,
+    PresignedUploadFile,
     Task,
 )
 
 from .._flow import Emit, Flow, Pages, batched, blocking, retrying
 from .._wire import operations as ops
+from .._wire import operations_v2 as v2ops
 from .._wire.call import Op
-from ..errors import DataFileUnconfirmedError
+from ..errors import (
+    DataFileUnconfirmedError,
+    FinalizeRejectedError,
+    PresignedUrlExpiredError,
+    ResponseLostError,
+)
 from ..policy import DEFAULT_RETRY, NO_RETRY, RetryPolicy, Uniform
 from ..progress import ProgressReporter, as_reporter
 from ..upload._chunked import ChunkTarget, ResumePoint, chunked_upload_flow
 from ..upload._data_file import create_data_file_flow
 from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
+from ..upload._presigned import (
+    FinalizedFile,
+    PutTarget,
+    StoredFile,
+    announce,
+    finalize_entry,
+    presigned_upload_flow,
+    recover_lost_finalize,
+)
 from ..upload.resume import ResumeSession, ResumeStore
+from ._api_v2 import ClientApiV2
+from ._auth import SynapseAuth
 from ._options import (
     DEFAULT_TIMEOUT,
     ProgressArg,
@@ -40,7 +59,6 @@ from ._options import (
     TransportT,
     UploadHook,
     as_timeout,
-    auth_headers,
     httpx_options,
     warn_if_plain_http,
 )
@@ -54,8 +72,11 @@ T = TypeVar("T")
 Page = TypeVar("Page", PaginatedDataCollectionList, PaginatedDataUnitList)
 
 
-class ClientApi(Generic[TransportT, SleepT]):
-    """Settings and the flows of every public method (shared by both typed clients)."""
+class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
+    """Settings and the flows of every public method (shared by both typed clients).
+
+    The v2 methods and the v1 presigned pair are flows of its base :class:`ClientApiV2`.
+    """
 
     def __init__(
         self,
@@ -77,7 +98,7 @@ class ClientApi(Generic[TransportT, SleepT]):
         self.base_url = base_url.rstrip("/")
         self._has_token = bool(token or legacy_token)
         self._tenant = tenant
-        self._headers = auth_headers(token, tenant, legacy_token)
+        self._auth = SynapseAuth(self.base_url, token, tenant, legacy_token)
         self._timeout = as_timeout(timeout)
         self.upload_timeout = upload_timeout
         self.max_connections = max_connections
@@ -96,7 +117,7 @@ class ClientApi(Generic[TransportT, SleepT]):
         return self.retry or NO_RETRY
 
     def _httpx_options(self) -> dict[str, object]:
-        return httpx_options(self.base_url, self._headers, self._timeout)
+        return httpx_options(self.base_url, self._auth, self._timeout)
 
     def _reporter(self, on_progress: ProgressArg) -> ProgressReporter:
         return self.progress if on_progress is None else as_reporter(on_progress)
@@ -266,6 +287,124 @@ class ClientApi(Generic[TransportT, SleepT]):
     def get_chunked_upload(self, upload_id: str) -> Flow[ChunkedUpload]:
         """The state of a chunked upload (``offset``, ``completed_at``)."""
         return self._retrying(ops.get_upload(upload_id))
+
+    @operation
+    def upload_to_presigned(
+        self,
+        upload: PresignedUploadFile,
+        path: PathLike,
+        *,
+        md5: str | None = None,
+        part_concurrency: int = 4,
+        content_type: str | None = None,
+        on_progress: ProgressArg = None,
+    ) -> Flow[StoredFile]:
+        """PUT ``path`` straight to object storage as ``upload`` (an entry of a v1 or v2
+        presigned-upload answer) says: one PUT, or its parts ``part_concurrency`` at a time.
+
+        Bodies stream from disk; each ETag is checked against the MD5 of what was sent;
+        PUTs are retried on no response, 5xx, 408/425/429 and proxy 4xx (no storage ``Code``).
+        ``md5`` (the file's, if known) saves a read for multipart uploads. Returns what
+        finalize needs; raises ``PresignedUrlExpiredError`` when the URLs have expired.
+        """
+        p, size = check_file(path)
+        with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
+            target = PutTarget(p, size, task, self.upload_timeout, content_type)
+            flow = presigned_upload_flow(
+                upload,
+                target,
+                self.policy,
+                self._uniform,
+                md5=md5,
+                part_concurrency=part_concurrency,
+            )
+            return (yield from flow)
+
+    @operation
+    def upload_file_presigned(
+        self,
+        collection_id: int,
+        path: PathLike,
+        *,
+        md5: str | None = None,
+        content_type: str | None = None,
+        part_concurrency: int = 4,
+        expiration: int = 3600,
+        on_progress: ProgressArg = None,
+    ) -> Flow[FinalizedFile]:
+        """Upload one file the v2 way: presigned URLs, bytes straight to storage (parts in
+        parallel), then finalize; the data file made (or reused) for it.
+
+        Expired URLs are asked for again (twice at most). A lost finalize answer is never
+        resent: the server is asked for the checksum until the file appears.
+        ``FinalizeRejectedError`` says why the server refused the file.
+        """
+        p, size = check_file(path)
+        # Without ``md5`` the engine hashes the file while (single PUT) or beside (multipart)
+        # sending it: finalize and the recovery of a lost answer use ``stored.checksum``.
+        stored = yield from self._store_presigned(
+            collection_id, p, size, md5, content_type, part_concurrency, expiration, on_progress
+        )
+        entry = finalize_entry(stored)
+        try:
+            answer = yield from self._retrying(
+                v2ops.finalize_upload(collection_id, [entry], False, self.upload_timeout)
+            )
+        except ResponseLostError as lost:
+            found = yield from recover_lost_finalize(
+                lambda: self._first_file(stored.checksum, collection_id),
+                lost,
+                self.policy,
+                self._uniform,
+            )
+            return FinalizedFile(found.id, stored.checksum, size, stored.file_key, None)
+        (row,) = answer.results
+        if not row.success or row.data_file_id is None:
+            raise FinalizeRejectedError(stored.file_key, row.error or "not finalized")
+        return FinalizedFile(row.data_file_id, stored.checksum, size, stored.file_key, row.created)
+
+    def _first_file(self, checksum: str, collection_id: int) -> Flow[DataFileV2List | None]:
+        page = yield from self._retrying(v2ops.list_data_files(checksum, collection_id, None, 1))
+        return page.items[0] if page.items else None
+
+    def _store_presigned(
+        self,
+        collection_id: int,
+        p: Path,
+        size: int,
+        md5: str | None,
+        content_type: str | None,
+        part_concurrency: int,
+        expiration: int,
+        on_progress: ProgressArg,
+    ) -> Flow[StoredFile]:
+        renewals = 2
+        while True:
+            urls = yield from self._retrying(
+                v2ops.upload_urls(
+                    collection_id,
+                    [announce(p.name, size, content_type)],
+                    expiration,
+                    False,
+                )
+            )
+            (upload,) = urls.files
+            with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
+                target = PutTarget(p, size, task, self.upload_timeout, content_type)
+                flow = presigned_upload_flow(
+                    upload,
+                    target,
+                    self.policy,
+                    self._uniform,
+                    md5=md5,
+                    part_concurrency=part_concurrency,
+                )
+                try:
+                    return (yield from flow)
+                except PresignedUrlExpiredError:
+                    if renewals == 0:
+                        raise
+                    renewals -= 1
 
     # -- data units and tasks ----------------------------------------------------------------
     @operation

@@ -28,7 +28,9 @@ class SynapseClient(Closing, SyncWorld, ClientApi[httpx.BaseTransport, Callable[
     """Typed client for the Synapse data-collection API.
 
     ``SynapseClient(base_url, token)`` sends ``Synapse-Access-Token: Token <token>`` (and
-    ``Synapse-Tenant`` / legacy ``Authorization`` when given). Use it as a context manager or
+    ``Synapse-Tenant`` / legacy ``Authorization`` when given); on ``/v2/`` paths the v2 style
+    (``SYNAPSE-ACCESS-TOKEN: <token>``, ``SYNAPSE-Tenant: <code>``, raw). Credentials go only
+    to the base URL's origin, never to presigned storage URLs. Use it as a context manager or
     call :meth:`close`. ``transport`` injects an httpx transport (e.g. ``httpx.MockTransport``);
     ``sleep`` and ``uniform`` are how it waits and draws jitter (injectable for tests);
     ``retry=None`` disables retries.

@@ -1,4 +1,4 @@
-"""Settings of the typed clients: auth headers, timeouts, pool size (no I/O here)."""
+"""Settings of the typed clients: timeouts, pool size, httpx options (no I/O here)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ __all__ = [
     "TransportT",
     "UploadHook",
     "as_timeout",
-    "auth_headers",
     "httpx_options",
     "pool_limits",
     "warn_if_plain_http",
@@ -39,18 +38,6 @@ UploadHook = Callable[[ChunkedUpload], object]
 sent (the async client runs it in a worker thread, or awaits it if it is a coroutine function)."""
 
 
-def auth_headers(token: str | None, tenant: str | None, legacy_token: str | None) -> dict[str, str]:
-    """The Synapse auth headers; each is sent only when configured."""
-    headers: dict[str, str] = {}
-    if token:
-        headers["Synapse-Access-Token"] = f"Token {token}"
-    if legacy_token:
-        headers["Authorization"] = f"Token {legacy_token}"
-    if tenant:
-        headers["Synapse-Tenant"] = f"Token {tenant}"
-    return headers
-
-
 def as_timeout(timeout: TimeoutArg) -> httpx.Timeout:
     """``timeout`` as an ``httpx.Timeout``."""
     return timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
@@ -61,13 +48,15 @@ def pool_limits(max_connections: int) -> httpx.Limits:
     return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
 
 
-def httpx_options(
-    base_url: str, headers: dict[str, str], timeout: httpx.Timeout
-) -> dict[str, object]:
-    """Options of the client's httpx client (redirects are never followed: tokens stay here)."""
+def httpx_options(base_url: str, auth: httpx.Auth, timeout: httpx.Timeout) -> dict[str, object]:
+    """Options of the client's httpx client (redirects are never followed: tokens stay here).
+
+    Credentials are not default headers: ``auth`` adds them per request, on the API's origin
+    only (see :class:`~synapse_ext.client._auth.SynapseAuth`).
+    """
     return {
         "base_url": base_url + "/",
-        "headers": headers,
+        "auth": auth,
         "timeout": timeout,
         "follow_redirects": False,
     }

@@ -53,7 +53,8 @@ def _flow_methods(cls: type) -> dict[str, Any]:
     return {
         name: value
         for name, value in vars(cls).items()
-        if inspect.isfunction(value) and value.__qualname__.startswith("ClientApi.")
+        if inspect.isfunction(value)
+        and value.__qualname__.startswith(("ClientApi.", "ClientApiV2."))
     }
 
 

@@ -76,6 +76,8 @@ PURE_MODULES = (
     "synapse_ext/ingest/results.py",
     "synapse_ext/dataset/specs.py",
     "synapse_ext/client/_api.py",
+    "synapse_ext/client/_api_v2.py",
+    "synapse_ext/client/pages.py",
     "synapse_ext/client/_worlds.py",
 )
 IO_MODULES = {"httpx", "anyio", "threading", "sqlite3", "asyncio", "concurrent"}

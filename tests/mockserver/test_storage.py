@@ -105,6 +105,8 @@ def test_put_etag_is_quoted_md5_and_get_returns_the_bytes(
         _md5(data),
         hashlib.sha1(data).hexdigest(),
     )
+    assert fake.storage.content_hash("uploads/a b/c.bin") == _md5(data)
+    assert fake.storage.content_hash("uploads/a b/c.bin", "sha1") == hashlib.sha1(data).hexdigest()
     get = fake.storage.presign_get("uploads/a b/c.bin", expires_at=_later(clock), filename="c.bin")
     response = s3.get(get)
     assert response.status_code == 200
@@ -237,6 +239,8 @@ def test_multipart_parts_in_parallel_out_of_order(
     assert stored.size == sum(sizes)
     whole = b"".join(parts)
     assert fake.storage.content_hashes("big.bin") == (_md5(whole), hashlib.sha1(whole).hexdigest())
+    assert fake.storage.content_hash("big.bin") == _md5(whole)
+    assert fake.storage.content_hash("big.bin", "sha1") == hashlib.sha1(whole).hexdigest()
     # The parts are the object's segments: no concatenated copy was written.
     assert stored.segments is not None and len(stored.segments) == 3
     assert [p.stat().st_size for p in stored.segments] == sizes

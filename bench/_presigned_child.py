@@ -1,0 +1,62 @@
+"""Child process of the presigned benchmark: one large file through v1 chunked or v2 multipart.
+
+Usage: ``python -m bench._presigned_child URL TOKEN PATH v1|v2 PARTS_IN_FLIGHT``; prints one
+JSON line (seconds, client CPU, memory). The v2 path is ``upload_file_presigned`` (MD5 of the
+file, upload URLs, parts straight to the fake's storage, finalize); the v1 path is
+``upload_file(chunked=True)`` with the default 50 MiB chunks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+from synapse_ext import SynapseClient
+
+MiB = 1 << 20
+
+
+def _cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _v2(client: SynapseClient, path: Path, parts: int) -> str:
+    return client.upload_file_presigned(1, path, part_concurrency=parts).checksum
+
+
+def main() -> None:
+    url, token, path, api, parts = sys.argv[1:6]
+    with SynapseClient(url, token) as client:
+        client.get_collection(1)  # warm: imports, connection, first request
+        idle = psutil.Process().memory_info().rss
+        cpu = _cpu()
+        start = time.perf_counter()
+        if api == "v2":
+            checksum = _v2(client, Path(path), int(parts))
+        else:
+            checksum = client.upload_file(path, chunked=True).checksum
+        seconds = time.perf_counter() - start
+        cpu = _cpu() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "cpu_seconds": round(cpu, 3),
+                "checksum": checksum,
+                "idle_rss_mib": round(idle / MiB, 1),
+                "peak_above_idle_mib": round((peak - idle) / MiB, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,267 @@
+"""The presigned-upload engine: a pure flow (sans I/O) over the shared intents.
+
+Given where the server said to put a file (one presigned URL, or a multipart upload's part
+URLs; v1 ``presigned_upload/upload/`` and v2 ``upload-urls`` answer alike), it PUTs the bytes
+straight to object storage and returns a :class:`StoredFile`: what finalize (v2) or confirm
+(v1) needs. The drivers only perform its intents.
+
+Rules it enforces (contract §4, §6.3, §7):
+
+* every body streams from disk in blocks and is hashed on the way; a part's ``ETag`` must be
+  the MD5 of the bytes that attempt sent, or the attempt failed;
+* parts go in parallel (``part_concurrency`` in flight); the file's MD5 comes from the caller
+  when it knows it, else from one sequential read that runs beside the part uploads;
+* a PUT is retried (full jitter, ``Retry-After`` honoured, the policy's attempt budget) on no
+  response, 5xx, 408/425/429, an ``ETag`` that does not match, and on a 4xx that carries no
+  storage error ``Code`` (a proxy or CDN answered: 0.15-0.66 % of PUTs in production); a 4xx
+  with a ``Code`` is the storage's verdict and is raised;
+* an expired URL raises :class:`~synapse_ext.errors.PresignedUrlExpiredError` at once: only
+  the server can issue new URLs (the caller asks and starts the file again);
+* no Synapse header goes to storage (the URLs are on the storage's origin).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+from synapse_client.models import (
+    FinalizeUploadFile,
+    FinalizeUploadMultipart,
+    FinalizeUploadPart,
+    PresignedUploadFile,
+    PresignedUploadFileRequest,
+)
+from synapse_client.types import UNSET
+
+from .._flow import Flow, Parallel, Sleep, blocking
+from .._flow.intents import Call
+from .._wire import operations as ops
+from ..errors import (
+    ClientError,
+    NoResponseError,
+    PresignedUrlExpiredError,
+    ProtocolError,
+    ResponseLostError,
+    StorageError,
+)
+from ..policy import RetryPolicy, Uniform
+from ..progress import ProgressTask
+from ._files import file_md5
+
+__all__ = [
+    "FileChangedError",
+    "FinalizedFile",
+    "PutTarget",
+    "StoredFile",
+    "announce",
+    "finalize_entry",
+    "presigned_upload_flow",
+    "recover_lost_finalize",
+]
+
+logger = logging.getLogger("synapse_ext")
+T = TypeVar("T")
+_TRANSIENT = frozenset({408, 425, 429})
+
+
+class FileChangedError(OSError):
+    """The file's content is not what was hashed before the upload (it changed meanwhile)."""
+
+
+@attrs.frozen
+class StoredFile:
+    """A file now in object storage: what finalize (v2) or confirm (v1) needs for it."""
+
+    file_key: str
+    checksum: str
+    """Lower-case hex MD5 of the whole file."""
+    size: int
+    upload_id: str | None = None
+    """The multipart upload's id; None for a single PUT."""
+    parts: tuple[tuple[int, str], ...] = ()
+    """``(part_number, etag)`` of every part, ascending (ETags quoted, as S3 sends them)."""
+
+
+@attrs.frozen
+class FinalizedFile:
+    """A data file made from a presigned upload."""
+
+    data_file_id: int
+    checksum: str
+    size: int
+    file_key: str
+    created: bool | None
+    """False when the server already held the checksum; None when finalize's answer was lost
+    and the data file was found by its checksum afterwards (who created it is unknown)."""
+
+
+@attrs.frozen
+class PutTarget:
+    """The local side of one presigned upload: the file, progress and request settings."""
+
+    path: Path
+    size: int
+    task: ProgressTask
+    read_timeout: float
+    content_type: str | None = None
+
+
+def _retryable(error: ClientError) -> bool:
+    """A failed PUT worth another attempt (a PUT of the same bytes is idempotent)."""
+    if isinstance(error, PresignedUrlExpiredError):
+        return False
+    if isinstance(error, (NoResponseError, ProtocolError)):
+        return True
+    if isinstance(error, StorageError) and error.status_code is not None:
+        status = error.status_code
+        return status >= 500 or status in _TRANSIENT or error.code is None
+    return False
+
+
+def _put(
+    target: PutTarget,
+    url: str,
+    start: int,
+    length: int,
+    label: str,
+    policy: RetryPolicy,
+    uniform: Uniform,
+    content_type: str | None = None,
+) -> Flow[str]:
+    """PUT ``length`` bytes from ``start`` to ``url`` until stored; their MD5 (the ETag)."""
+    attempt = 0
+    while True:
+        digest = hashlib.md5(usedforsecurity=False)
+        op = ops.storage_put(
+            url, target.path, start, length, digest, target.read_timeout, content_type
+        )
+        answer = yield Call(op)
+        if not isinstance(answer, ClientError):
+            sent = str(digest.hexdigest())
+            if answer == sent:
+                target.task.advance(length)
+                return sent
+            answer = ProtocolError(
+                None, f"{label}: the storage's ETag {answer} is not the MD5 {sent} of what was sent"
+            )
+        if not _retryable(answer) or attempt + 1 >= policy.max_attempts:
+            raise answer
+        delay = policy.delay(answer, attempt, uniform)
+        # The label, the status and Code/Message only: never the URL (it holds a signature).
+        logger.warning(
+            "retrying %s after %s (attempt %d), sleeping %.2fs", label, answer, attempt + 1, delay
+        )
+        yield Sleep(delay)
+        attempt += 1
+
+
+def _part_plan(upload: PresignedUploadFile, size: int) -> list[tuple[int, str, int, int]]:
+    """``(part_number, url, start, length)`` of every part; ValueError if they do not fit."""
+    multipart = upload.multipart
+    assert multipart is not None
+    part_size = multipart.part_size
+    parts = sorted(multipart.parts, key=lambda p: p.part_number)
+    numbers = [p.part_number for p in parts]
+    if part_size < 1 or numbers != list(range(1, len(parts) + 1)):
+        raise ValueError(f"{upload.file_key}: the server's part plan is not 1..N: {numbers}")
+    if not (len(parts) - 1) * part_size < size <= len(parts) * part_size:
+        raise ValueError(
+            f"{upload.file_key}: {len(parts)} parts of {part_size} bytes do not hold "
+            f"{size} bytes (was the file announced with another size?)"
+        )
+    plan = []
+    for part in parts:
+        start = (part.part_number - 1) * part_size
+        plan.append((part.part_number, part.presigned_url, start, min(part_size, size - start)))
+    return plan
+
+
+def presigned_upload_flow(
+    upload: PresignedUploadFile,
+    target: PutTarget,
+    policy: RetryPolicy,
+    uniform: Uniform,
+    *,
+    md5: str | None = None,
+    part_concurrency: int = 4,
+) -> Flow[StoredFile]:
+    """Upload ``target.path`` as ``upload`` says; the :class:`StoredFile` to finalize."""
+    if part_concurrency < 1:
+        raise ValueError("part_concurrency must be >= 1")
+    name = target.path.name
+    if upload.multipart is None:
+        if not upload.presigned_url:
+            raise ValueError(f"{upload.file_key}: neither a presigned URL nor a multipart upload")
+        sent = yield from _put(
+            target,
+            upload.presigned_url,
+            0,
+            target.size,
+            name,
+            policy,
+            uniform,
+            target.content_type,
+        )
+        if md5 is not None and md5.lower() != sent:
+            raise FileChangedError(f"{target.path}: its MD5 changed from {md5} to {sent}")
+        return StoredFile(upload.file_key, sent, target.size)
+    plan = _part_plan(upload, target.size)
+    flows: list[Flow[Any]] = [
+        _put(target, url, start, length, f"{name} part {number}", policy, uniform)
+        for number, url, start, length in plan
+    ]
+    if md5 is None:  # one sequential read beside the parts (the parts cannot give it)
+        flows.insert(0, blocking(file_md5, target.path))
+    results = yield Parallel(flows, limit=part_concurrency + (1 if md5 is None else 0))
+    checksum = md5.lower() if md5 is not None else str(results.pop(0))
+    parts = tuple((number, f'"{etag}"') for (number, *_), etag in zip(plan, results, strict=True))
+    return StoredFile(upload.file_key, checksum, target.size, upload.multipart.upload_id, parts)
+
+
+def recover_lost_finalize(
+    lookup: Callable[[], Flow[T | None]],
+    lost: ResponseLostError,
+    policy: RetryPolicy,
+    uniform: Uniform,
+) -> Flow[T]:
+    """After a lost finalize answer: ask the server (``lookup``, by checksum) a few times,
+    jittered, never resending the finalize; re-raise ``lost`` if the file does not appear.
+
+    Finalize can complete after the client gave up (production: 6.6-16.2 s later).
+    """
+    for poll in range(policy.finalize_polls):
+        yield Sleep(uniform(0.0, policy.finalize_poll_base * 2**poll))
+        try:
+            found = yield from lookup()
+        except ClientError:
+            raise lost from None
+        if found is not None:
+            return found
+    raise lost
+
+
+def announce(filename: str, size: int, content_type: str | None) -> PresignedUploadFileRequest:
+    """The upload-URLs request entry of one file."""
+    return PresignedUploadFileRequest(
+        filename=filename, size=size, content_type=UNSET if content_type is None else content_type
+    )
+
+
+def finalize_entry(stored: StoredFile) -> FinalizeUploadFile:
+    """The finalize-upload entry of a stored file (v2)."""
+    if stored.upload_id is None:
+        return FinalizeUploadFile(
+            file_key=stored.file_key, checksum=stored.checksum, size=stored.size
+        )
+    parts = [FinalizeUploadPart(part_number=n, etag=etag) for n, etag in stored.parts]
+    return FinalizeUploadFile(
+        file_key=stored.file_key,
+        checksum=stored.checksum,
+        size=stored.size,
+        multipart=FinalizeUploadMultipart(upload_id=stored.upload_id, parts=parts),
+    )

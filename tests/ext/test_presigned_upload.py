@@ -1,0 +1,282 @@
+"""The presigned-upload engine through both clients and both transports.
+
+The fake presigns multipart uploads from 8 MiB on, in 5 MiB parts; upload URLs come from its
+v2 ``upload-urls`` (plain HTTP), and finalize checks what the engine stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from synapse_client.models import PresignedUploadFile
+
+from mockserver import ManualClock, MockSynapse
+from synapse_ext import (
+    AsyncSynapseClient,
+    FileChangedError,
+    FinalizeRejectedError,
+    PresignedUrlExpiredError,
+    ResponseLostError,
+    StorageError,
+    StoredFile,
+    SynapseClient,
+)
+
+from ..mockserver.v2_helpers import MIB, finalize, upload_urls, v2_client
+
+BIG = bytes(range(256)) * (11 * MIB // 256)  # parts of 5 + 5 + 1 MiB
+SMALL = b"presigned small file"
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture
+def fake_options(clock: ManualClock) -> dict[str, Any]:
+    return {"clock": clock, "multipart_threshold": 8 * MIB, "part_size": 5 * MIB}
+
+
+@pytest.fixture
+def fake(fake: MockSynapse) -> MockSynapse:
+    fake.sleep = lambda seconds: None
+    return fake
+
+
+def _announce(fake: MockSynapse, path: Path) -> PresignedUploadFile:
+    with v2_client(fake) as v2:
+        (entry,) = upload_urls(v2, {path.name: path.stat().st_size})
+    return PresignedUploadFile.from_dict(entry)
+
+
+def _finalized(fake: MockSynapse, stored: StoredFile) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "file_key": stored.file_key,
+        "checksum": stored.checksum,
+        "size": stored.size,
+    }
+    if stored.upload_id is not None:
+        parts = [{"part_number": n, "etag": etag} for n, etag in stored.parts]
+        entry["multipart"] = {"upload_id": stored.upload_id, "parts": parts}
+    with v2_client(fake) as v2:
+        (row,) = finalize(v2, [entry])["results"]
+    return row  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    path = tmp_path / "small.png"
+    path.write_bytes(SMALL)
+    return path
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    path = tmp_path / "big.bin"
+    path.write_bytes(BIG)
+    return path
+
+
+def test_single_put_stores_the_file(fake: MockSynapse, client: SynapseClient, small: Path) -> None:
+    stored = client.upload_to_presigned(_announce(fake, small), small)
+    assert stored.checksum == hashlib.md5(SMALL).hexdigest()
+    assert stored.upload_id is None and stored.parts == ()
+    assert _finalized(fake, stored)["success"]
+    assert fake.call_count("storagePutObject") == 1
+
+
+def test_multipart_parts_go_in_parallel_and_their_etags_are_checked(
+    fake: MockSynapse, client: SynapseClient, big: Path
+) -> None:
+    upload = _announce(fake, big)
+    stored = client.upload_to_presigned(upload, big, part_concurrency=3)
+    assert stored.checksum == hashlib.md5(BIG).hexdigest()
+    assert [n for n, _ in stored.parts] == [1, 2, 3]
+    expected = [BIG[i * 5 * MIB : (i + 1) * 5 * MIB] for i in range(3)]
+    etags = [f'"{hashlib.md5(p).hexdigest()}"' for p in expected]
+    assert [etag for _, etag in stored.parts] == etags
+    row = _finalized(fake, stored)
+    assert row["success"] and row["created"], row
+    assert fake.call_count("storageUploadPart") == 3
+
+
+@pytest.mark.anyio
+async def test_the_async_client_uploads_parts_too(
+    fake: MockSynapse, aclient: AsyncSynapseClient, big: Path
+) -> None:
+    upload = _announce(fake, big)
+    md5 = hashlib.md5(BIG).hexdigest()
+    async with aclient as c:
+        stored = await c.upload_to_presigned(upload, big, md5=md5, part_concurrency=2)
+    assert stored.checksum == md5 and len(stored.parts) == 3
+    assert _finalized(fake, stored)["success"]
+
+
+@pytest.mark.parametrize(
+    "inject",
+    [
+        lambda f: f.faults.script("storagePutObject", status=503, retry_after=2),
+        lambda f: f.faults.script("storagePutObject", status=500),
+        lambda f: f.faults.proxy_error("storagePutObject"),
+        lambda f: f.faults.lose_response("storagePutObject"),
+        lambda f: f.faults.respond("storagePutObject", status=200, headers={"ETag": '"0f"'}),
+    ],
+    ids=["503-retry-after", "500", "proxy-400-without-code", "lost-answer", "wrong-etag"],
+)
+def test_transient_storage_failures_are_retried(
+    fake: MockSynapse,
+    client: SynapseClient,
+    small: Path,
+    sleeps: list[float],
+    inject: Any,
+) -> None:
+    upload = _announce(fake, small)
+    inject(fake)
+    stored = client.upload_to_presigned(upload, small)
+    assert fake.call_count("storagePutObject") == 2
+    assert len(sleeps) == 1
+    assert _finalized(fake, stored)["success"]
+
+
+def test_retry_after_of_the_storage_is_honoured(
+    fake: MockSynapse, client: SynapseClient, small: Path, sleeps: list[float]
+) -> None:
+    upload = _announce(fake, small)
+    fake.faults.script("storagePutObject", status=503, retry_after=2)
+    client.upload_to_presigned(upload, small)
+    assert sleeps == [2.0]
+
+
+def test_a_failing_part_is_retried_alone(
+    fake: MockSynapse, client: SynapseClient, big: Path
+) -> None:
+    upload = _announce(fake, big)
+    fake.faults.proxy_error("storageUploadPart")
+    stored = client.upload_to_presigned(upload, big, part_concurrency=1)
+    assert fake.call_count("storageUploadPart") == 4
+    assert _finalized(fake, stored)["success"]
+
+
+def test_a_storage_verdict_is_raised_with_code_and_message_only(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    upload = _announce(fake, small)
+    assert upload.presigned_url is not None
+    tampered = upload.presigned_url.replace("X-Amz-Signature=", "X-Amz-Signature=00")
+    forged = PresignedUploadFile(
+        filename=upload.filename, file_key=upload.file_key, presigned_url=tampered, multipart=None
+    )
+    with pytest.raises(StorageError) as caught:
+        client.upload_to_presigned(forged, small)
+    assert caught.value.code == "SignatureDoesNotMatch" and caught.value.status_code == 403
+    assert "X-Amz" not in str(caught.value) and "<" not in str(caught.value)
+    assert fake.call_count("storagePutObject") == 1
+
+
+def test_an_expired_url_is_not_retried(
+    fake: MockSynapse, client: SynapseClient, small: Path, clock: ManualClock
+) -> None:
+    upload = _announce(fake, small)
+    clock.advance(seconds=3601)
+    with pytest.raises(PresignedUrlExpiredError):
+        client.upload_to_presigned(upload, small)
+    assert fake.call_count("storagePutObject") == 1
+
+
+def test_a_file_that_does_not_fit_the_part_plan_is_refused_before_sending(
+    fake: MockSynapse, client: SynapseClient, big: Path
+) -> None:
+    upload = _announce(fake, big)
+    big.write_bytes(BIG[: 4 * MIB])
+    with pytest.raises(ValueError, match="do not hold"):
+        client.upload_to_presigned(upload, big)
+    assert fake.call_count("storageUploadPart") == 0
+
+
+def test_storage_requests_carry_no_synapse_header(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    seen: list[httpx.Headers] = []
+    http = client._http  # the client's own pool, observed
+    http.event_hooks["request"].append(lambda request: seen.append(request.headers))
+    client.upload_to_presigned(_announce(fake, small), small)
+    (headers,) = seen
+    assert not {k.lower() for k in headers} & {
+        "synapse-access-token",
+        "authorization",
+        "synapse-tenant",
+    }
+
+
+# -- upload_file_presigned: upload-urls, storage, finalize ------------------------------------
+def test_upload_file_presigned_makes_one_data_file(
+    fake: MockSynapse, client: SynapseClient, big: Path
+) -> None:
+    made = client.upload_file_presigned(1, big)
+    assert made.created is True and made.checksum == hashlib.md5(BIG).hexdigest()
+    again = client.upload_file_presigned(1, big)
+    assert again.data_file_id == made.data_file_id and again.created is False
+    assert fake.state()["counts"]["data_files"] == 1
+
+
+@pytest.mark.anyio
+async def test_upload_file_presigned_async(
+    fake: MockSynapse, aclient: AsyncSynapseClient, small: Path
+) -> None:
+    async with aclient as c:
+        made = await c.upload_file_presigned(1, small, content_type="image/png")
+    assert made.created is True and made.size == len(SMALL)
+
+
+def test_a_lost_finalize_answer_is_never_resent(
+    fake: MockSynapse, client: SynapseClient, small: Path, sleeps: list[float]
+) -> None:
+    fake.faults.lose_response("v2FinalizeUpload")
+    made = client.upload_file_presigned(1, small)
+    assert made.created is None  # found by checksum afterwards
+    assert fake.call_count("v2FinalizeUpload") == 1
+    assert fake.state()["counts"]["data_files"] == 1
+    assert len(sleeps) == 1  # one jittered wait before asking
+
+
+def test_a_lost_finalize_that_never_landed_raises(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    fake.faults.drop("v2FinalizeUpload")  # not handled: nothing was created
+    with pytest.raises(ResponseLostError):
+        client.upload_file_presigned(1, small)
+    assert fake.call_count("v2FinalizeUpload") == 1
+    assert fake.call_count("v2ListDataFiles") == client.policy.finalize_polls
+
+
+def test_expired_urls_are_asked_for_again(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    fake.faults.respond(
+        "storagePutObject",
+        status=403,
+        body="<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>",
+        content_type="application/xml",
+    )
+    made = client.upload_file_presigned(1, small)
+    assert made.created is True
+    assert fake.call_count("v2CreateUploadUrls") == 2
+
+
+def test_a_refused_finalize_says_why(fake: MockSynapse, client: SynapseClient, big: Path) -> None:
+    with pytest.raises(FinalizeRejectedError, match="Checksum mismatch"):
+        client.upload_file_presigned(1, big, md5="0" * 32)  # multipart: the server checks it
+    assert fake.state()["counts"]["data_files"] == 0
+
+
+def test_a_file_that_changed_since_it_was_hashed_is_not_finalized(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    with pytest.raises(FileChangedError):
+        client.upload_file_presigned(1, small, md5=hashlib.md5(b"before").hexdigest())
+    assert fake.call_count("v2FinalizeUpload") == 0
