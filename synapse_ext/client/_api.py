@@ -308,6 +308,20 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         finalize needs; raises ``PresignedUrlExpiredError`` when the URLs have expired.
         """
         p, size = check_file(path)
+        return self._put_presigned(
+            upload, p, size, md5, content_type, part_concurrency, on_progress
+        )
+
+    def _put_presigned(
+        self,
+        upload: PresignedUploadFile,
+        p: Path,
+        size: int,
+        md5: str | None,
+        content_type: str | None,
+        part_concurrency: int,
+        on_progress: ProgressArg,
+    ) -> Flow[StoredFile]:
         with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
             target = PutTarget(p, size, task, self.upload_timeout, content_type)
             flow = presigned_upload_flow(
@@ -389,22 +403,16 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
                 )
             )
             (upload,) = urls.files
-            with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
-                target = PutTarget(p, size, task, self.upload_timeout, content_type)
-                flow = presigned_upload_flow(
-                    upload,
-                    target,
-                    self.policy,
-                    self._uniform,
-                    md5=md5,
-                    part_concurrency=part_concurrency,
+            try:
+                return (
+                    yield from self._put_presigned(
+                        upload, p, size, md5, content_type, part_concurrency, on_progress
+                    )
                 )
-                try:
-                    return (yield from flow)
-                except PresignedUrlExpiredError:
-                    if renewals == 0:
-                        raise
-                    renewals -= 1
+            except PresignedUrlExpiredError:
+                if renewals == 0:
+                    raise
+                renewals -= 1
 
     # -- data units and tasks ----------------------------------------------------------------
     @operation
