@@ -8,7 +8,7 @@ Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated a
 import warnings as _warnings
 from typing import Any as _Any
 
-from .client import AsyncSynapseClient, CursorPage, SynapseClient
+from .client import AsyncSynapseClient, CursorPage, SynapseClient, UploadFileSpec
 from .compat import BackendClient, SeedCompatError
 from .dataset import (
     OrganizedGroup,
@@ -116,6 +116,7 @@ __all__ = [
     "SynapseClient",
     "TqdmProgress",
     "UnexpectedStatusError",
+    "UploadFileSpec",
     "ValidationError",
     "aupload_data_collection",
     "default_journal_path",

@@ -70,6 +70,7 @@ PURE_MODULES = (
     "synapse_ext/_flow/steps.py",
     "synapse_ext/policy.py",
     "synapse_ext/upload/_chunked.py",
+    "synapse_ext/upload/_presigned.py",
     "synapse_ext/upload/_data_file.py",
     "synapse_ext/ingest/_flows.py",
     "synapse_ext/ingest/_identity.py",
