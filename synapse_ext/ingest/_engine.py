@@ -30,7 +30,7 @@ from synapse_client.types import UNSET
 
 from .._flow import batched
 from ..dataset.specs import Spec
-from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError
+from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError, ProtocolError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import ProgressReporter, ProgressTask
 from ..upload._files import file_md5
@@ -324,6 +324,21 @@ class Engine:
         self.result.units_created += len(pairs)
         self.groups_task.advance(len(pairs))
         return [uid for _, uid in pairs], unmatched
+
+    def batch_bound(
+        self, batch_id: str, batch: Sequence[Prepared], results: Sequence[tuple[int, bool]]
+    ) -> list[int]:
+        """v2 bulk-create answered ``(unit id, created)`` per group, in request order: every
+        group is done (a reused unit is one an earlier or concurrent run made)."""
+        if len(results) != len(batch):
+            raise ProtocolError(None, f"bulk-create answered {len(results)} of {len(batch)} units")
+        pairs = [(item.cid, unit_id) for item, (unit_id, _) in zip(batch, results, strict=True)]
+        self.journal.finish_batch(self.scope, batch_id, pairs)
+        created = sum(1 for _, was_created in results if was_created)
+        self.result.units_created += created
+        self.result.units_already_present += len(results) - created
+        self.groups_task.advance(len(pairs))
+        return [unit_id for _, unit_id in pairs]
 
     def record_listing(self, units: Iterable[DataUnit]) -> None:
         chunk: list[tuple[str, int]] = []

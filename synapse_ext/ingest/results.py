@@ -66,6 +66,9 @@ class IngestResult:
     units_already_present: int = 0
     tasks_created: int = 0
     failures: list[IngestFailure] = attrs.Factory(list)
+    api: str = "v1"
+    """The API the ingestion spoke: ``"v1"`` or ``"v2"`` (``api="auto"`` picks v2 when the
+    server offers it)."""
 
     @property
     def failed(self) -> int:

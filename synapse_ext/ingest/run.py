@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict
 
 from .._flow import Flow
 from ..client import AsyncSynapseClient, SynapseClient
@@ -26,6 +26,7 @@ from ..client._api import ClientApi
 from ..client._options import ProgressArg
 from ..client._worlds import awaitable_function, blocking_function
 from ..dataset.specs import specs_of
+from ..errors import NotFoundError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import as_reporter
 from ..upload._files import MiB
@@ -39,11 +40,14 @@ from ._engine import (
     windows,
 )
 from ._flows import IngestRun
+from ._flows_v2 import IngestRunV2
 from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
 
 __all__ = [
+    "API_CHOICES",
     "DEFAULT_JOURNAL",
+    "ApiChoice",
     "IngestOptions",
     "aupload_data_collection",
     "forget_ingestion",
@@ -61,6 +65,25 @@ class IngestOptions(TypedDict, total=False):
     chunk_size: int
     window: int
     unit_retry: RetryPolicy | None
+    api: ApiChoice
+    part_concurrency: int
+
+
+ApiChoice = Literal["auto", "v1", "v2"]
+"""Which API an ingestion speaks; ``auto``: v2 when the server offers it, else v1."""
+API_CHOICES: tuple[ApiChoice, ...] = ("auto", "v1", "v2")
+
+
+def _which_api(client: ClientApi[Any, Any], collection_id: int, api: ApiChoice) -> Flow[str]:
+    if api not in API_CHOICES:
+        raise ValueError(f"api must be one of {API_CHOICES}, not {api!r}")
+    if api != "auto":
+        return api
+    try:
+        yield from ClientApi.get_collection_v2.flow(client, collection_id)
+    except NotFoundError:  # no v2 here (or no such collection: v1 will say so)
+        return "v1"
+    return "v2"
 
 
 def ingestion(
@@ -77,6 +100,8 @@ def ingestion(
     chunk_size: int = 50 * MiB,
     window: int = 1000,
     unit_retry: RetryPolicy | None = None,
+    api: ApiChoice = "v1",
+    part_concurrency: int = 4,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -86,11 +111,20 @@ def ingestion(
     :class:`Journal`, or ``None``/``False`` for memory only). ``window`` groups are hashed and
     checked per round; ``unit_retry`` sets the attempts and jitter of unit batches and tasks
     (contract §7 by default: 3 attempts); waits use the client's ``sleep``.
+
+    ``api``: ``"v2"`` uploads through presigned URLs straight to object storage (parts of
+    large files ``part_concurrency`` at a time) and binds units with the idempotent v2
+    bulk-create: a repeated or concurrent run never duplicates a unit; ``"v1"`` uses
+    ``data_files/`` and ``data_units/`` (the default for now); ``"auto"`` picks v2 when the
+    server offers it. ``IngestResult.api`` says which was used.
     """
     validate_args(batch_size, max_workers, chunk_size)
+    if part_concurrency < 1:
+        raise ValueError("part_concurrency must be >= 1")
     result = IngestResult()
     with ExitStack() as stack:
         jr = open_journal(journal, stack)
+        result.api = yield from _which_api(client, collection_id, api)
         collection = yield from ClientApi.get_collection.flow(client, collection_id)
         groups_task, bytes_task = progress_tasks(stack, as_reporter(on_progress), data)
         engine = Engine(
@@ -105,7 +139,12 @@ def ingestion(
             policy=unit_retry or UNIT_BATCH_RETRY,
             project_id=project_id,
         )
-        run = IngestRun(client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
+        settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
+        run = (
+            IngestRunV2(*settings, part_concurrency=part_concurrency)
+            if result.api == "v2"
+            else IngestRun(*settings)
+        )
         yield from run.start()
         for items in windows(data, max(window, batch_size)):
             yield from run.window(items)

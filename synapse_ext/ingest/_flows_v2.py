@@ -1,0 +1,234 @@
+"""The ingestion over v2 (pure flows): what differs from v1's :class:`IngestRun`.
+
+The window pipeline (admit, hash, skip what the journal knows, check, upload, bind) is v1's;
+four steps go another way:
+
+* checking what the server holds: one ``GET /v2/data-files/?checksum=`` per file, concurrent
+  (v2 has no batch form);
+* uploads: ``upload-urls`` and ``finalize-upload`` in batches of at most 1000, the bytes
+  straight to storage in parallel (the presigned engine); URLs that expired are asked for
+  again once; a finalize whose answer was lost is never resent: the checksums are looked up;
+* units: ``bulk-create``, which the server makes idempotent (the same files are the same
+  unit), so a batch whose answer was lost is simply sent again and a concurrent or repeated
+  run never duplicates a unit; no listing of the collection is ever needed;
+* tasks: ``tasks/bulk-create`` (units that already have one are skipped by the server).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+from synapse_client.models import (
+    DataUnitV2BulkCreateItem,
+    DataUnitV2BulkCreateResult,
+    FinalizeUploadFile,
+    PresignedUploadFile,
+)
+
+from .._flow import Flow, Parallel, Sleep, batched
+from ..client._api import ClientApi
+from ..client._api_v2 import MAX_BATCH
+from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
+from ..upload._presigned import (
+    PutTarget,
+    StoredFile,
+    announce,
+    finalize_entry,
+    presigned_upload_flow,
+)
+from ._engine import Prepared
+from ._flows import BatchAction, IngestRun, classify_unit_batch_error
+from .results import FailureReason
+
+__all__ = ["IngestRunV2"]
+
+logger = logging.getLogger("synapse_ext")
+
+
+@attrs.frozen
+class _Untracked:
+    """A progress task that ignores advances (the ingestion's bytes bar counts files whole)."""
+
+    def advance(self, n: int, **kwargs: object) -> None:
+        return None
+
+
+@attrs.frozen
+class IngestRunV2(IngestRun):
+    """One ingestion over v2: v1's window pipeline with v2 checks, uploads, units, tasks."""
+
+    part_concurrency: int = 4
+
+    def start(self) -> Flow[None]:
+        """No listing: bulk-create is idempotent, so batches left in flight are sent again."""
+        e = self.engine
+        e.journal.close_inflight(e.scope)
+        return
+        yield  # a flow
+
+    # -- what the server holds -------------------------------------------------------------
+    def _lookup(self, checksum: str) -> Flow[bool]:
+        found = yield from ClientApi.find_data_file.flow(self.client, checksum)
+        return found is not None
+
+    def _verify(self, checksums: list[str]) -> Flow[set[str]]:
+        answers = yield Parallel([self._lookup(c) for c in checksums], self.max_workers)
+        return {c for c, held in zip(checksums, answers, strict=True) if held}
+
+    # -- uploads ---------------------------------------------------------------------------
+    def _put(
+        self, upload: PresignedUploadFile, path: Path, size: int, checksum: str
+    ) -> Flow[StoredFile | Exception]:
+        # The bytes bar advances per stored file (engine.uploaded), not per part.
+        target = PutTarget(path, size, _Untracked(), self.client.upload_timeout)
+        try:
+            return (
+                yield from presigned_upload_flow(
+                    upload,
+                    target,
+                    self.client.policy,
+                    self.uniform,
+                    md5=checksum,
+                    part_concurrency=self.part_concurrency,
+                )
+            )
+        except (ClientError, OSError, ValueError) as exc:
+            return exc
+
+    def _store(self, files: Sequence[tuple[str, Path, int]]) -> Flow[dict[str, Any]]:
+        """PUT ``files`` (checksum, path, size) to fresh URLs; checksum → StoredFile or error.
+        Files whose URLs expired meanwhile get new URLs once."""
+        outcome: dict[str, Any] = {}
+        todo = list(files)
+        for _round in range(2):
+            try:
+                urls = yield from ClientApi.request_upload_urls.flow(
+                    self.client,
+                    self.engine.collection_id,
+                    [announce(p.name, s, None) for _, p, s in todo],
+                )
+            except ClientError as exc:
+                outcome.update({c: exc for c, _, _ in todo})
+                return outcome
+            flows = [
+                self._put(upload, p, s, c)
+                for (c, p, s), upload in zip(todo, urls.files, strict=True)
+            ]
+            results = yield Parallel(flows, self.max_workers)
+            expired = []
+            for (c, p, s), result in zip(todo, results, strict=True):
+                outcome[c] = result
+                if isinstance(result, PresignedUrlExpiredError):
+                    expired.append((c, p, s))
+            if not expired:
+                break
+            todo = expired
+        return outcome
+
+    def _finalize(self, stored: dict[str, StoredFile]) -> Flow[dict[str, str | None]]:
+        """Finalize ``stored``; checksum → None (a data file exists) or the server's reason."""
+        entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
+        try:
+            answer = yield from ClientApi.finalize_upload.flow(
+                self.client, self.engine.collection_id, entries
+            )
+        except ResponseLostError as lost:
+            # Never resent: ask the server which checksums it holds now (it can finish late).
+            missing = list(stored)
+            policy = self.client.policy
+            for poll in range(policy.finalize_polls):
+                yield Sleep(self.uniform(0.0, policy.finalize_poll_base * 2**poll))
+                held = yield from self._verify(missing)
+                missing = [c for c in missing if c not in held]
+                if not missing:
+                    break
+            return {c: (str(lost) if c in missing else None) for c in stored}
+        except ClientError as exc:
+            return {c: str(exc) for c in stored}
+        by_key = {s.file_key: c for c, s in stored.items()}
+        out: dict[str, str | None] = dict.fromkeys(stored, "not in the finalize answer")
+        for row in answer.results:
+            checksum = by_key.get(row.file_key)
+            if checksum is not None:
+                out[checksum] = None if row.success else (row.error or "not finalized")
+        return out
+
+    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+        """Upload the planned files in batches of ≤ 1000; checksum → error for failures."""
+        e = self.engine
+        errors: dict[str, str] = {}
+        for batch in batched(list(plan.items()), MAX_BATCH):
+            files = [(c, path, size) for c, (path, size) in batch]
+            stored_or_error = yield from self._store(files)
+            stored = {c: r for c, r in stored_or_error.items() if isinstance(r, StoredFile)}
+            verdicts = (yield from self._finalize(stored)) if stored else {}
+            for checksum, path, size in files:
+                result = stored_or_error[checksum]
+                problem: Exception | str | None = (
+                    result if not isinstance(result, StoredFile) else verdicts.get(checksum)
+                )
+                message = e.upload_outcome(
+                    checksum,
+                    path,
+                    size,
+                    Exception(problem) if isinstance(problem, str) else problem,
+                )
+                if message is not None:
+                    errors[checksum] = message
+        return errors
+
+    # -- units and tasks -------------------------------------------------------------------
+    def _items(self, batch: Sequence[Prepared]) -> list[DataUnitV2BulkCreateItem]:
+        items = []
+        for b in batch:
+            body = self.engine.unit_create(b).to_dict()
+            body.pop("data_collection", None)
+            items.append(DataUnitV2BulkCreateItem.from_dict(body))
+        return items
+
+    def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
+        """One ``bulk-create`` (journaled in flight first; resent after a lost answer by the
+        retrying call itself, since the server is idempotent); a rejected batch is bisected
+        to isolate the bad groups."""
+        e = self.engine
+        batch_id = e.begin_batch(batch)
+        try:
+            answer: DataUnitV2BulkCreateResult = yield from ClientApi.bulk_create_units.flow(
+                self.client, e.collection_id, self._items(batch)
+            )
+        except ClientError as exc:
+            e.journal.abandon_batch(batch_id)
+            logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
+            if classify_unit_batch_error(exc) is BatchAction.SPLIT and len(batch) > 1:
+                half = len(batch) // 2
+                yield from self.unit_batch(batch[:half])
+                yield from self.unit_batch(batch[half:])
+                return
+            reason = (
+                FailureReason.UNIT_REJECTED
+                if exc.status_code in (400, 422)
+                else (FailureReason.UNIT_FAILED)
+            )
+            e.batch_failed(batch, reason, exc)
+            return
+        ids = e.batch_bound(batch_id, batch, [(r.data_unit_id, r.created) for r in answer.results])
+        yield from self.tasks(ids)
+
+    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
+        """Tasks for the units the journal has none for, through ``tasks/bulk-create``."""
+        e = self.engine
+        if e.project_id is None:
+            return
+        for chunk in batched(e.tasks_needed(unit_ids), MAX_BATCH):
+            try:
+                answer = yield from ClientApi.bulk_create_tasks.flow(
+                    self.client, e.project_id, chunk
+                )
+            except ClientError as exc:
+                e.tasks_failed(chunk, exc)
+                continue
+            e.tasks_created(chunk, answer.created_count)

@@ -1,0 +1,155 @@
+"""upload_data_collection over v2 against the fake: presigned uploads, idempotent units.
+
+Both transports (the shared ``fake``, contract validation on); the fake presigns multipart
+uploads from 8 MiB on in 5 MiB parts, so one group carries a multipart file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver import MockSynapse
+from synapse_ext import (
+    AsyncSynapseClient,
+    IngestResult,
+    SynapseClient,
+    aupload_data_collection,
+    organize,
+    upload_data_collection,
+)
+
+from .conftest import FAST, assert_exact, dataset_bytes, make_dataset, server_state
+
+MIB = 1 << 20
+Dataset = tuple[Path, dict[str, dict[str, str]]]
+
+
+@pytest.fixture
+def fake_options() -> dict[str, Any]:
+    return {"multipart_threshold": 8 * MIB, "part_size": 5 * MIB}
+
+
+@pytest.fixture
+def client_options() -> dict[str, Any]:
+    return {"retry": FAST}
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Dataset:
+    root = tmp_path / "data"
+    expected = make_dataset(root, 30)
+    big = root / "image" / "g99999.jpg"  # one multipart file (3 parts)
+    big.write_bytes(bytes(range(256)) * (11 * MIB // 256))
+    expected["g99999"] = {"image": hashlib.md5(big.read_bytes()).hexdigest()}
+    return root, expected
+
+
+def _ingest(client: SynapseClient, root: Path, journal: Any, **kw: Any) -> IngestResult:
+    groups = organize(root, client.get_collection(1))
+    kw.setdefault("batch_size", 10)
+    return upload_data_collection(client, 1, groups, project_id=1, journal=journal, api="v2", **kw)
+
+
+def test_v2_ingestion_is_exact_and_never_touches_the_v1_upload_routes(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    result = _ingest(client, root, tmp_path / "j.sqlite3")
+    assert result.api == "v2" and result.success, result.failures
+    assert result.units_created == result.tasks_created == len(expected)
+    sizes = dataset_bytes(root)
+    assert result.files_uploaded == len(sizes) and result.bytes_sent == sum(sizes.values())
+    assert_exact(fake, expected)
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+    for v1 in ("createDataFile", "createDataUnits", "createTasks", "listDataUnits"):
+        assert fake.call_count(v1) == 0, v1
+    assert fake.call_count("storageUploadPart") == 3
+    assert fake.call_count("v2BulkCreateDataUnits") == 4  # 31 groups in batches of 10
+
+
+def test_a_rerun_without_journal_creates_nothing_and_lists_nothing(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    assert _ingest(client, root, None).success
+    before = server_state(fake)["counts"]
+    again = _ingest(client, root, None)
+    assert again.success and again.units_created == 0
+    assert again.units_already_present == len(expected)
+    assert again.files_uploaded == 0 and again.files_already_present == len(dataset_bytes(root))
+    assert server_state(fake)["counts"]["data_units"] == before["data_units"]
+    assert server_state(fake)["counts"]["data_files"] == before["data_files"]
+    assert fake.call_count("listDataUnits") == fake.call_count("v2ListDataUnits") == 0
+
+
+def test_two_runs_at_once_make_one_unit_per_group(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    results: list[IngestResult] = []
+
+    def run() -> None:
+        with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
+            results.append(_ingest(c, root, None))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 2 and all(r.success for r in results), [r.failures for r in results]
+    assert_exact(fake, expected)
+    assert sum(r.units_created for r in results) == len(expected)
+
+
+def test_lost_answers_of_finalize_and_bulk_create_do_not_duplicate(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    fake.faults.lose_response("v2FinalizeUpload")
+    fake.faults.lose_response("v2BulkCreateDataUnits")
+    fake.faults.script("storagePutObject", status=503, times=3)
+    fake.faults.proxy_error("storagePutObject", times=2)
+    result = _ingest(client, root, None)
+    assert result.success, result.failures
+    assert_exact(fake, expected)
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+
+
+def test_auto_picks_v2_when_the_server_offers_it(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, _ = dataset
+    groups = organize(root, client.get_collection(1))
+    result = upload_data_collection(client, 1, groups, journal=None, api="auto")
+    assert result.api == "v2" and result.success
+
+
+def test_auto_falls_back_to_v1_without_v2(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, _ = dataset
+    fake.faults.respond("v2GetDataCollection", status=404, json={"detail": "Not found."})
+    groups = organize(root, client.get_collection(1))
+    result = upload_data_collection(client, 1, groups, journal=None, api="auto")
+    assert result.api == "v1" and result.success
+    assert fake.call_count("createDataUnits") > 0
+
+
+@pytest.mark.anyio
+async def test_the_async_v2_ingestion(
+    fake: MockSynapse, aclient: AsyncSynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    async with aclient as c:
+        groups = organize(root, await c.get_collection(1))
+        result = await aupload_data_collection(
+            c, 1, groups, project_id=1, journal=None, api="v2", batch_size=10
+        )
+    assert result.api == "v2" and result.success, result.failures
+    assert_exact(fake, expected)
