@@ -12,6 +12,7 @@ import click
 from ..dataset import organize
 from ..errors import NotFoundError
 from ..ingest import Journal, default_journal_path, journal_scope, upload_data_collection
+from ..ingest.run import API_CHOICES, ApiChoice
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display
@@ -98,6 +99,13 @@ def open_journal(
     show_default=True,
     help="Files larger than this are uploaded in chunks.",
 )
+@click.option(
+    "--api",
+    type=click.Choice(API_CHOICES),
+    default="v1",
+    show_default=True,
+    help="v2: presigned uploads and idempotent units; auto: v2 when the server offers it.",
+)
 @click.option("--dry-run", is_flag=True, help="Organize and report only; send nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option(
@@ -129,6 +137,7 @@ def upload(
     workers: int,
     chunk_size: int,
     chunked_threshold: int,
+    api: ApiChoice,
     dry_run: bool,
     as_json: bool,
     journal_path: Path | None,
@@ -182,6 +191,7 @@ def upload(
             journal=journal,
             chunked_threshold=chunked_threshold,
             chunk_size=chunk_size,
+            api=api,
         )
     code = ExitCode.FAILED if result.failures else ExitCode.OK
     if as_json:

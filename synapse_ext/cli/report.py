@@ -112,7 +112,9 @@ def show_plan(out: Output, result: OrganizeResult) -> None:
 
 def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
     """The final counts, then one line per failed group with its reason."""
+    api = "v2 (presigned uploads)" if result.api == "v2" else "v1"
     rows = [
+        ("api", api),
         ("groups", f"{result.groups}"),
         ("files uploaded", f"{result.files_uploaded} ({format_size(result.bytes_sent)})"),
         ("files already present", f"{result.files_already_present}"),

@@ -66,7 +66,7 @@ def test_resume_after_failed_groups(
 ) -> None:
     journal = tmp_path / "journal.sqlite3"
     args = ["upload", str(dataset), "--collection", "1", "--project", "1"]
-    args += ["--journal", str(journal), "--workers", "1", "--json"]
+    args += ["--journal", str(journal), "--workers", "1", "--json", "--api", "v1"]
     # One data-file POST is rejected: its group fails, the other four are created.
     http_fake.faults.script("createDataFile", status=400, times=1)
     first = run(args, tmp_path, **env_for(http_fake))
@@ -94,7 +94,8 @@ def test_failed_groups_are_reported_one_line_each(
 ) -> None:
     http_fake.faults.script("createDataFile", status=400, times=1)
     done = run(
-        ["upload", str(dataset), "--collection", "1", "--workers", "1", "--no-resume"],
+        ["upload", str(dataset), "--collection", "1", "--workers", "1", "--no-resume"]
+        + ["--api", "v1"],
         tmp_path,
         **env_for(http_fake),
     )

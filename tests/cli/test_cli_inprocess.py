@@ -33,6 +33,19 @@ def test_mock_upload_json_is_the_only_stdout(invoke: Any, dataset: Path) -> None
     assert "progress:" not in result.stderr  # no progress with --json
 
 
+@pytest.mark.parametrize("api", ["v2", "auto"])
+def test_mock_upload_through_v2(invoke: Any, dataset: Path, api: str) -> None:
+    args = ["--mock", "upload", str(dataset), "--collection", "1", "--project", "1"]
+    result = invoke(*args, "--api", api, "--json")
+    assert result.exit_code == ExitCode.OK, result.stderr
+    res = json.loads(result.stdout)["result"]
+    assert res["api"] == "v2" and res["units_created"] == res["tasks_created"] == 5
+    assert res["files_uploaded"] == 8 and res["success"] is True
+    summary = invoke(*args, "--api", api)  # each --mock run is a fresh fake
+    assert summary.exit_code == ExitCode.OK, summary.stderr
+    assert "v2 (presigned uploads)" in summary.stdout + summary.stderr
+
+
 def test_mock_dry_run_json_lists_the_plan(invoke: Any, dataset: Path) -> None:
     result = invoke("--mock", "upload", str(dataset), "--collection", "1", "--dry-run", "--json")
     assert result.exit_code == 0
@@ -63,7 +76,7 @@ def test_against_mock_synapse_with_faults(invoke: Any, dataset: Path) -> None:
     with mock_synapse(base_url=MOCK_URL) as fake:
         fake.faults.script("createDataFile", status=400, times=1)
         args = ["--base-url", MOCK_URL, "--token", DEFAULT_TOKEN]
-        args += ["upload", str(dataset), "--collection", "1", "--workers", "1"]
+        args += ["upload", str(dataset), "--collection", "1", "--workers", "1", "--api", "v1"]
         first = invoke(*args)
         assert first.exit_code == ExitCode.FAILED
         assert "failed                 1" in first.stdout
