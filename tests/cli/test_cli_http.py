@@ -93,9 +93,9 @@ def test_failed_groups_are_reported_one_line_each(
     dataset: Path, tmp_path: Path, http_fake: Any, env_for: Any
 ) -> None:
     http_fake.faults.script("createDataFile", status=400, times=1)
+    args = ["upload", str(dataset), "--collection", "1", "--workers", "1", "--no-resume"]
     done = run(
-        ["upload", str(dataset), "--collection", "1", "--workers", "1", "--no-resume"]
-        + ["--api", "v1"],
+        [*args, "--api", "v1"],
         tmp_path,
         **env_for(http_fake),
     )
