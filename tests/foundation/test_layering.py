@@ -73,6 +73,7 @@ PURE_MODULES = (
     "synapse_ext/upload/_presigned.py",
     "synapse_ext/upload/_data_file.py",
     "synapse_ext/ingest/_flows.py",
+    "synapse_ext/ingest/_flows_v2.py",
     "synapse_ext/ingest/_identity.py",
     "synapse_ext/ingest/results.py",
     "synapse_ext/dataset/specs.py",
