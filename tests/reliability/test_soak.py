@@ -58,3 +58,43 @@ def test_soak_single_call_loses_nothing(
     files = Counter(f["checksum"] for f in state["data_files"])
     assert set(files) == distinct and max(files.values()) == 1, "duplicate data files"
     assert TOKEN not in caplog.text
+
+
+EXPIRED = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_soak_v2_single_call_loses_nothing(tmp_path: Path, seed: int) -> None:
+    """The same soak over v2: random faults on every API *and storage* operation, plus proxy
+    400s without a storage Code and expired URLs; exactly one unit per group, no file twice."""
+    root = tmp_path / "data"
+    expected = make_dataset(root, N_GROUPS, size=400)
+    with mock_synapse(mode="server", token=TOKEN) as fake:
+        fake.faults.proxy_error("storagePutObject", times=5)
+        fake.faults.respond(
+            "storagePutObject", status=403, body=EXPIRED, content_type="application/xml", times=3
+        )
+        fake.faults.random(seed=seed, **FAULTS)
+        with SynapseClient(fake.base_url, TOKEN, retry=SOAK_RETRY, sleep=no_sleep) as client:
+            result = upload_data_collection(
+                client,
+                1,
+                organize(root, client.get_collection(1)),
+                project_id=1,
+                batch_size=20,
+                journal=tmp_path / "journal.sqlite3",
+                unit_retry=SOAK_UNITS,
+                api="v2",
+            )
+        fake.faults.clear()
+        assert result.api == "v2"
+        assert result.failed == 0, result.to_dict()
+        # A lost bulk-create answer is resent; the server then says "reused" for the units the
+        # lost attempt made: the sum is exact, the split between the two is not.
+        assert result.units_created + result.units_already_present == N_GROUPS
+        assert sum(1 for c in fake.calls if c.fault and c.operation_id.startswith("storage")) > 5
+        assert_exact(fake, expected)
+        state = server_state(fake)
+    distinct = {c for group in expected.values() for c in group.values()}
+    files = Counter(f["checksum"] for f in state["data_files"])
+    assert set(files) == distinct and max(files.values()) == 1, "duplicate data files"
