@@ -1,8 +1,9 @@
 """Run one ingestion in a separate process, optionally killing itself (SIGKILL) at a point.
 
 Usage: python _child.py BASE_URL ROOT JOURNAL [--die POINT:N] [--batch-size N]
-                        [--chunked-threshold BYTES] [--chunk-size BYTES]
-POINT is one of upload_after, chunk_after, units_before, units_after, tasks_after: the process
+                        [--chunked-threshold BYTES] [--chunk-size BYTES] [--api v1|v2]
+POINT is one of upload_after, chunk_after, units_before, units_after, tasks_after (v1) or
+v2_storage_after, v2_finalize_after, v2_units_before, v2_units_after, v2_tasks_after: the process
 sends SIGKILL to itself before the N-th request (1-based) of that kind is sent, or once its
 answer arrived (``chunk_after``: the N-th chunk PUT of a chunked upload was answered). The
 hook is a transport wrapper, so it sees exactly what goes on the wire. Prints the result as JSON.
@@ -30,6 +31,11 @@ POINTS = {
     "units_before": ("POST", r"/data_units/$", "before"),
     "units_after": ("POST", r"/data_units/$", "after"),
     "tasks_after": ("POST", r"/tasks/$", "after"),
+    "v2_storage_after": ("PUT", r"^/synapse-mock/", "after"),
+    "v2_finalize_after": ("POST", r"/finalize-upload/$", "after"),
+    "v2_units_before": ("POST", r"/v2/data-units/bulk-create/$", "before"),
+    "v2_units_after": ("POST", r"/v2/data-units/bulk-create/$", "after"),
+    "v2_tasks_after": ("POST", r"/v2/tasks/bulk-create/$", "after"),
 }
 
 
@@ -72,6 +78,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=10)
     parser.add_argument("--chunked-threshold", type=int, default=50 * 1024 * 1024)
     parser.add_argument("--chunk-size", type=int, default=50 * 1024 * 1024)
+    parser.add_argument("--api", choices=("v1", "v2"), default="v1")
     args = parser.parse_args()
     retry = RetryPolicy(max_attempts=6, base=0.001, cap=0.01, retry_after_cap=0.01)
     transport = None
@@ -92,6 +99,7 @@ def main() -> None:
             unit_retry=RetryPolicy(max_attempts=3, base=0.001),
             chunked_threshold=args.chunked_threshold,
             chunk_size=args.chunk_size,
+            api=args.api,
         )
     print(json.dumps(result.to_dict()))
 

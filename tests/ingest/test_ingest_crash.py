@@ -57,20 +57,20 @@ def _missing_bytes(fake: MockSynapse, root: Path) -> int:
 
 
 def _resume_and_check(
-    fake: MockSynapse, root: Path, journal: Path, expected: Any
+    fake: MockSynapse, root: Path, journal: Path, expected: Any, *extra: str
 ) -> dict[str, Any]:
     """Re-run: exact result, and only content the server lacked is sent."""
     settle(fake)  # requests the killed child had already sent are still handled (committed)
     must_send = _missing_bytes(fake, root)
     before = fake.backend.bytes_received
-    code, result = _run(fake.base_url, root, journal)
+    code, result = _run(fake.base_url, root, journal, *extra)
     assert code == 0 and result is not None
     assert result["failed"] == 0, result
     assert fake.backend.bytes_received - before == must_send == result["bytes_sent"]
     assert_exact(fake, expected)
     # and once more: nothing left to do, nothing sent
     before = fake.backend.bytes_received
-    code, again = _run(fake.base_url, root, journal)
+    code, again = _run(fake.base_url, root, journal, *extra)
     assert code == 0 and again is not None
     assert again["units_already_present"] == len(expected) and again["bytes_sent"] == 0
     assert fake.backend.bytes_received == before
