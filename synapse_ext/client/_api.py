@@ -46,8 +46,8 @@ from ..upload._presigned import (
     StoredFile,
     announce,
     finalize_entry,
+    poll_after_lost_finalize,
     presigned_upload_flow,
-    recover_lost_finalize,
 )
 from ..upload.resume import ResumeSession, ResumeStore
 from ._api_v2 import ClientApiV2
@@ -365,12 +365,13 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
                 v2ops.finalize_upload(collection_id, [entry], False, self.upload_timeout)
             )
         except ResponseLostError as lost:
-            found = yield from recover_lost_finalize(
+            found = yield from poll_after_lost_finalize(
                 lambda: self._first_file(stored.checksum, collection_id),
-                lost,
                 self.policy,
                 self._uniform,
             )
+            if found is None:
+                raise lost from None
             return FinalizedFile(found.id, stored.checksum, size, stored.file_key, None)
         (row,) = answer.results
         if not row.success or row.data_file_id is None:

@@ -29,7 +29,7 @@ from synapse_client.models import (
     PresignedUploadFile,
 )
 
-from .._flow import Flow, Parallel, Sleep, batched
+from .._flow import Flow, Parallel, batched
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
@@ -38,6 +38,7 @@ from ..upload._presigned import (
     StoredFile,
     announce,
     finalize_entry,
+    poll_after_lost_finalize,
     presigned_upload_flow,
 )
 from ._engine import Prepared
@@ -139,13 +140,13 @@ class IngestRunV2(IngestRun):
         except ResponseLostError as lost:
             # Never resent: ask the server which checksums it holds now (it can finish late).
             missing = list(stored)
-            policy = self.client.policy
-            for poll in range(policy.finalize_polls):
-                yield Sleep(self.uniform(0.0, policy.finalize_poll_base * 2**poll))
+
+            def all_held() -> Flow[bool | None]:
                 held = yield from self._verify(missing)
-                missing = [c for c in missing if c not in held]
-                if not missing:
-                    break
+                missing[:] = [c for c in missing if c not in held]
+                return True if not missing else None
+
+            yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
             return {c: (str(lost) if c in missing else None) for c in stored}
         except ClientError as exc:
             return {c: str(exc) for c in stored}

@@ -46,7 +46,6 @@ from ..errors import (
     NoResponseError,
     PresignedUrlExpiredError,
     ProtocolError,
-    ResponseLostError,
     StorageError,
 )
 from ..policy import RetryPolicy, Uniform
@@ -60,8 +59,8 @@ __all__ = [
     "StoredFile",
     "announce",
     "finalize_entry",
+    "poll_after_lost_finalize",
     "presigned_upload_flow",
-    "recover_lost_finalize",
 ]
 
 logger = logging.getLogger("synapse_ext")
@@ -223,26 +222,25 @@ def presigned_upload_flow(
     return StoredFile(upload.file_key, checksum, target.size, upload.multipart.upload_id, parts)
 
 
-def recover_lost_finalize(
-    lookup: Callable[[], Flow[T | None]],
-    lost: ResponseLostError,
-    policy: RetryPolicy,
-    uniform: Uniform,
-) -> Flow[T]:
+def poll_after_lost_finalize(
+    lookup: Callable[[], Flow[T | None]], policy: RetryPolicy, uniform: Uniform
+) -> Flow[T | None]:
     """After a lost finalize answer: ask the server (``lookup``, by checksum) a few times,
-    jittered, never resending the finalize; re-raise ``lost`` if the file does not appear.
+    jittered, never resending the finalize; what ``lookup`` found, or None if it never did.
 
-    Finalize can complete after the client gave up (production: 6.6-16.2 s later).
+    Finalize can complete after the client gave up (production: 6.6-16.2 s later). A lookup
+    that fails counts as "not yet".
     """
     for poll in range(policy.finalize_polls):
         yield Sleep(uniform(0.0, policy.finalize_poll_base * 2**poll))
         try:
             found = yield from lookup()
-        except ClientError:
-            raise lost from None
+        except ClientError as exc:
+            logger.warning("looking up a lost finalize failed: %s", exc)
+            continue
         if found is not None:
             return found
-    raise lost
+    return None
 
 
 def announce(filename: str, size: int, content_type: str | None) -> PresignedUploadFileRequest:

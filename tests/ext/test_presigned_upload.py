@@ -280,3 +280,13 @@ def test_a_file_that_changed_since_it_was_hashed_is_not_finalized(
     with pytest.raises(FileChangedError):
         client.upload_file_presigned(1, small, md5=hashlib.md5(b"before").hexdigest())
     assert fake.call_count("v2FinalizeUpload") == 0
+
+
+def test_a_failing_lookup_after_a_lost_finalize_counts_as_not_yet(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    fake.faults.lose_response("v2FinalizeUpload")
+    fake.faults.script("v2ListDataFiles", status=400)  # the first poll fails, the next finds it
+    made = client.upload_file_presigned(1, small)
+    assert made.created is None
+    assert fake.call_count("v2ListDataFiles") == 2 and fake.call_count("v2FinalizeUpload") == 1
