@@ -95,9 +95,7 @@ def v2ListDataFiles(backend: Backend, request: MockRequest) -> MockResponse:
     with backend.lock:
         if checksum:
             first = backend.file_for_checksum(tenant, checksum.lower())
-            candidates = [
-                f for f in ([first] if first is not None else []) if f.checksum == checksum.lower()
-            ]
+            candidates = [first] if first is not None else []
         else:
             candidates = sorted(
                 (f for f in backend.data_files.values() if f.tenant == tenant), key=lambda f: f.id

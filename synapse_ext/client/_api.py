@@ -16,7 +16,6 @@ from synapse_client.models import (
     ChunkedUpload,
     DataCollection,
     DataFile,
-    DataFileV2List,
     DataUnit,
     DataUnitCreate,
     PaginatedDataCollectionList,
@@ -27,7 +26,6 @@ from synapse_client.models import (
 
 from .._flow import Emit, Flow, Pages, batched, blocking, retrying
 from .._wire import operations as ops
-from .._wire import operations_v2 as v2ops
 from .._wire.call import Op
 from ..errors import (
     DataFileUnconfirmedError,
@@ -44,13 +42,12 @@ from ..upload._presigned import (
     FinalizedFile,
     PutTarget,
     StoredFile,
-    announce,
     finalize_entry,
     poll_after_lost_finalize,
     presigned_upload_flow,
 )
 from ..upload.resume import ResumeSession, ResumeStore
-from ._api_v2 import ClientApiV2
+from ._api_v2 import ClientApiV2, UploadFileSpec
 from ._auth import SynapseAuth
 from ._options import (
     DEFAULT_TIMEOUT,
@@ -65,6 +62,11 @@ from ._options import (
 from ._worlds import operation, pages
 
 __all__ = ["ClientApi", "PathLike"]
+
+
+def _announced(name: str, size: int, content_type: str | None) -> UploadFileSpec:
+    return (name, size) if content_type is None else (name, size, content_type)
+
 
 PathLike = str | os.PathLike[str]
 SleepT = TypeVar("SleepT")
@@ -361,12 +363,12 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         )
         entry = finalize_entry(stored)
         try:
-            answer = yield from self._retrying(
-                v2ops.finalize_upload(collection_id, [entry], False, self.upload_timeout)
-            )
+            answer = yield from ClientApi.finalize_upload.flow(self, collection_id, [entry])
         except ResponseLostError as lost:
             found = yield from poll_after_lost_finalize(
-                lambda: self._first_file(stored.checksum, collection_id),
+                lambda: ClientApi.find_data_file.flow(
+                    self, stored.checksum, collection_id=collection_id
+                ),
                 self.policy,
                 self._uniform,
             )
@@ -377,10 +379,6 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         if not row.success or row.data_file_id is None:
             raise FinalizeRejectedError(stored.file_key, row.error or "not finalized")
         return FinalizedFile(row.data_file_id, stored.checksum, size, stored.file_key, row.created)
-
-    def _first_file(self, checksum: str, collection_id: int) -> Flow[DataFileV2List | None]:
-        page = yield from self._retrying(v2ops.list_data_files(checksum, collection_id, None, 1))
-        return page.items[0] if page.items else None
 
     def _store_presigned(
         self,
@@ -395,13 +393,8 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
     ) -> Flow[StoredFile]:
         renewals = 2
         while True:
-            urls = yield from self._retrying(
-                v2ops.upload_urls(
-                    collection_id,
-                    [announce(p.name, size, content_type)],
-                    expiration,
-                    False,
-                )
+            urls = yield from ClientApi.request_upload_urls.flow(
+                self, collection_id, [_announced(p.name, size, content_type)], expiration=expiration
             )
             (upload,) = urls.files
             try:

@@ -33,10 +33,10 @@ from .._flow import Flow, Parallel, batched
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
+from ..progress import NullProgress
 from ..upload._presigned import (
     PutTarget,
     StoredFile,
-    announce,
     finalize_entry,
     poll_after_lost_finalize,
     presigned_upload_flow,
@@ -48,14 +48,6 @@ from .results import FailureReason
 __all__ = ["IngestRunV2"]
 
 logger = logging.getLogger("synapse_ext")
-
-
-@attrs.frozen
-class _Untracked:
-    """A progress task that ignores advances (the ingestion's bytes bar counts files whole)."""
-
-    def advance(self, n: int, **kwargs: object) -> None:
-        return None
 
 
 @attrs.frozen
@@ -85,18 +77,19 @@ class IngestRunV2(IngestRun):
         self, upload: PresignedUploadFile, path: Path, size: int, checksum: str
     ) -> Flow[StoredFile | Exception]:
         # The bytes bar advances per stored file (engine.uploaded), not per part.
-        target = PutTarget(path, size, _Untracked(), self.client.upload_timeout)
         try:
-            return (
-                yield from presigned_upload_flow(
-                    upload,
-                    target,
-                    self.client.policy,
-                    self.uniform,
-                    md5=checksum,
-                    part_concurrency=self.part_concurrency,
+            with NullProgress().task(total=size) as task:
+                target = PutTarget(path, size, task, self.client.upload_timeout)
+                return (
+                    yield from presigned_upload_flow(
+                        upload,
+                        target,
+                        self.client.policy,
+                        self.uniform,
+                        md5=checksum,
+                        part_concurrency=self.part_concurrency,
+                    )
                 )
-            )
         except (ClientError, OSError, ValueError) as exc:
             return exc
 
@@ -110,7 +103,7 @@ class IngestRunV2(IngestRun):
                 urls = yield from ClientApi.request_upload_urls.flow(
                     self.client,
                     self.engine.collection_id,
-                    [announce(p.name, s, None) for _, p, s in todo],
+                    [(p.name, s) for _, p, s in todo],
                 )
             except ClientError as exc:
                 outcome.update({c: exc for c, _, _ in todo})

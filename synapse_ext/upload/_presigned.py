@@ -34,9 +34,7 @@ from synapse_client.models import (
     FinalizeUploadMultipart,
     FinalizeUploadPart,
     PresignedUploadFile,
-    PresignedUploadFileRequest,
 )
-from synapse_client.types import UNSET
 
 from .._flow import Flow, Parallel, Sleep, blocking
 from .._flow.intents import Call
@@ -57,7 +55,6 @@ __all__ = [
     "FinalizedFile",
     "PutTarget",
     "StoredFile",
-    "announce",
     "finalize_entry",
     "poll_after_lost_finalize",
     "presigned_upload_flow",
@@ -241,13 +238,6 @@ def poll_after_lost_finalize(
         if found is not None:
             return found
     return None
-
-
-def announce(filename: str, size: int, content_type: str | None) -> PresignedUploadFileRequest:
-    """The upload-URLs request entry of one file."""
-    return PresignedUploadFileRequest(
-        filename=filename, size=size, content_type=UNSET if content_type is None else content_type
-    )
 
 
 def finalize_entry(stored: StoredFile) -> FinalizeUploadFile:
