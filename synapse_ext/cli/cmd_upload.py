@@ -102,7 +102,7 @@ def open_journal(
 @click.option(
     "--api",
     type=click.Choice(API_CHOICES),
-    default="v1",
+    default="auto",
     show_default=True,
     help="v2: presigned uploads and idempotent units; auto: v2 when the server offers it.",
 )

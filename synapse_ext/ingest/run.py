@@ -100,7 +100,7 @@ def ingestion(
     chunk_size: int = 50 * MiB,
     window: int = 1000,
     unit_retry: RetryPolicy | None = None,
-    api: ApiChoice = "v1",
+    api: ApiChoice = "auto",
     part_concurrency: int = 4,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
@@ -115,8 +115,8 @@ def ingestion(
     ``api``: ``"v2"`` uploads through presigned URLs straight to object storage (parts of
     large files ``part_concurrency`` at a time) and binds units with the idempotent v2
     bulk-create: a repeated or concurrent run never duplicates a unit; ``"v1"`` uses
-    ``data_files/`` and ``data_units/`` (the default for now); ``"auto"`` picks v2 when the
-    server offers it. ``IngestResult.api`` says which was used.
+    ``data_files/`` and ``data_units/``; ``"auto"`` (the default) picks v2 when the server
+    offers it, else v1. ``IngestResult.api`` says which was used.
     """
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:

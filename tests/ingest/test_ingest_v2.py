@@ -119,6 +119,9 @@ def test_lost_answers_of_finalize_and_bulk_create_do_not_duplicate(
     assert result.success, result.failures
     assert_exact(fake, expected)
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+    # The resent batch finds the units its lost attempt made: they count as this run's.
+    assert fake.call_count("v2BulkCreateDataUnits") >= 2
+    assert result.units_created == len(expected) and result.units_already_present == 0
 
 
 def test_auto_picks_v2_when_the_server_offers_it(
