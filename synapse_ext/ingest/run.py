@@ -41,6 +41,7 @@ from ._engine import (
 )
 from ._flows import IngestRun
 from ._flows_v2 import IngestRunV2
+from ._preview import PreviewRun, PreviewRunV2
 from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
 
@@ -67,6 +68,7 @@ class IngestOptions(TypedDict, total=False):
     unit_retry: RetryPolicy | None
     api: ApiChoice
     part_concurrency: int
+    dry_run: bool
 
 
 ApiChoice = Literal["auto", "v1", "v2"]
@@ -102,6 +104,7 @@ def ingestion(
     unit_retry: RetryPolicy | None = None,
     api: ApiChoice = "auto",
     part_concurrency: int = 4,
+    dry_run: bool = False,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -117,6 +120,10 @@ def ingestion(
     bulk-create: a repeated or concurrent run never duplicates a unit; ``"v1"`` uses
     ``data_files/`` and ``data_units/``; ``"auto"`` (the default) picks v2 when the server
     offers it, else v1. ``IngestResult.api`` says which was used.
+
+    ``dry_run``: hash and look up as a real run does, store nothing, and count what a run would
+    do (``IngestResult.dry_run``); over v2 the server's ``dry_run`` validates the units whose
+    files it already holds and says which exist.
     """
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
@@ -140,11 +147,13 @@ def ingestion(
             project_id=project_id,
         )
         settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
-        run = (
-            IngestRunV2(*settings, part_concurrency=part_concurrency)
-            if result.api == "v2"
-            else IngestRun(*settings)
-        )
+        result.dry_run = dry_run
+        run: IngestRun
+        if result.api == "v2":
+            v2_run = PreviewRunV2 if dry_run else IngestRunV2
+            run = v2_run(*settings, part_concurrency=part_concurrency)
+        else:
+            run = (PreviewRun if dry_run else IngestRun)(*settings)
         yield from run.start()
         for items in windows(data, max(window, batch_size)):
             yield from run.window(items)
