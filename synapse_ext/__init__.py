@@ -2,7 +2,8 @@
 
 Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated attrs models;
 ``BackendClient`` mirrors the product documentation and returns plain dicts and lists.
-``organize`` turns a folder into groups; ``upload_data_collection`` ingests them.
+``organize`` turns a folder (or an fsspec URL such as ``s3://bucket/prefix``) into groups;
+``upload_data_collection`` ingests them.
 """
 
 import warnings as _warnings
@@ -57,6 +58,7 @@ from .progress import (
     ProgressTask,
     TqdmProgress,
 )
+from .sources import SourceError, SourcePath, SourceUnreachableError, parse_source_options
 from .upload import (
     EmptyFileError,
     FileChangedError,
@@ -111,6 +113,9 @@ __all__ = [
     "RetryPolicy",
     "SeedCompatError",
     "ServerError",
+    "SourceError",
+    "SourcePath",
+    "SourceUnreachableError",
     "StorageError",
     "StoredFile",
     "SynapseClient",
@@ -122,6 +127,7 @@ __all__ = [
     "default_journal_path",
     "forget_ingestion",
     "organize",
+    "parse_source_options",
     "upload_data_collection",
     "validate_files_against_collection",
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
-from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
 from synapse_client.api.chunked_upload import (
@@ -43,6 +42,7 @@ from synapse_client.models import (
 )
 from synapse_client.types import UNSET, File, Unset
 
+from ..sources import FileRef
 from .call import Op, RawRequest
 from .storage import StoragePut, etag_of
 
@@ -292,7 +292,7 @@ def new_tasks(project_id: int, unit_ids: Sequence[int]) -> Op[list[Task]]:
 
 def storage_put(
     url: str,
-    path: Path,
+    path: FileRef,
     start: int,
     length: int,
     digest: Any,

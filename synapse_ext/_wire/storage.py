@@ -1,4 +1,4 @@
-"""Requests to presigned object-storage URLs: a file slice streamed from disk, S3's answers.
+"""Requests to presigned object-storage URLs: a file slice streamed from its source, S3's answers.
 
 A presigned PUT carries the raw bytes of one file or one part, read from disk in blocks while
 the request is sent (never a whole part in memory) and hashed on the way (the MD5 the
@@ -18,6 +18,7 @@ import attrs
 import httpx
 
 from ..errors import PresignedUrlExpiredError, ProtocolError, StorageError
+from ..sources import FileRef, open_binary
 
 __all__ = ["BLOCK", "FileSlice", "StoragePut", "etag_of", "storage_error"]
 
@@ -31,7 +32,7 @@ class FileSlice(httpx.SyncByteStream, httpx.AsyncByteStream):
     """``length`` bytes of ``path`` from ``start``, read block by block as httpx sends them
     (either world), updating ``digest`` (a hashlib object) on the way."""
 
-    def __init__(self, path: Path, start: int, length: int, digest: Any) -> None:
+    def __init__(self, path: FileRef, start: int, length: int, digest: Any) -> None:
         self._path, self._start, self._length, self._digest = path, start, length, digest
 
     def _blocks(self, fh: Any) -> Iterator[int]:
@@ -49,25 +50,34 @@ class FileSlice(httpx.SyncByteStream, httpx.AsyncByteStream):
         return data
 
     def __iter__(self) -> Iterator[bytes]:
-        with open(self._path, "rb") as fh:
+        with open_binary(self._path) as fh:
             for n in self._blocks(fh):
                 yield self._take(fh.read(n), n)
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with open(self._path, "rb") as fh:
+        # Opening a source file can ask its store: off the event loop (local: as before).
+        local = isinstance(self._path, Path)
+        fh = (
+            open_binary(self._path)
+            if local
+            else await anyio.to_thread.run_sync(open_binary, self._path)
+        )
+        try:
             for n in self._blocks(fh):
                 yield self._take(await anyio.to_thread.run_sync(fh.read, n), n)
+        finally:
+            fh.close()
 
 
 @attrs.frozen
 class StoragePut:
-    """PUT a slice of a local file to a presigned URL (used exactly as given).
+    """PUT a slice of a file (local or source) to a presigned URL (used exactly as given).
 
     The URL is on the storage's origin, so the client's auth adds no Synapse header to it.
     """
 
     url: str
-    path: Path
+    path: FileRef
     start: int
     length: int
     digest: Any = attrs.field(eq=False, repr=False)

@@ -1,4 +1,8 @@
-"""``synapse-dc upload DIR --collection ID``: organize, report, upload with progress, summarize."""
+"""``synapse-dc upload SOURCE --collection ID``: organize, report, upload with progress, summarize.
+
+SOURCE is a local folder or an fsspec URL (``s3://bucket/prefix``; ``--source-option`` for its
+filesystem).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,14 @@ from ..dataset import OrganizeResult, organize
 from ..errors import NotFoundError
 from ..ingest import Journal, default_journal_path, journal_scope, upload_data_collection
 from ..ingest.run import API_CHOICES, ApiChoice
+from ..sources import (
+    SourceError,
+    SourcePath,
+    SourceUnreachableError,
+    is_url,
+    parse_source_options,
+    resolve_source,
+)
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display
@@ -40,6 +52,32 @@ def check_directory(directory: str) -> Path:
     if not os.access(path, os.R_OK | os.X_OK):
         raise CliError(ExitCode.USAGE, f"{directory}: permission denied; {hint}")
     return path
+
+
+def check_source(
+    source: str, raw_options: tuple[str, ...]
+) -> tuple[Path | SourcePath, dict[str, object]]:
+    """The folder or source URL to organize and its options, or a one-line error (exit 2:
+    bad URL, scheme, option or missing extra; the listing itself reports the rest)."""
+    try:
+        options = parse_source_options(raw_options)
+    except ValueError as exc:
+        raise CliError(ExitCode.USAGE, f"--source-option: {exc}") from None
+    if not is_url(source):
+        if options:
+            raise CliError(ExitCode.USAGE, "--source-option applies to URL sources only")
+        return check_directory(source), options
+    try:
+        where = resolve_source(source, options)
+    except SourceError as exc:
+        raise CliError(ExitCode.USAGE, str(exc)) from None
+    return (check_directory(str(where)) if isinstance(where, Path) else where), options
+
+
+def source_failed(error: SourceError) -> CliError:
+    """The exit code and line of a source that could not be listed."""
+    code = ExitCode.UNAVAILABLE if isinstance(error, SourceUnreachableError) else ExitCode.USAGE
+    return CliError(code, str(error))
 
 
 def open_journal(
@@ -75,7 +113,7 @@ def open_journal(
 
 
 @click.command()
-@click.argument("directory", metavar="DIR")
+@click.argument("directory", metavar="SOURCE")
 @click.option("--collection", "collection_id", type=int, required=True, help="Collection ID.")
 @click.option("--project", "project_id", type=int, default=None, help="Create a task per unit.")
 @click.option(
@@ -106,6 +144,19 @@ def open_journal(
     default="auto",
     show_default=True,
     help="v2: presigned uploads and idempotent units; auto: v2 when the server offers it.",
+)
+@click.option(
+    "--source-option",
+    "source_option",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Option of a URL source's filesystem (repeatable; VALUE is JSON where it parses), "
+    "e.g. endpoint_url=http://127.0.0.1:9000.",
+)
+@click.option(
+    "--trust-etag",
+    is_flag=True,
+    help="Take a source file's MD5-shaped ETag as its checksum (read once; the upload checks).",
 )
 @click.option(
     "--dry-run",
@@ -144,6 +195,8 @@ def upload(
     chunk_size: int,
     chunked_threshold: int,
     api: ApiChoice,
+    source_option: tuple[str, ...],
+    trust_etag: bool,
     dry_run: bool,
     as_json: bool,
     journal_path: Path | None,
@@ -151,18 +204,25 @@ def upload(
     restart: bool,
     progress_mode: str,
 ) -> None:
-    """Upload DIR (one sub-folder per file specification) into a data collection."""
+    """Upload SOURCE (one sub-folder per file specification) into a data collection.
+
+    SOURCE is a local folder or an fsspec URL: s3://bucket/prefix (needs synapse-dc[s3]),
+    gs://... ([gcs]), az://... ([azure]), file://...
+    """
     if journal_path is not None and no_resume:
         raise CliError(ExitCode.USAGE, "--journal and --no-resume exclude each other; pick one")
     out = session.output
     out.json_mode = as_json
-    root = check_directory(directory)
+    root, options = check_source(directory, source_option)
     client = session.client(ctx)
     try:
         collection = client.get_collection(collection_id)
     except NotFoundError:
         raise not_found(collection_id) from None
-    organized = organize(root, collection)
+    try:
+        organized = organize(root, collection, source_options=options)
+    except SourceError as exc:
+        raise source_failed(exc) from None
     document: dict[str, Any] = {
         "command": "upload",
         "directory": directory,
@@ -175,7 +235,9 @@ def upload(
     }
     show_organize(out, directory, organized)
     if dry_run:
-        code = _dry_run(client, collection_id, organized, document, out, as_json, project_id, api)
+        code = _dry_run(
+            client, collection_id, organized, document, out, as_json, project_id, api, trust_etag
+        )
         ctx.exit(int(code))
     scope = journal_scope(client.base_url, collection_id)
     journal = open_journal(
@@ -196,6 +258,7 @@ def upload(
             chunked_threshold=chunked_threshold,
             chunk_size=chunk_size,
             api=api,
+            trust_etag=trust_etag,
         )
     code = ExitCode.FAILED if result.failures else ExitCode.OK
     if as_json:
@@ -214,6 +277,7 @@ def _dry_run(
     as_json: bool,
     project_id: int | None,
     api: ApiChoice,
+    trust_etag: bool,
 ) -> ExitCode:
     """The plan, then what the server says a run would do (journal in memory: untouched)."""
     show_plan(out, organized)
@@ -225,6 +289,7 @@ def _dry_run(
         journal=None,
         api=api,
         dry_run=True,
+        trust_etag=trust_etag,
     )
     code = ExitCode.FAILED if result.failures else ExitCode.OK
     if as_json:

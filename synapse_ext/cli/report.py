@@ -6,12 +6,11 @@ Each has a human form (lines on stdout) and a plain-data form (for ``--json``).
 from __future__ import annotations
 
 import contextlib
-import os
-from pathlib import Path
 from typing import Any
 
 from ..dataset import OrganizedGroup, OrganizeIssue, OrganizeResult
 from ..ingest import IngestResult
+from ..sources import FileRef, file_size
 from .output import Output
 from .sizes import format_size
 
@@ -28,15 +27,15 @@ MAX_LINES = 50
 """Human output lists at most this many issues, groups or failures (``--json`` has all)."""
 
 
-def _size(paths: list[Path]) -> int:
+def _size(paths: list[FileRef]) -> int:
     total = 0
     for path in paths:
         with contextlib.suppress(OSError):
-            total += path.stat().st_size
+            total += file_size(path)
     return total
 
 
-def _files(groups: list[OrganizedGroup]) -> list[Path]:
+def _files(groups: list[OrganizedGroup]) -> list[FileRef]:
     return list(dict.fromkeys(p for g in groups for p in g.files.values()))
 
 
@@ -45,10 +44,10 @@ def issue_dict(issue: OrganizeIssue) -> dict[str, Any]:
     return {
         "reason": str(issue.reason),
         "message": issue.message,
-        "path": os.fspath(issue.path) if issue.path is not None else None,
+        "path": str(issue.path) if issue.path is not None else None,
         "group": issue.group,
         "spec": issue.spec,
-        "paths": [os.fspath(p) for p in issue.paths],
+        "paths": [str(p) for p in issue.paths],
     }
 
 
@@ -71,7 +70,7 @@ def plan_dict(result: OrganizeResult) -> list[dict[str, Any]]:
     return [
         {
             "group": g.key,
-            "files": {spec: os.fspath(p) for spec, p in g.files.items()},
+            "files": {spec: str(p) for spec, p in g.files.items()},
             "meta": dict(g.meta),
         }
         for g in result.groups
@@ -95,8 +94,8 @@ def show_organize(out: Output, root: str, result: OrganizeResult) -> None:
         head += f"; {result.report.system_skipped} system files ignored"
     out.line(head + (f"; {len(issues)} skipped:" if issues else "; nothing skipped."))
     for issue in issues[:MAX_LINES]:
-        what = os.fspath(issue.path) if issue.path is not None else f"group {issue.group}"
-        listed = f" ({', '.join(os.fspath(p) for p in issue.paths)})" if issue.paths else ""
+        what = str(issue.path) if issue.path is not None else f"group {issue.group}"
+        listed = f" ({', '.join(str(p) for p in issue.paths)})" if issue.paths else ""
         out.line(f"  skipped {what}: {issue.reason}: {issue.message}{listed}")
     _more(out, min(len(issues), MAX_LINES), len(issues))
 
@@ -105,7 +104,7 @@ def show_plan(out: Output, result: OrganizeResult) -> None:
     """Dry run: each group and its files; nothing is sent."""
     out.line("Dry run: nothing is uploaded. These groups would become data units:")
     for group in result.groups[:MAX_LINES]:
-        files = ", ".join(f"{spec}={os.fspath(p)}" for spec, p in group.files.items())
+        files = ", ".join(f"{spec}={p!s}" for spec, p in group.files.items())
         out.line(f"  {group.key}: {files}")
     _more(out, min(len(result.groups), MAX_LINES), len(result.groups))
 

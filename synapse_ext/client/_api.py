@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import Generic, TypeVar
 
 from synapse_client.models import (
@@ -38,6 +37,7 @@ from ..errors import (
 )
 from ..policy import DEFAULT_RETRY, NO_RETRY, RetryPolicy, Uniform
 from ..progress import ProgressReporter, as_reporter
+from ..sources import FileRef, SourcePath, open_binary
 from ..upload._chunked import ChunkTarget, ResumePoint, chunked_upload_flow
 from ..upload._data_file import create_data_file_flow
 from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
@@ -71,7 +71,7 @@ def _announced(name: str, size: int, content_type: str | None) -> UploadFileSpec
     return (name, size) if content_type is None else (name, size, content_type)
 
 
-PathLike = str | os.PathLike[str]
+PathLike = str | os.PathLike[str] | SourcePath
 SleepT = TypeVar("SleepT")
 T = TypeVar("T")
 Page = TypeVar("Page", PaginatedDataCollectionList, PaginatedDataUnitList)
@@ -231,8 +231,8 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         p, size = check_file(path)
         return self._direct(p, size, on_progress)
 
-    def _direct(self, p: Path, size: int, on_progress: ProgressArg) -> Flow[DataFile]:
-        op = ops.data_file_direct(p.name, lambda: p.open("rb"), self.upload_timeout)
+    def _direct(self, p: FileRef, size: int, on_progress: ProgressArg) -> Flow[DataFile]:
+        op = ops.data_file_direct(p.name, lambda: open_binary(p), self.upload_timeout)
         with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
             result = yield from create_data_file_flow(op, p, None, self.policy, self._uniform)
             task.advance(size)
@@ -264,7 +264,7 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
 
     def _chunked(
         self,
-        p: Path,
+        p: FileRef,
         size: int,
         chunk_size: int,
         on_progress: ProgressArg,
@@ -320,7 +320,7 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
     def _put_presigned(
         self,
         upload: PresignedUploadFile,
-        p: Path,
+        p: FileRef,
         size: int,
         md5: str | None,
         content_type: str | None,
@@ -439,7 +439,7 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
     def _put_one(
         self,
         upload: PresignedUploadFile,
-        p: Path,
+        p: FileRef,
         size: int,
         part_concurrency: int,
         done: Callable[[int], None],
@@ -492,7 +492,7 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
     def _store_presigned(
         self,
         collection_id: int,
-        p: Path,
+        p: FileRef,
         size: int,
         md5: str | None,
         content_type: str | None,

@@ -4,8 +4,10 @@ Layout: ``<root>/<spec name>/**/<stem>.<ext>``. A file belongs to the top-level 
 under (walked recursively unless ``recursive=False``); files are grouped by stem (last suffix
 removed) across spec folders, ignoring subfolders. Nothing is dropped silently: every file or
 group left out appears in :class:`OrganizeReport` with a :class:`Reason`; only the contract's
-system folders and files are skipped without an issue (they are counted). Pure: reads the file
-system, never the network.
+system folders and files are skipped without an issue (they are counted). ``root`` is a local
+folder (walked with ``os.scandir``) or an fsspec URL (``s3://bucket/prefix``: one recursive
+listing of the store, the same rules and the same report; files are then
+:class:`~synapse_ext.sources.SourcePath` objects).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 import attrs
 
+from ..sources import FileRef, SourcePath, SourceTree, list_tree, resolve_source
 from .metasheet import MetaSheet, load_meta_sheet
 from .specs import Spec, SpecsLike, primary_spec, specs_of
 
@@ -67,13 +70,13 @@ class OrganizeIssue:
 
     reason: Reason
     message: str
-    path: Path | None = None
+    path: FileRef | None = None
     """The file or folder concerned (``None`` for group-level issues)."""
     group: str | None = None
     """The group key (stem) concerned, if any."""
     spec: str | None = None
     """The spec folder concerned, if any."""
-    paths: tuple[Path, ...] = ()
+    paths: tuple[FileRef, ...] = ()
     """All files concerned, for group-level issues (e.g. the duplicates)."""
 
 
@@ -109,7 +112,8 @@ class OrganizedGroup:
     """One future data unit: spec name → file, plus its ``meta`` (and optional group path)."""
 
     key: str
-    files: Mapping[str, Path]
+    files: Mapping[str, FileRef]
+    """Spec name → file: a local ``Path``, or a ``SourcePath`` for a source URL."""
     meta: Mapping[str, object]
     groups: tuple[str, ...] = ()
 
@@ -153,7 +157,9 @@ class _Walker:
         self.specs = {s.name: s for s in specs}
         self.recursive = recursive
         self.report = OrganizeReport()
-        self.candidates: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
+        self.candidates: dict[str, dict[str, list[FileRef]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         self.visited: set[tuple[int, int]] = set()
 
     def issue(self, reason: Reason, message: str, **kwargs: Any) -> None:
@@ -266,7 +272,16 @@ class _Walker:
                 spec=spec.name,
             )
             return
-        stem, suffix = split_name(entry.name)
+        if not self._admissible(spec, path, entry.name, st.st_size):
+            return
+        if not os.access(path, os.R_OK):
+            self.issue(Reason.UNREADABLE, "no permission to read", path=path, spec=spec.name)
+            return
+        self.candidates[split_name(entry.name)[0]][spec.name].append(path)
+
+    def _admissible(self, spec: Spec, path: FileRef, name: str, size: int) -> bool:
+        """The extension and size rules (an issue when broken), for local and source files."""
+        stem, suffix = split_name(name)
         if not spec.allows(suffix):
             allowed = ", ".join(sorted(spec.extensions or ()))
             self.issue(
@@ -277,14 +292,69 @@ class _Walker:
                 group=stem,
                 spec=spec.name,
             )
-            return
-        if st.st_size == 0:
+            return False
+        if size == 0:
             self.issue(Reason.EMPTY_FILE, "file is empty", path=path, group=stem, spec=spec.name)
-            return
-        if not os.access(path, os.R_OK):
-            self.issue(Reason.UNREADABLE, "no permission to read", path=path, spec=spec.name)
-            return
-        self.candidates[stem][spec.name].append(path)
+            return False
+        return True
+
+
+class _TreeWalker(_Walker):
+    """The same walk over a source's listing (:func:`~synapse_ext.sources.list_tree`):
+    folders are prefixes, so there are no links, loops or special files to meet."""
+
+    def __init__(
+        self, root: SourcePath, specs: tuple[Spec, ...], recursive: bool, tree: SourceTree
+    ) -> None:
+        super().__init__(Path(), specs, recursive)
+        self.source_root = root
+        self.tree = tree
+
+    def run(self) -> None:
+        for entry in sorted(self.tree.get(self.source_root.path, []), key=lambda e: e.name):
+            if entry.is_dir:
+                if entry.name in SYSTEM_DIRS:
+                    self.report.system_skipped += 1
+                elif entry.name in self.specs:
+                    self._walk_tree(self.specs[entry.name], entry)
+                else:
+                    self.issue(
+                        Reason.UNKNOWN_SPEC_FOLDER,
+                        f"folder {entry.name!r} matches no file specification "
+                        f"(known: {', '.join(sorted(self.specs))}); not walked",
+                        path=entry,
+                    )
+            elif entry.name in SYSTEM_FILES:
+                self.report.system_skipped += 1
+            else:
+                self.report.files_seen += 1
+                self.issue(
+                    Reason.OUTSIDE_SPEC_FOLDER, "file is not inside a spec folder", path=entry
+                )
+
+    def _walk_tree(self, spec: Spec, top: SourcePath) -> None:
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            for entry in self.tree.get(folder.path, []):
+                if entry.is_dir:
+                    if entry.name in SYSTEM_DIRS:
+                        self.report.system_skipped += 1
+                    elif not self.recursive:
+                        self.issue(
+                            Reason.SUBFOLDER_NOT_WALKED,
+                            "subfolder skipped (recursive=False)",
+                            path=entry,
+                            spec=spec.name,
+                        )
+                    else:
+                        stack.append(entry)
+                elif entry.name in SYSTEM_FILES:
+                    self.report.system_skipped += 1
+                else:
+                    self.report.files_seen += 1
+                    if self._admissible(spec, entry, entry.name, entry.size or 0):
+                        self.candidates[split_name(entry.name)[0]][spec.name].append(entry)
 
 
 def _build_groups(
@@ -338,19 +408,24 @@ def _build_groups(
 
 
 def organize(
-    root: str | os.PathLike[str],
+    root: str | os.PathLike[str] | SourcePath,
     collection_or_specs: SpecsLike,
     *,
     meta: Mapping[str, object] | None = None,
     meta_sheet: str | os.PathLike[str] | MetaSheet | None = None,
     recursive: bool = True,
     group_name: str | None = None,
+    source_options: Mapping[str, object] | None = None,
 ) -> OrganizeResult:
     """Organize ``root`` into groups per the collection's file specifications.
 
-    ``meta`` is added to every group's meta; ``meta_sheet`` (CSV or Excel, first header
-    ``filename``/``file_name``) adds per-stem columns as strings; ``group_name`` sets
-    ``groups=[group_name]``. Left-out files, folders and groups are in ``result.report``.
+    ``root`` is a local folder or an fsspec URL (``s3://bucket/prefix``, ``gs://...``,
+    ``file://...``); ``source_options`` go to its filesystem (e.g. ``{"endpoint_url": ...}``;
+    credentials otherwise come from the backend's standard chain). ``meta`` is added to every
+    group's meta; ``meta_sheet`` (CSV or Excel, first header ``filename``/``file_name``) adds
+    per-stem columns as strings; ``group_name`` sets ``groups=[group_name]``. Left-out files,
+    folders and groups are in ``result.report``. A source that cannot be used raises
+    :class:`~synapse_ext.sources.SourceError`.
     """
     specs = specs_of(collection_or_specs)
     sheet = (
@@ -358,7 +433,12 @@ def organize(
         if isinstance(meta_sheet, MetaSheet) or meta_sheet is None
         else load_meta_sheet(Path(meta_sheet))
     )
-    walker = _Walker(Path(root), specs, recursive)
+    where = resolve_source(root, source_options)
+    walker: _Walker
+    if isinstance(where, SourcePath):
+        walker = _TreeWalker(where, specs, recursive, list_tree(where))
+    else:
+        walker = _Walker(where, specs, recursive)
     walker.run()
     groups = _build_groups(walker, specs, meta, sheet, (group_name,) if group_name else ())
     if sheet is not None:
@@ -373,7 +453,7 @@ def organize(
 
 
 def _issue_order(issue: OrganizeIssue) -> tuple[str, str, str]:
-    return (str(issue.reason), issue.group or "", os.fspath(issue.path or ""))
+    return (str(issue.reason), issue.group or "", str(issue.path or ""))
 
 
 def _file_type(path: Path, names: Mapping[str, Spec]) -> str | None:

@@ -33,6 +33,7 @@ from ..dataset.specs import Spec
 from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError, ProtocolError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import ProgressReporter, ProgressTask
+from ..sources import FileRef, SourcePath, file_key, file_size
 from ..upload._files import file_md5
 from ._identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
 from .journal import Journal, default_journal_path
@@ -115,6 +116,9 @@ class Engine:
     batch_size: int
     policy: RetryPolicy = UNIT_BATCH_RETRY
     project_id: int | None = None
+    trust_etag: bool = False
+    claimed: set[str] = attrs.Factory(set)
+    """Checksums taken from source ETags, not yet read: every upload of one verifies it."""
 
     # -- groups --------------------------------------------------------------------------
     def fail(self, key: str, reason: FailureReason, message: str) -> None:
@@ -142,14 +146,23 @@ class Engine:
             out.append(group)
         return out
 
-    def hash_plan(self, groups: Sequence[GroupInput]) -> tuple[dict[str, Any], list[str]]:
-        """Stat every file: ``(facts per path, paths still to hash)``; errors are facts too."""
+    def hash_plan(self, groups: Sequence[GroupInput]) -> tuple[dict[str, Any], list[FileRef]]:
+        """Stat every file: ``(facts per path, files still to hash)``; errors are facts too.
+
+        Source files are not asked again: their listing gave size and version (ETag or
+        mtime), the key of their cached MD5; with ``trust_etag`` an MD5-shaped ETag is taken
+        as the checksum (a claim, checked by the upload that reads the file)."""
         facts: dict[str, Any] = {}
-        todo: list[str] = []
+        todo: list[FileRef] = []
         for group in groups:
             for path in group.files.values():
-                p = os.fspath(path)
+                p = file_key(path)
                 if p in facts:
+                    continue
+                if isinstance(path, SourcePath):
+                    facts[p] = self._source_fact(path)
+                    if not isinstance(facts[p], OSError) and facts[p][2] is None and facts[p][0]:
+                        todo.append(path)
                     continue
                 try:
                     st = os.stat(p)  # noqa: PTH116 - plain strings all the way to the journal
@@ -163,8 +176,20 @@ class Engine:
                 cached = self.journal.cached_md5(p, st.st_size, st.st_mtime_ns)
                 facts[p] = (st.st_size, st.st_mtime_ns, cached)
                 if cached is None and st.st_size > 0:
-                    todo.append(p)
+                    todo.append(path)
         return facts, todo
+
+    def _source_fact(self, src: SourcePath) -> tuple[int, str, str | None] | OSError:
+        try:
+            size = file_size(src)
+        except OSError as exc:
+            return exc
+        etag = src.md5_etag
+        if self.trust_etag and etag is not None:
+            self.claimed.add(etag)
+            return size, src.version, etag
+        cached = self.journal.cached_source_md5(src.url, size, src.version) if src.version else None
+        return size, src.version, cached
 
     def prepare(
         self, groups: Sequence[GroupInput], facts: dict[str, Any], hashed: dict[str, Any]
@@ -173,15 +198,19 @@ class Engine:
         fresh = [
             (p, facts[p][0], facts[p][1], md5) for p, md5 in hashed.items() if isinstance(md5, str)
         ]
-        if fresh:
-            self.journal.store_md5s(fresh)
+        local = [row for row in fresh if isinstance(row[2], int)]
+        remote = [row for row in fresh if isinstance(row[2], str) and row[2]]
+        if local:
+            self.journal.store_md5s(local)
+        if remote:
+            self.journal.store_source_md5s(remote)
         out: list[Prepared] = []
         for group in groups:
             checksums: dict[str, str] = {}
             sizes: dict[str, int] = {}
             problem: tuple[FailureReason, str] | None = None
             for spec, path in group.files.items():
-                p = os.fspath(path)
+                p = file_key(path)
                 fact = facts[p]
                 if isinstance(fact, OSError):
                     problem = (FailureReason.UNREADABLE, f"{path}: {fact.strerror or fact}")
@@ -229,11 +258,11 @@ class Engine:
 
     def plan_uploads(
         self, todo: Sequence[Prepared], existing: set[str]
-    ) -> dict[str, tuple[Path, int]]:
-        """Checksum → (one path, size) for each file the server lacks."""
+    ) -> dict[str, tuple[FileRef, int]]:
+        """Checksum → (one file, size) for each file the server lacks."""
         needed = self.needed_checksums(todo)
         self.result.files_already_present += sum(1 for c in needed if c in existing)
-        plan: dict[str, tuple[Path, int]] = {}
+        plan: dict[str, tuple[FileRef, int]] = {}
         for item in todo:
             for spec, checksum in item.checksums.items():
                 if checksum not in existing and checksum not in plan:
@@ -257,7 +286,7 @@ class Engine:
         self.bytes_task.advance(size)
 
     def upload_outcome(
-        self, checksum: str, path: Path, size: int, error: Exception | None
+        self, checksum: str, path: FileRef, size: int, error: Exception | None
     ) -> str | None:
         """Record one upload's outcome; the error message when the file is not on the server.
 
@@ -267,6 +296,11 @@ class Engine:
         if error is None or isinstance(error, DataFileUnconfirmedError):
             self.uploaded(checksum, size)
             return None
+        if checksum in self.claimed and isinstance(error, OSError):
+            return (
+                f"{path}: {error} (its ETag was trusted as its MD5 and is not: an encrypted or "
+                "copied object? run without trust_etag / --trust-etag)"
+            )
         return f"{path}: {error}"
 
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
@@ -284,7 +318,7 @@ class Engine:
     def unit_create(self, item: Prepared) -> DataUnitCreate:
         files = DataUnitCreateFiles()
         for spec, checksum in item.checksums.items():
-            path = os.fspath(item.group.files[spec])
+            path = str(item.group.files[spec])
             files[spec] = DataUnitFileRef(
                 checksum=checksum, path=path if len(path) <= _MAX_PATH else UNSET
             )
@@ -422,9 +456,13 @@ def task_retryable(error: ClientError) -> bool:
     return error.status_code in (408, 425, 429) or (error.status_code or 0) >= 500
 
 
-def safe_md5(path: str) -> str | OSError:
+def safe_md5(path: FileRef) -> str | OSError:
     """The file's MD5, or the ``OSError`` reading it failed with."""
     try:
-        return file_md5(Path(path))
+        return file_md5(path)
     except OSError as exc:
         return exc
+    except Exception as exc:  # a source backend's own error (e.g. botocore's, not an OSError)
+        if not isinstance(path, SourcePath):
+            raise
+        return OSError(f"cannot read {path.url}: {type(exc).__name__}: {exc}")

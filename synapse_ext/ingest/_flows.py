@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from enum import StrEnum
-from pathlib import Path
 from typing import Any, cast
 
 import attrs
@@ -24,6 +23,8 @@ from .._wire import operations as ops
 from ..client._api import ClientApi
 from ..errors import ClientError, RequestNotSentError, ResponseLostError
 from ..policy import Uniform
+from ..sources import FileRef, file_key
+from ..upload._presigned import FileChangedError
 from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5, task_retryable
 from .results import FailureReason
 
@@ -96,7 +97,8 @@ class IngestRun:
         facts, todo_paths = e.hash_plan(groups)
         hashes = [blocking(safe_md5, path) for path in todo_paths]
         hashed = yield Parallel(hashes, self.max_workers)
-        prepared = e.prepare(groups, facts, dict(zip(todo_paths, hashed, strict=True)))
+        keys = [file_key(ref) for ref in todo_paths]
+        prepared = e.prepare(groups, facts, dict(zip(keys, hashed, strict=True)))
         present, todo = e.split_done(prepared)
         yield from self.tasks(present)
         if not todo:
@@ -114,19 +116,23 @@ class IngestRun:
         return ClientApi.verify_checksums.flow(self.client, checksums)
 
     # -- uploads ---------------------------------------------------------------------------
-    def _upload_one(self, path: Path, size: int) -> Flow[Exception | None]:
+    def _upload_one(self, checksum: str, path: FileRef, size: int) -> Flow[Exception | None]:
         e = self.engine
         try:
             options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
-            yield from ClientApi.upload_file.flow(self.client, path, **options)
+            made = yield from ClientApi.upload_file.flow(self.client, path, **options)
         except UPLOAD_ERRORS as exc:
             return exc
+        if checksum in e.claimed and made.checksum != checksum:
+            # A trusted ETag that is not the MD5: the unit must not name a checksum the
+            # server has no file for.
+            return FileChangedError(f"its MD5 is {made.checksum}, not {checksum}")
         return None
 
-    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+    def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
         """Upload the planned files in parallel; checksum → error message for those that failed."""
         e = self.engine
-        uploads = [self._upload_one(path, size) for path, size in plan.values()]
+        uploads = [self._upload_one(c, path, size) for c, (path, size) in plan.items()]
         outcomes = yield Parallel(uploads, self.max_workers)
         errors: dict[str, str] = {}
         for (checksum, (path, size)), error in zip(plan.items(), outcomes, strict=True):

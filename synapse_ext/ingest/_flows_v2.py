@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -34,6 +33,7 @@ from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
 from ..progress import NullProgress
+from ..sources import FileRef
 from ..upload._presigned import (
     PutTarget,
     StoredFile,
@@ -74,7 +74,7 @@ class IngestRunV2(IngestRun):
 
     # -- uploads ---------------------------------------------------------------------------
     def _put(
-        self, upload: PresignedUploadFile, path: Path, size: int, checksum: str
+        self, upload: PresignedUploadFile, path: FileRef, size: int, checksum: str
     ) -> Flow[StoredFile | Exception]:
         # The bytes bar advances per stored file (engine.uploaded), not per part.
         try:
@@ -88,12 +88,13 @@ class IngestRunV2(IngestRun):
                         self.uniform,
                         md5=checksum,
                         part_concurrency=self.part_concurrency,
+                        verify_md5=checksum in self.engine.claimed,
                     )
                 )
         except (ClientError, OSError, ValueError) as exc:
             return exc
 
-    def _store(self, files: Sequence[tuple[str, Path, int]]) -> Flow[dict[str, Any]]:
+    def _store(self, files: Sequence[tuple[str, FileRef, int]]) -> Flow[dict[str, Any]]:
         """PUT ``files`` (checksum, path, size) to fresh URLs; checksum → StoredFile or error.
         Files whose URLs expired meanwhile get new URLs once."""
         outcome: dict[str, Any] = {}
@@ -151,7 +152,7 @@ class IngestRunV2(IngestRun):
                 out[checksum] = None if row.success else (row.error or "not finalized")
         return out
 
-    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+    def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
         """Upload the planned files in batches of ≤ 1000; checksum → error for failures."""
         e = self.engine
         errors: dict[str, str] = {}

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 import attrs
 from synapse_client.models import DataUnitV2BulkCreateResult
@@ -23,6 +22,7 @@ from synapse_client.models import DataUnitV2BulkCreateResult
 from .._flow import Flow
 from ..client._api import ClientApi
 from ..errors import ClientError
+from ..sources import FileRef
 from ._engine import Prepared
 from ._flows import IngestRun
 from ._flows_v2 import IngestRunV2
@@ -33,7 +33,7 @@ __all__ = ["PreviewRun", "PreviewRunV2"]
 logger = logging.getLogger("synapse_ext")
 
 
-def _would_upload(run: IngestRun, plan: dict[str, tuple[Path, int]]) -> dict[str, str]:
+def _would_upload(run: IngestRun, plan: dict[str, tuple[FileRef, int]]) -> dict[str, str]:
     for checksum, (_, size) in plan.items():
         run.engine.uploaded(checksum, size)
     return {}
@@ -48,7 +48,7 @@ def _would_create(run: IngestRun, batch: Sequence[Prepared]) -> None:
 class PreviewRun(IngestRun):
     """A v1 dry run: uploads and unit batches are counted, never sent."""
 
-    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+    def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
         """Count the files the server lacks as files to upload."""
         return _would_upload(self, plan)
         yield  # a flow
@@ -71,7 +71,7 @@ class PreviewRunV2(IngestRunV2):
 
     to_upload: set[str] = attrs.field(factory=set)
 
-    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+    def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
         """Count the files the server lacks; remember them (their units cannot be checked)."""
         self.to_upload.update(plan)
         return _would_upload(self, plan)

@@ -12,7 +12,8 @@ Scope of the unit state: (base URL host, collection id). Per scope the journal h
   file at (size, mtime_ns), recorded as soon as the server created it and removed once the
   data file exists; a later run resumes it (only while size and mtime are unchanged).
 
-Plus a global MD5 cache keyed by (path, size, mtime_ns), so re-runs do not re-hash.
+Plus a global MD5 cache keyed by (path, size, mtime_ns), so re-runs do not re-hash, and one for
+files of remote sources keyed by (URL, size, version: the store's ETag, else its mtime).
 The default file is ``<user cache dir>/synapse-dc/ingest-journal.sqlite3`` (honours
 ``XDG_CACHE_HOME``). A ``Journal(None)`` lives in memory: same logic, no resume across runs.
 """
@@ -35,6 +36,8 @@ __all__ = ["Journal", "JournalResumeStore", "default_journal_path", "journal_sco
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS hashes(
     path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, md5 TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source_hashes(
+    url TEXT PRIMARY KEY, size INTEGER NOT NULL, version TEXT NOT NULL, md5 TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS scopes(scope TEXT PRIMARY KEY, listed_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS units(
     scope TEXT NOT NULL, content_id TEXT NOT NULL, state TEXT NOT NULL,
@@ -123,6 +126,20 @@ class Journal(Closing):
     def store_md5s(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
         """Record ``(path, size, mtime_ns, md5)`` rows."""
         self._tx("INSERT OR REPLACE INTO hashes(path, size, mtime_ns, md5) VALUES (?,?,?,?)", rows)
+
+    def cached_source_md5(self, url: str, size: int, version: str) -> str | None:
+        """The recorded MD5 of the source file ``url`` if its size and version are unchanged."""
+        row = self._db.execute(
+            "SELECT md5 FROM source_hashes WHERE url=? AND size=? AND version=?",
+            (url, size, version),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def store_source_md5s(self, rows: Iterable[tuple[str, int, str, str]]) -> None:
+        """Record ``(url, size, version, md5)`` rows of source files."""
+        self._tx(
+            "INSERT OR REPLACE INTO source_hashes(url, size, version, md5) VALUES (?,?,?,?)", rows
+        )
 
     # -- scopes ------------------------------------------------------------------------------
 
@@ -295,7 +312,7 @@ class Journal(Closing):
         """Drop everything, including the hash cache."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
-            for table in (*_SCOPED, "hashes"):
+            for table in (*_SCOPED, "hashes", "source_hashes"):
                 self._db.execute(f"DELETE FROM {table}")
             self._db.execute("COMMIT")
 

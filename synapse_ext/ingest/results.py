@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
 import attrs
 
 from ..dataset.organize import OrganizedGroup, split_name
+from ..sources import FileRef, as_file_ref
 
 __all__ = [
     "FailureReason",
@@ -23,7 +22,8 @@ __all__ = [
 ]
 
 GroupLike = OrganizedGroup | Mapping[str, object]
-"""An ``OrganizedGroup``, or the product page's ``{'files': {spec: path}, 'meta': {...}}``."""
+"""An ``OrganizedGroup``, or the product page's ``{'files': {spec: path}, 'meta': {...}}``
+(a path is a local path or a :class:`~synapse_ext.sources.SourcePath`)."""
 
 
 class FailureReason(StrEnum):
@@ -107,7 +107,7 @@ class GroupInput:
     """A group normalized for ingestion: JSON-clean meta, groups as a list of strings."""
 
     key: str
-    files: dict[str, Path]
+    files: dict[str, FileRef]
     meta: dict[str, Any]
     groups: tuple[str, ...]
 
@@ -129,7 +129,7 @@ def as_group(item: Any, index: int) -> GroupInput:
         raw_files = item.get("files")
         if not isinstance(raw_files, Mapping) or not raw_files:
             raise ValueError(f"group #{index} has no 'files' mapping")
-        files = {str(k): Path(os.fspath(v)) for k, v in raw_files.items()}
+        files = {str(k): as_file_ref(v) for k, v in raw_files.items()}
         meta = item.get("meta") or {}
         raw_groups = item.get("groups") or []
         key = None

@@ -69,6 +69,7 @@ class IngestOptions(TypedDict, total=False):
     api: ApiChoice
     part_concurrency: int
     dry_run: bool
+    trust_etag: bool
 
 
 ApiChoice = Literal["auto", "v1", "v2"]
@@ -105,6 +106,7 @@ def ingestion(
     api: ApiChoice = "auto",
     part_concurrency: int = 4,
     dry_run: bool = False,
+    trust_etag: bool = False,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -124,6 +126,12 @@ def ingestion(
     ``dry_run``: hash and look up as a real run does, store nothing, and count what a run would
     do (``IngestResult.dry_run``); over v2 the server's ``dry_run`` validates the units whose
     files it already holds and says which exist.
+
+    Files may be local paths or source files (``organize("s3://bucket/prefix", ...)``): they
+    are read straight from the source, never copied locally. ``trust_etag``: take a source
+    file's MD5-shaped ETag as its checksum instead of reading it to hash it (each file is
+    then read once, by its upload, which verifies the claim: a file whose ETag is not its
+    MD5 fails and nothing is bound to the wrong checksum); see ``docs/decisions.md``.
     """
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
@@ -145,6 +153,7 @@ def ingestion(
             batch_size=batch_size,
             policy=unit_retry or UNIT_BATCH_RETRY,
             project_id=project_id,
+            trust_etag=trust_etag,
         )
         settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
         result.dry_run = dry_run

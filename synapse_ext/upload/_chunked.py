@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -49,6 +48,7 @@ from ..errors import (
 )
 from ..policy import RetryPolicy, Uniform
 from ..progress import ProgressTask
+from ..sources import FileRef
 from ._files import read_range
 
 __all__ = ["ChunkTarget", "ResumePoint", "chunk_plan", "chunked_upload_flow", "content_range"]
@@ -69,9 +69,9 @@ class ResumePoint:
 
 @attrs.frozen
 class ChunkTarget:
-    """Where the chunks come from and go: the local file, the server, progress, the id hook."""
+    """Where the chunks come from and go: the file, the server, progress, the id hook."""
 
-    path: Path
+    path: FileRef
     base_url: str
     read_timeout: float
     task: ProgressTask

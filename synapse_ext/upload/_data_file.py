@@ -11,7 +11,6 @@ One attempt counter covers both cases, so the POST is sent at most ``max_attempt
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from synapse_client.models import DataFile
 
@@ -20,6 +19,7 @@ from .._wire import operations as ops
 from .._wire.call import Op
 from ..errors import MAYBE_APPLIED, ClientError, DataFileUnconfirmedError, ResponseLostError
 from ..policy import RetryPolicy, Uniform
+from ..sources import FileRef
 from ._files import file_md5
 
 __all__ = ["create_data_file_flow"]
@@ -32,7 +32,7 @@ def _maybe_applied(error: ClientError) -> bool:
 
 
 def create_data_file_flow(
-    op: Op[DataFile], path: Path, md5: str | None, policy: RetryPolicy, uniform: Uniform
+    op: Op[DataFile], path: FileRef, md5: str | None, policy: RetryPolicy, uniform: Uniform
 ) -> Flow[DataFile]:
     """Send ``op`` (a ``create_data_file`` of ``path``) exactly once in effect."""
     checksum = md5

@@ -1,4 +1,8 @@
-"""Local-file helpers: existence/emptiness checks, chunked reads and streaming MD5."""
+"""File helpers: existence/emptiness checks, chunked reads and streaming MD5.
+
+A file is a local path or a source file (:data:`~synapse_ext.sources.FileRef`); every read
+goes through :func:`~synapse_ext.sources.open_binary` (local files: the builtin ``open``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import hashlib
 import os
 from pathlib import Path
 from typing import Any
+
+from ..sources import FileRef, SourcePath, file_size, open_binary
 
 __all__ = ["CHUNKED_THRESHOLD", "EmptyFileError", "MiB", "check_file", "file_md5", "read_range"]
 
@@ -18,8 +24,16 @@ class EmptyFileError(ValueError):
     """The file is empty; the server rejects empty uploads, so none is attempted."""
 
 
-def check_file(path: str | os.PathLike[str]) -> tuple[Path, int]:
-    """The path and size of a non-empty regular file, checked before any request."""
+def check_file(path: str | os.PathLike[str] | SourcePath) -> tuple[FileRef, int]:
+    """The path and size of a non-empty regular file, checked before any request.
+
+    A source file's size is the one its listing gave (asked from the store when unknown).
+    """
+    if isinstance(path, SourcePath):
+        size = path.size if path.size is not None else file_size(path)
+        if size == 0:
+            raise EmptyFileError(f"Cannot upload empty file {path.url!r}: the server rejects them")
+        return path, size
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"No such file: {str(p)!r}")
@@ -31,12 +45,12 @@ def check_file(path: str | os.PathLike[str]) -> tuple[Path, int]:
     return p, size
 
 
-def read_range(path: Path, start: int, length: int, digest: Any = None) -> bytes:
+def read_range(path: FileRef, start: int, length: int, digest: Any = None) -> bytes:
     """Exactly the bytes ``[start, start + length)`` of ``path`` (fewer only if it shrank).
 
     ``digest`` (a hashlib object), when given, is updated with the bytes read.
     """
-    with open(path, "rb") as f:
+    with open_binary(path) as f:
         f.seek(start)
         data = f.read(length)
     if digest is not None:
@@ -44,10 +58,10 @@ def read_range(path: Path, start: int, length: int, digest: Any = None) -> bytes
     return data
 
 
-def file_md5(path: Path, block: int = 4 * MiB) -> str:
+def file_md5(path: FileRef, block: int = 4 * MiB) -> str:
     """Lower-case hex MD5 of the file, streamed in ``block``-byte reads."""
     digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
+    with open_binary(path) as f:
         while chunk := f.read(block):
             digest.update(chunk)
     return digest.hexdigest()

@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import attrs
@@ -48,6 +47,7 @@ from ..errors import (
 )
 from ..policy import RetryPolicy, Uniform
 from ..progress import ProgressTask
+from ..sources import FileRef
 from ._files import file_md5
 
 __all__ = [
@@ -98,9 +98,9 @@ class FinalizedFile:
 
 @attrs.frozen
 class PutTarget:
-    """The local side of one presigned upload: the file, progress and request settings."""
+    """The source side of one presigned upload: the file, progress and request settings."""
 
-    path: Path
+    path: FileRef
     size: int
     task: ProgressTask
     read_timeout: float
@@ -185,8 +185,14 @@ def presigned_upload_flow(
     *,
     md5: str | None = None,
     part_concurrency: int = 4,
+    verify_md5: bool = False,
 ) -> Flow[StoredFile]:
-    """Upload ``target.path`` as ``upload`` says; the :class:`StoredFile` to finalize."""
+    """Upload ``target.path`` as ``upload`` says; the :class:`StoredFile` to finalize.
+
+    A given ``md5`` is checked against what a single PUT sent; with ``verify_md5`` (the MD5
+    is only a claim, e.g. a source's ETag) a multipart upload also hashes the file beside
+    its parts and raises :class:`FileChangedError` when the two differ.
+    """
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")
     name = target.path.name
@@ -211,10 +217,14 @@ def presigned_upload_flow(
         _put(target, url, start, length, f"{name} part {number}", policy, uniform)
         for number, url, start, length in plan
     ]
-    if md5 is None:  # one sequential read beside the parts (the parts cannot give it)
+    hashing = md5 is None or verify_md5
+    if hashing:  # one sequential read beside the parts (the parts cannot give it)
         flows.insert(0, blocking(file_md5, target.path))
-    results = yield Parallel(flows, limit=part_concurrency + (1 if md5 is None else 0))
-    checksum = md5.lower() if md5 is not None else str(results.pop(0))
+    results = yield Parallel(flows, limit=part_concurrency + (1 if hashing else 0))
+    computed = str(results.pop(0)) if hashing else None
+    if md5 is not None and computed is not None and computed != md5.lower():
+        raise FileChangedError(f"{target.path}: its MD5 is {computed}, not {md5}")
+    checksum = md5.lower() if md5 is not None else str(computed)
     parts = tuple((number, f'"{etag}"') for (number, *_), etag in zip(plan, results, strict=True))
     return StoredFile(upload.file_key, checksum, target.size, upload.multipart.upload_id, parts)
 

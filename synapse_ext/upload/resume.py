@@ -16,6 +16,7 @@ from typing import Protocol, runtime_checkable
 import attrs
 from synapse_client.models import ChunkedUpload
 
+from ..sources import SourcePath
 from ._chunked import ResumePoint
 
 __all__ = ["FileKey", "MemoryResumeStore", "ResumeSession", "ResumeStore"]
@@ -30,8 +31,11 @@ class FileKey:
     mtime_ns: int
 
     @classmethod
-    def of(cls, path: str | os.PathLike[str]) -> FileKey:
-        """The key of ``path`` as it is on disk now."""
+    def of(cls, path: str | os.PathLike[str] | SourcePath) -> FileKey:
+        """The key of ``path`` as it is on disk now (a source file: its URL, listed size and
+        ETag or mtime, in place of the mtime)."""
+        if isinstance(path, SourcePath):
+            return cls(path.url, path.size or 0, path.stamp)
         st = os.stat(path)  # noqa: PTH116 - plain strings all the way to the journal
         return cls(os.path.abspath(os.fspath(path)), st.st_size, st.st_mtime_ns)  # noqa: PTH100
 
@@ -85,7 +89,7 @@ class ResumeSession:
     point: ResumePoint | None
 
     @classmethod
-    def open(cls, store: ResumeStore, path: str | os.PathLike[str]) -> ResumeSession:
+    def open(cls, store: ResumeStore, path: str | os.PathLike[str] | SourcePath) -> ResumeSession:
         """The key of ``path`` and the upload to continue, if ``store`` knows one."""
         key = FileKey.of(path)
         upload_id = store.load(key)

@@ -34,6 +34,7 @@ PACKAGES = [
     "synapse_ext.ingest",
     "synapse_ext.errors",
     "synapse_ext.progress",
+    "synapse_ext.sources",
 ]
 
 
