@@ -128,19 +128,28 @@ def _put(
     policy: RetryPolicy,
     uniform: Uniform,
     content_type: str | None = None,
+    whole: list[Any] | None = None,
 ) -> Flow[str]:
-    """PUT ``length`` bytes from ``start`` to ``url`` until stored; their MD5 (the ETag)."""
+    """PUT ``length`` bytes from ``start`` to ``url`` until stored; their MD5 (the ETag).
+
+    ``whole`` (``[running md5]``, parts sent in order) is advanced by the stored attempt's
+    bytes: the file's MD5 computed on the way, with no second read.
+    """
     attempt = 0
     while True:
         digest = hashlib.md5(usedforsecurity=False)
+        pending = whole[0].copy() if whole is not None else None
+        sink = digest if pending is None else _Both(digest, pending)
         op = ops.storage_put(
-            url, target.path, start, length, digest, target.read_timeout, content_type
+            url, target.path, start, length, sink, target.read_timeout, content_type
         )
         answer = yield Call(op)
         if not isinstance(answer, ClientError):
             sent = str(digest.hexdigest())
             if answer == sent:
                 target.task.advance(length)
+                if whole is not None:
+                    whole[0] = pending
                 return sent
             answer = ProtocolError(
                 None, f"{label}: the storage's ETag {answer} is not the MD5 {sent} of what was sent"
@@ -154,6 +163,17 @@ def _put(
         )
         yield Sleep(delay)
         attempt += 1
+
+
+class _Both:
+    """Two hashlib objects fed the same bytes (a part's MD5 and the running file MD5)."""
+
+    def __init__(self, first: Any, second: Any) -> None:
+        self.first, self.second = first, second
+
+    def update(self, data: bytes) -> None:
+        self.first.update(data)
+        self.second.update(data)
 
 
 def _part_plan(upload: PresignedUploadFile, size: int) -> list[tuple[int, str, int, int]]:
@@ -190,8 +210,9 @@ def presigned_upload_flow(
     """Upload ``target.path`` as ``upload`` says; the :class:`StoredFile` to finalize.
 
     A given ``md5`` is checked against what a single PUT sent; with ``verify_md5`` (the MD5
-    is only a claim, e.g. a source's ETag) a multipart upload also hashes the file beside
-    its parts and raises :class:`FileChangedError` when the two differ.
+    is only a claim, e.g. a source's ETag) a multipart upload sends its parts in order, one
+    at a time, computing the file's MD5 from the bytes sent, and raises
+    :class:`FileChangedError` when it is not ``md5``.
     """
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")
@@ -213,18 +234,29 @@ def presigned_upload_flow(
             raise FileChangedError(f"{target.path}: its MD5 changed from {md5} to {sent}")
         return StoredFile(upload.file_key, sent, target.size)
     plan = _part_plan(upload, target.size)
+    if md5 is not None and verify_md5:
+        # The MD5 is a claim: parts go one at a time, in order, so the file's MD5 is computed
+        # from the bytes sent (each byte read once) and checked before anything is finalized.
+        whole = [hashlib.md5(usedforsecurity=False)]
+        etags = []
+        for number, url, start, length in plan:
+            label = f"{name} part {number}"
+            etags.append(
+                (yield from _put(target, url, start, length, label, policy, uniform, None, whole))
+            )
+        computed = str(whole[0].hexdigest())
+        if computed != md5.lower():
+            raise FileChangedError(f"{target.path}: its MD5 is {computed}, not {md5}")
+        parts = tuple((number, f'"{etag}"') for (number, *_), etag in zip(plan, etags, strict=True))
+        return StoredFile(upload.file_key, computed, target.size, upload.multipart.upload_id, parts)
     flows: list[Flow[Any]] = [
         _put(target, url, start, length, f"{name} part {number}", policy, uniform)
         for number, url, start, length in plan
     ]
-    hashing = md5 is None or verify_md5
-    if hashing:  # one sequential read beside the parts (the parts cannot give it)
+    if md5 is None:  # one sequential read beside the parts (the parts cannot give it)
         flows.insert(0, blocking(file_md5, target.path))
-    results = yield Parallel(flows, limit=part_concurrency + (1 if hashing else 0))
-    computed = str(results.pop(0)) if hashing else None
-    if md5 is not None and computed is not None and computed != md5.lower():
-        raise FileChangedError(f"{target.path}: its MD5 is {computed}, not {md5}")
-    checksum = md5.lower() if md5 is not None else str(computed)
+    results = yield Parallel(flows, limit=part_concurrency + (1 if md5 is None else 0))
+    checksum = md5.lower() if md5 is not None else str(results.pop(0))
     parts = tuple((number, f'"{etag}"') for (number, *_), etag in zip(plan, results, strict=True))
     return StoredFile(upload.file_key, checksum, target.size, upload.multipart.upload_id, parts)
 
