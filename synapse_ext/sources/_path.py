@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import attrs
 
@@ -67,9 +67,52 @@ class SourcePath:
         :data:`READ_BLOCK` so that memory does not grow with the file."""
         fs: Any = self.fs
         try:
-            handle: BinaryIO = fs.open(
-                self.path, "rb", block_size=READ_BLOCK, cache_type="readahead", size=self.size
-            )
-        except TypeError:  # a backend whose open() takes no block options
-            handle = fs.open(self.path, "rb")
-        return handle
+            try:
+                handle = fs.open(
+                    self.path, "rb", block_size=READ_BLOCK, cache_type="readahead", size=self.size
+                )
+            except TypeError:  # a backend whose open() takes no block options
+                handle = fs.open(self.path, "rb")
+        except OSError:
+            raise
+        except Exception as exc:
+            raise _as_os_error(self.url, exc) from exc
+        return cast(BinaryIO, _Handle(handle, self.url))
+
+
+def _as_os_error(url: str, exc: Exception) -> OSError:
+    return OSError(f"cannot read {url}: {type(exc).__name__}: {exc}")
+
+
+class _Handle:
+    """A backend's file handle whose own errors (e.g. botocore's) surface as ``OSError``."""
+
+    def __init__(self, inner: Any, url: str) -> None:
+        self._inner, self._url = inner, url
+
+    def read(self, n: int = -1) -> bytes:
+        try:
+            data: bytes = self._inner.read(n)
+        except OSError:
+            raise
+        except Exception as exc:
+            raise _as_os_error(self._url, exc) from exc
+        return data
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return int(self._inner.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self._inner.tell())
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def __enter__(self) -> _Handle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)

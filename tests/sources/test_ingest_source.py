@@ -186,3 +186,41 @@ async def test_async_ingestion_streams_from_s3(
     state = server_state(fake)
     units = {u["meta"]["origin_file_stem"] for u in state["data_units"]}
     assert units == set(source.expected)
+
+
+@pytest.mark.parametrize(("api", "trust"), [("v1", True), ("v2", True), ("v2", False)], ids=str)
+def test_a_backend_read_error_fails_that_group_only(
+    fake: MockSynapse,
+    client: SynapseClient,
+    source: Source,
+    monkeypatch: pytest.MonkeyPatch,
+    api: str,
+    trust: bool,
+) -> None:
+    """Met by the upload (trusted ETag: no hashing pass) or by the hashing pass."""
+    groups = source.groups(client)
+    victim = groups[1].files["image"]
+    fs: Any = victim.fs
+    real_open = fs.open
+
+    class Broken:
+        def read(self, n: int = -1) -> bytes:
+            raise RuntimeError("connection reset by the store")  # not an OSError
+
+        def seek(self, offset: int, whence: int = 0) -> int:
+            return offset
+
+        def tell(self) -> int:
+            return 0
+
+        def close(self) -> None:
+            pass
+
+    def flaky_open(path: str, *args: Any, **kwargs: Any) -> Any:
+        return Broken() if path == victim.path else real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(fs, "open", flaky_open)
+    result = upload_data_collection(client, 1, groups, journal=None, api=api, trust_etag=trust)
+    assert [f.group for f in result.failures] == [groups[1].key]
+    assert "connection reset by the store" in result.failures[0].message
+    assert result.units_created == len(groups) - 1
