@@ -34,6 +34,7 @@ KNOWN_NORUN = {
     "ClientError",
     "make generate          # regenerate generated/synapse_client (fails on generator warnings)",
     "$ make api-diff",
+    "pip install 'synapse-dc[s3]'",
 }
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _DIRECTIVE = re.compile(r"^<!--\s*(norun|run)\s*:?\s*(.*?)\s*-->$")
