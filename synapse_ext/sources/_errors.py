@@ -39,7 +39,7 @@ def source_failure(url: str, error: BaseException) -> SourceError:
     detail = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
     if isinstance(error, FileNotFoundError):
         return SourceError(f"{url}: no such bucket, folder or prefix ({detail})")
-    if isinstance(error, PermissionError):
+    if isinstance(error, PermissionError) or "credential" in type(error).__name__.lower():
         return SourceError(
             f"{url}: access refused ({detail}); check the store's credentials "
             "(its standard environment or --source-option)"

@@ -7,6 +7,7 @@ environment and credential chain, and ``options`` (``--source-option``) are pass
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import defaultdict
 from collections.abc import Mapping
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import SourceError, missing_extra, source_failure
+from ._options import redacted
 from ._path import SourcePath
 
 __all__ = ["SourceTree", "is_url", "list_tree", "resolve_source", "source_file"]
+
+logger = logging.getLogger("synapse_ext")
 
 SourceTree = dict[str, list[SourcePath]]
 """Folder path (as the filesystem names it) → its entries."""
@@ -42,6 +46,7 @@ def resolve_source(
     from fsspec.core import url_to_fs
     from fsspec.implementations.local import LocalFileSystem
 
+    logger.debug("source %s, options %s", _clean(url), redacted(options or {}))
     try:
         fs, root = url_to_fs(url, **dict(options or {}))
     except ImportError as exc:

@@ -60,6 +60,11 @@ def test_mock_upload_from_s3_matches_the_local_run(invoke: Any, url: str, s3_end
     assert human.exit_code == ExitCode.OK, human.stderr
     assert f"skipped {url}/image/street_006.bmp: extension_not_allowed" in human.stdout
 
+    dry = invoke("--mock", "upload", url, "--source-option", option, *args, "--dry-run")
+    assert dry.exit_code == ExitCode.OK, dry.stderr
+    plan = json.loads(dry.stdout)["plan"]
+    assert len(plan) == 5 and plan[0]["files"]["image"].startswith(f"{url}/image/")
+
 
 def _one_line_error(result: Result, code: ExitCode) -> str:
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
@@ -98,12 +103,16 @@ def test_missing_bucket_and_wrong_credentials_exit_2(
     monkeypatch.setattr(moto.settings, "INITIAL_NO_AUTH_ACTION_COUNT", 0)  # moto checks keys now
     secret = "hunter2-not-a-real-secret"
     wrong = invoke(
-        "--mock", "upload", url, *option, "--source-option", "key=nobody",
+        "-vv", "--mock", "upload", url, *option, "--source-option", "key=nobody",
         "--source-option", f"secret={secret}", "--source-option", "skip_instance_cache=true",
     )  # fmt: skip
     line = _one_line_error(wrong, ExitCode.USAGE)
     assert "access refused" in line and "credentials" in line
     assert secret not in wrong.stderr + wrong.stdout
+
+    partial = invoke("--mock", "upload", url, *option, "--source-option", f"secret={secret}")
+    line = _one_line_error(partial, ExitCode.USAGE)  # botocore: PartialCredentialsError
+    assert "check the store's credentials" in line and secret not in line
 
 
 def test_unreachable_store_exits_5(invoke: Any) -> None:
