@@ -24,6 +24,7 @@ SUBPACKAGES = [
     "synapse_ext.client",
     "synapse_ext.upload",
     "synapse_ext.dataset",
+    "synapse_ext.sources",
     "synapse_ext.ingest",
     "synapse_ext.errors",
     "synapse_ext.policy",
