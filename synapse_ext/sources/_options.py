@@ -19,8 +19,10 @@ def parse_source_options(items: Iterable[str]) -> dict[str, object]:
     for item in items:
         key, sep, raw = item.partition("=")
         key = key.strip()
-        if not sep or not key:
-            raise ValueError(f"source option {key or item[:20]!r}: expected KEY=VALUE")
+        if not key:
+            raise ValueError("a source option has an empty KEY: expected KEY=VALUE")
+        if not sep:
+            raise ValueError(f"source option {key[:40]!r} has no '=': expected KEY=VALUE")
         try:
             out[key] = json.loads(raw)
         except ValueError:

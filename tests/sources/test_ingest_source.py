@@ -224,3 +224,30 @@ def test_a_backend_read_error_fails_that_group_only(
     assert [f.group for f in result.failures] == [groups[1].key]
     assert "connection reset by the store" in result.failures[0].message
     assert result.units_created == len(groups) - 1
+
+
+def test_a_changed_object_is_hashed_again(
+    fake: MockSynapse,
+    client: SynapseClient,
+    source: Source,
+    s3: Any,
+    bucket: str,
+    reads: ReadLog,
+    tmp_path: Path,
+) -> None:
+    """The MD5 cache key holds the ETag: same URL and size, new content → read again."""
+    journal = tmp_path / "journal.sqlite3"
+    assert upload_data_collection(client, 1, source.groups(client), journal=journal, api="v2")
+    key = "ds/image/g00003.jpg"
+    old = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    new = old[::-1]
+    assert len(new) == len(old) and new != old
+    s3.put_object(Bucket=bucket, Key=key, Body=new)
+    reads.by_url.clear()
+    again = upload_data_collection(client, 1, source.groups(client), journal=journal, api="v2")
+    assert again.success and again.files_uploaded == 1 and again.units_created == 1
+    url = f"s3://{bucket}/{key}"
+    assert set(reads.by_url) == {url}  # only the changed object was read (hash + upload)
+    assert reads.by_url[url] == 2 * len(new)
+    checksums = {f["checksum"] for f in server_state(fake)["data_files"]}
+    assert hashlib.md5(new).hexdigest() in checksums
