@@ -149,3 +149,13 @@ def test_only_the_cli_mock_option_imports_mockserver() -> None:
 
 def test_every_pure_module_exists() -> None:
     assert all((ROOT / m).is_file() for m in PURE_MODULES)
+
+
+def test_sources_import_nothing_of_the_rest() -> None:
+    """The client, uploads, organize and ingestion all read files through sources/."""
+    for path in modules_of("synapse_ext/sources"):
+        for line, name in absolute_imports(path):
+            top = ".".join(name.split(".")[:2])
+            assert not top.startswith("synapse_ext.") or top == "synapse_ext.sources", (
+                f"{where(path, line)}: imports {name}"
+            )
