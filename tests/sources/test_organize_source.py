@@ -124,3 +124,25 @@ def test_missing_s3_extra_names_the_install_command(monkeypatch: pytest.MonkeyPa
     monkeypatch.delitem(registry, "s3", raising=False)
     with pytest.raises(SourceError, match=r"pip install 'synapse-dc\[s3\]'"):
         resolve_source("s3://bucket/prefix")
+
+
+def test_any_fsspec_filesystem_is_a_source(tmp_path: Path) -> None:
+    """fsspec's in-memory filesystem (no ETags: its files are hashed on every run)."""
+    import fsspec
+
+    local = _tree(tmp_path / "ds")
+    memory = fsspec.filesystem("memory")
+    name = f"/ds-{tmp_path.name}"
+    try:
+        memory.put(str(local), name, recursive=True)
+        root = resolve_source(f"memory://{name}")
+        assert isinstance(root, SourcePath)
+        specs = [
+            {"name": "image", "is_required": True, "extensions": ["png", "jpg"]},
+            {"name": "annotation", "extensions": ["json"]},
+        ]
+        remote = organize(f"memory://{name}", specs)
+        assert _shape(remote, root.url) == _shape(organize(local, specs), str(local))
+        assert remote.groups[0].files["image"].url.startswith("memory://")
+    finally:
+        memory.rm(name, recursive=True)
