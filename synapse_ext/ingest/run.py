@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -102,6 +103,7 @@ def ingestion(
     unit_retry: RetryPolicy | None = None,
     api: ApiChoice = "v1",
     part_concurrency: int = 4,
+    executor: Executor | None = None,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -117,7 +119,35 @@ def ingestion(
     bulk-create: a repeated or concurrent run never duplicates a unit; ``"v1"`` uses
     ``data_files/`` and ``data_units/`` (the default for now); ``"auto"`` picks v2 when the
     server offers it. ``IngestResult.api`` says which was used.
+
+    ``executor``: run the groups as shards on any ``concurrent.futures.Executor`` (Dask's
+    ``Client.get_executor()``, a ``ProcessPoolExecutor``, ...; wrap it in
+    :class:`~synapse_ext.distributed.ShardedExecutor` to choose the shards or the workers'
+    settings). Each shard is this same ingestion on a worker, with its own client and journal
+    (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
     """
+    if executor is not None:
+        from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
+
+        return (
+            yield from distributed_ingestion(
+                client,
+                collection_id,
+                data,
+                executor,
+                which_api=_which_api(client, collection_id, api),
+                project_id=project_id,
+                batch_size=batch_size,
+                max_workers=max_workers,
+                on_progress=on_progress,
+                journal=journal,
+                chunked_threshold=chunked_threshold,
+                chunk_size=chunk_size,
+                window=window,
+                unit_retry=unit_retry,
+                part_concurrency=part_concurrency,
+            )
+        )
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")
