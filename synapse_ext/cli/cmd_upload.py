@@ -13,6 +13,7 @@ from ..dataset import organize
 from ..errors import NotFoundError
 from ..ingest import Journal, default_journal_path, journal_scope, upload_data_collection
 from ..ingest.run import API_CHOICES, ApiChoice
+from .cluster import DASK_HELP, check_dask, dask_executor, dask_journal
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display
@@ -111,9 +112,9 @@ def open_journal(
 @click.option(
     "--journal",
     "journal_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Resume journal (default: the user cache folder).",
+    help="Resume journal (default: the user cache folder); with --dask, a folder.",
 )
 @click.option("--no-resume", is_flag=True, help="Keep the journal in memory only.")
 @click.option("--restart", is_flag=True, help="Forget previous runs of this collection first.")
@@ -125,6 +126,7 @@ def open_journal(
     show_default=True,
     help="auto: a live display when stderr is a terminal (never with --json).",
 )
+@click.option("--dask", "dask_address", metavar="ADDRESS", default=None, help=DASK_HELP)
 @pass_session
 @click.pass_context
 def upload(
@@ -144,6 +146,7 @@ def upload(
     no_resume: bool,
     restart: bool,
     progress_mode: str,
+    dask_address: str | None,
 ) -> None:
     """Upload DIR (one sub-folder per file specification) into a data collection."""
     if journal_path is not None and no_resume:
@@ -151,6 +154,8 @@ def upload(
     out = session.output
     out.json_mode = as_json
     root = check_directory(directory)
+    if dask_address is not None:
+        check_dask(dask_address, session, restart=restart)
     client = session.client(ctx)
     try:
         collection = client.get_collection(collection_id)
@@ -174,9 +179,15 @@ def upload(
             echo_json({**document, "plan": plan_dict(organized), "exit_code": 0})
         return
     scope = journal_scope(client.base_url, collection_id)
-    journal = open_journal(
-        ctx, session, journal_path, no_resume=no_resume, restart=restart, scope=scope
-    )
+    executor = None
+    journal: Any
+    if dask_address is not None:
+        journal = dask_journal(journal_path, no_resume=no_resume)
+        executor = dask_executor(ctx, dask_address)
+    else:
+        journal = open_journal(
+            ctx, session, journal_path, no_resume=no_resume, restart=restart, scope=scope
+        )
     mode = "none" if as_json else progress_mode
     with progress_display(mode, out.err, large_file=chunked_threshold + 1) as (reporter, files):
         client.progress = files
@@ -192,6 +203,7 @@ def upload(
             chunked_threshold=chunked_threshold,
             chunk_size=chunk_size,
             api=api,
+            executor=executor,
         )
     code = ExitCode.FAILED if result.failures else ExitCode.OK
     if as_json:

@@ -47,9 +47,7 @@ def _distributed() -> Any:
     try:
         import distributed
     except ImportError as exc:
-        raise MissingDaskError(
-            "Dask is not installed: pip install 'synapse-dc[dask]'"
-        ) from exc
+        raise MissingDaskError("Dask is not installed: pip install 'synapse-dc[dask]'") from exc
     return distributed
 
 

@@ -30,8 +30,8 @@ from ..policy import RetryPolicy
 from ..progress import as_reporter
 from .feed import ProgressMerger
 from .settings import ClientSettings
-from .sharding import ShardPlan, plan_shards
 from .shard import DEFAULT_SHARD_JOURNALS, ShardTask, run_shard
+from .sharding import ShardPlan, plan_shards
 
 __all__ = ["ShardedExecutor", "distributed_ingestion"]
 
@@ -102,7 +102,7 @@ def _shard_journals(journal: JournalArg) -> str | None:
         return None
     if journal is DEFAULT_JOURNAL:
         return DEFAULT_SHARD_JOURNALS
-    return os.fspath(journal)  # type: ignore[arg-type]
+    return os.fspath(journal)
 
 
 def distributed_ingestion(

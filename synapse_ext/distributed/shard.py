@@ -22,9 +22,12 @@ DEFAULT_SHARD_JOURNALS = "default"
 """``ShardTask.journals``: each worker's own cache folder (``<cache>/shards/``)."""
 
 
-def shard_journal_path(folder: str, base_url: str, collection_id: int, index: int, count: int) -> Path:
+def shard_journal_path(
+    folder: str, base_url: str, collection_id: int, index: int, count: int
+) -> Path:
     """The journal file of one shard: one SQLite file per (server, collection, shard)."""
-    root = default_journal_path().parent / "shards" if folder == DEFAULT_SHARD_JOURNALS else Path(folder)
+    default = folder == DEFAULT_SHARD_JOURNALS
+    root = default_journal_path().parent / "shards" if default else Path(folder)
     scope = journal_scope(base_url, collection_id)
     digest = hashlib.blake2b(scope.encode("utf-8"), digest_size=6).hexdigest()
     return root / f"{digest}-c{collection_id}-shard{index:04d}of{count:04d}.sqlite3"
