@@ -1,0 +1,179 @@
+"""Sharded ingestion on plain executors (no Dask), and the pieces: sharding, settings, merge."""
+
+from __future__ import annotations
+
+import pickle
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver import MockSynapse
+from synapse_ext import (
+    FailureReason,
+    IngestFailure,
+    IngestResult,
+    Journal,
+    OrganizedGroup,
+    ProgressEvent,
+    SynapseClient,
+    organize,
+    upload_data_collection,
+)
+from synapse_ext.distributed import (
+    TOKEN_ENV,
+    ClientSettings,
+    ShardedExecutor,
+    plan_shards,
+    shard_journal_path,
+    shard_of,
+)
+
+from ..ingest.conftest import assert_exact
+from .conftest import N_GROUPS, TOKEN, Dataset
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _groups(client: SynapseClient, root: Path) -> list[OrganizedGroup]:
+    return organize(root, client.get_collection(1)).groups
+
+
+@pytest.mark.parametrize("api", ["v2", "v1"])
+def test_a_process_pool_makes_one_unit_per_group(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path, api: str
+) -> None:
+    root, expected = dataset
+    events: list[ProgressEvent] = []
+    with ProcessPoolExecutor(2) as pool:
+        result = upload_data_collection(
+            client,
+            1,
+            _groups(client, root),
+            project_id=1,
+            api=api,
+            executor=pool,
+            journal=tmp_path / "journals",
+            on_progress=events.append,
+        )
+        assert result.success and result.units_created == N_GROUPS, result.failures
+        assert_exact(fake, expected)
+        journals = sorted((tmp_path / "journals").iterdir())
+        assert len(journals) == 8  # 4 shards per worker slot, one journal file each
+        again = upload_data_collection(
+            client, 1, _groups(client, root), project_id=1, api=api, executor=pool, journal=None
+        )
+    assert again.success and again.units_created == 0 and again.files_uploaded == 0
+    assert again.units_already_present == N_GROUPS
+    assert_exact(fake, expected)
+    finished = {e.desc: e.done for e in events if e.finished}
+    assert finished == {"data units": N_GROUPS, "file content": result.bytes_sent}
+
+
+def test_workers_can_take_the_token_from_their_environment(
+    fake: MockSynapse,
+    client: SynapseClient,
+    dataset: Dataset,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    root, expected = dataset
+    settings = ClientSettings(fake.base_url, token=None)
+    groups = _groups(client, root)
+    monkeypatch.delenv(TOKEN_ENV, raising=False)
+    with ProcessPoolExecutor(1) as pool:  # no token anywhere: every shard fails, and says so
+        refused = upload_data_collection(
+            client,
+            1,
+            groups,
+            api="v2",
+            executor=ShardedExecutor(pool, shards=3, settings=settings),
+            journal=None,
+        )
+    assert refused.groups == N_GROUPS and refused.failed == N_GROUPS
+    assert {f.reason for f in refused.failures} == {FailureReason.SHARD_FAILED}
+    assert "AuthenticationError" in refused.failures[0].message
+    assert TOKEN not in str(refused.to_dict())
+    assert fake.state()["data_units"] == []
+
+    monkeypatch.setenv(TOKEN_ENV, TOKEN)  # the pool's processes inherit it
+    with ProcessPoolExecutor(1) as pool:
+        done = upload_data_collection(
+            client,
+            1,
+            groups,
+            project_id=1,
+            api="v2",
+            executor=ShardedExecutor(pool, shards=3, settings=settings),
+            journal=None,
+        )
+    assert done.success and done.units_created == N_GROUPS
+    assert_exact(fake, expected)
+
+
+def test_a_thread_pool_and_a_journal_object(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    with ThreadPoolExecutor(3) as pool, Journal(None) as journal:
+        with pytest.raises(TypeError, match="cannot be shared"):
+            upload_data_collection(client, 1, [], executor=pool, journal=journal)
+        result = upload_data_collection(
+            client, 1, _groups(client, root), project_id=1, api="v2", executor=pool, journal=None
+        )
+    assert result.success and result.units_created == N_GROUPS
+    assert_exact(fake, expected)
+
+
+def test_shards_are_stable_and_keep_one_key_together(tmp_path: Path) -> None:
+    assert shard_of("street_001", 1_000_003) == 989_861  # BLAKE2b: the same in every process
+    image = tmp_path / "a.jpg"
+    other = tmp_path / "b.jpg"
+    same = {"files": {"image": image}, "meta": {"origin_file_stem": "a"}}
+    data: list[Any] = [
+        same,
+        dict(same),  # an exact duplicate: sent once
+        {"files": {"image": other}, "meta": {"origin_file_stem": "a"}},  # same key, other file
+        {"files": {}},  # not a group
+        *({"files": {"image": tmp_path / f"k{i}.jpg"}} for i in range(200)),
+    ]
+    plan = plan_shards(data, 4)
+    assert plan.groups == 204 and plan.duplicates == 1
+    assert [f.group for f in plan.failures] == ["#3"]
+    where = {i for i, shard in enumerate(plan.shards) for g in shard if g.key == "a"}
+    assert len(where) == 1  # both groups keyed "a" are in one shard
+    assert sum(len(s) for s in plan.shards) == 202
+    assert all(len(s) > 20 for s in plan.shards)  # spread over every shard
+    with pytest.raises(ValueError):
+        shard_of("a", 0)
+
+
+def test_shard_journals_are_one_file_per_shard(tmp_path: Path) -> None:
+    paths = {shard_journal_path(str(tmp_path), "http://h:1", 1, i, 4) for i in range(4)}
+    assert len(paths) == 4 and all(p.parent == tmp_path for p in paths)
+    assert shard_journal_path(str(tmp_path), "http://other:1", 1, 0, 4) not in paths
+
+
+def test_settings_mask_the_token_and_survive_pickling(fake: MockSynapse) -> None:
+    settings = ClientSettings(fake.base_url, TOKEN, tenant="demo", legacy_token=TOKEN)
+    assert TOKEN not in repr(settings) and TOKEN not in str(settings)
+    assert pickle.loads(pickle.dumps(settings)) == settings
+    with SynapseClient(fake.base_url, TOKEN, tenant="demo", timeout=7.0) as client:
+        taken = ClientSettings.from_client(client)
+        assert taken.token == TOKEN and taken.tenant == "demo" and taken.timeout == (7.0,) * 4
+        assert ClientSettings.from_client(client, with_token=False).token is None
+        assert TOKEN not in repr(taken)
+    with taken.client() as rebuilt:
+        assert rebuilt.get_collection(1).id == 1
+
+
+def test_results_merge() -> None:
+    a = IngestResult(groups=2, units_created=1, bytes_sent=10, api="v2")
+    a.failures.append(IngestFailure("x", FailureReason.UPLOAD_FAILED, "m"))
+    b = IngestResult(groups=3, units_created=2, units_already_present=1, tasks_created=3)
+    b.files_uploaded, b.files_already_present, b.bytes_sent = 4, 1, 5
+    b.failures.append(IngestFailure("y", FailureReason.UNIT_FAILED, "n"))
+    a.merge(b)
+    assert (a.groups, a.units_created, a.units_already_present, a.tasks_created) == (5, 3, 1, 3)
+    assert (a.files_uploaded, a.files_already_present, a.bytes_sent) == (4, 1, 15)
+    assert [f.group for f in a.failures] == ["x", "y"] and a.api == "v2"
