@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import fake_overhead, large_file, machine, presigned, small_files, vendor
+from bench import distributed, fake_overhead, large_file, machine, presigned, small_files, vendor
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -21,6 +21,7 @@ TARGETS = {
     "rerun.file_bytes_sent": ("==", 0),
     "presigned.throughput_ratio": (">=", 2.0),
     "presigned.v2_peak_above_idle_mib": ("<=", 100.0),
+    "distributed.speedup": (">=", 1.6),
 }
 
 
@@ -64,6 +65,11 @@ def _run(workdir: Path, quick: bool, with_vendor: bool) -> dict[str, Any]:
     results["rerun"] = small_files.rerun(workdir, n)
     print("fake overhead ...", flush=True)
     results["fake"] = fake_overhead.run(workdir, 300 if quick else 2000)
+    print("sharded on Dask, 1 vs 2 worker processes, 20 ms latency ...", flush=True)
+    results["distributed"] = {
+        **distributed.throughput(workdir, 400 if quick else 4000),
+        **distributed.driver_memory(workdir, (400, 1600) if quick else (4000, 16000, 64000)),
+    }
     results["targets"] = _verdicts(results)
     if with_vendor:
         print("vs vendor's client ...", flush=True)
@@ -132,6 +138,19 @@ def _table(results: dict[str, Any]) -> str:
         ("re-run file bytes sent", f"{rr['file_bytes_sent']}"),
         ("fake respx GET/s | 4 KiB upload/s", _pair(fk["respx"])),
         ("fake HTTP GET/s | 4 KiB upload/s", _pair(fk["http"])),
+    ]
+    ds = results["distributed"]
+    rows += [
+        (
+            f"Dask shards, {ds['files']} x 4 KiB, {ds['latency_ms']} ms: files/s 1 | 2 processes",
+            f"{ds['one_process_files_per_s']} | {ds['two_processes_files_per_s']}"
+            f" = {ds['speedup']}x",
+        ),
+        ("  storage PUT at that latency, ms", f"{ds['storage_put_ms']}"),
+        (
+            "  driver planning MiB per 10k files (at " + ", ".join(ds["mib_per_10k_files"]) + ")",
+            ", ".join(str(v) for v in ds["mib_per_10k_files"].values()),
+        ),
     ]
     if "vs_vendor" in results:
         rows += vendor.table_rows(results["vs_vendor"])
