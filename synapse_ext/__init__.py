@@ -19,6 +19,7 @@ from .dataset import (
     organize,
     validate_files_against_collection,
 )
+from .distributed import ClientSettings, ShardedExecutor
 from .errors import (
     AuthenticationError,
     AuthorizationError,
@@ -78,6 +79,7 @@ __all__ = [
     "BackendClient",
     "CallbackProgress",
     "ClientError",
+    "ClientSettings",
     "CursorPage",
     "DataFileUnconfirmedError",
     "EmptyFileError",
@@ -111,6 +113,7 @@ __all__ = [
     "RetryPolicy",
     "SeedCompatError",
     "ServerError",
+    "ShardedExecutor",
     "StorageError",
     "StoredFile",
     "SynapseClient",

@@ -13,14 +13,15 @@ import logging
 import os
 import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, as_completed
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, ParamSpec, TypeAlias, TypeVar, cast
 
 import attrs
 
 from .._flow import Flow, blocking
+from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
 from ..client._options import ProgressArg
 from ..ingest._engine import DEFAULT_JOURNAL, JournalArg, validate_args
@@ -36,6 +37,9 @@ from .sharding import ShardPlan, plan_shards
 __all__ = ["ShardedExecutor", "distributed_ingestion"]
 
 logger = logging.getLogger("synapse_ext")
+_Clients: TypeAlias = "SynapseClient | AsyncSynapseClient"
+P = ParamSpec("P")
+T = TypeVar("T")
 
 SHARDS_PER_WORKER = 4
 """Default shards per worker slot: small enough to balance load and to retry cheaply."""
@@ -67,7 +71,7 @@ class ShardedExecutor(Executor):
     def __repr__(self) -> str:
         return f"ShardedExecutor({self.executor!r}, shards={self.shards})"
 
-    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         """Submit to the wrapped executor."""
         return self.executor.submit(fn, *args, **kwargs)
 
@@ -130,7 +134,7 @@ def distributed_ingestion(
     journals = _shard_journals(journal)
     api = yield from which_api
     yield from ClientApi.get_collection.flow(client, collection_id)  # fails here, not N times
-    settings = spec.settings or ClientSettings.from_client(client)
+    settings = spec.settings or ClientSettings.from_client(cast(_Clients, client))
     options: dict[str, Any] = {
         "project_id": project_id,
         "batch_size": batch_size,

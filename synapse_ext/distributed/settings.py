@@ -14,8 +14,7 @@ from typing import Any
 import attrs
 import httpx
 
-from ..client import SynapseClient
-from ..client._api import ClientApi
+from ..client import AsyncSynapseClient, SynapseClient
 from ..policy import DEFAULT_RETRY, RetryPolicy
 
 __all__ = ["TOKEN_ENV", "ClientSettings"]
@@ -55,7 +54,9 @@ class ClientSettings:
     __str__ = __repr__
 
     @classmethod
-    def from_client(cls, client: ClientApi[Any, Any], *, with_token: bool = True) -> ClientSettings:
+    def from_client(
+        cls, client: SynapseClient | AsyncSynapseClient, *, with_token: bool = True
+    ) -> ClientSettings:
         """The settings of an existing client (``with_token=False``: workers use their env)."""
         headers = client._auth.headers_for(httpx.URL(client.base_url + "/v2/"))
         legacy = headers.get("Authorization")
