@@ -15,7 +15,7 @@ import pytest
 
 from mockserver import MockSynapse
 from synapse_ext import IngestResult, ProgressEvent, SynapseClient, organize, upload_data_collection
-from synapse_ext.distributed import ClientSettings, ShardedExecutor, ShardTask
+from synapse_ext.distributed import ClientSettings, ShardedExecutor, ShardTask, plan_shards
 
 from ..ingest.conftest import assert_exact
 from .conftest import N_GROUPS, TOKEN, Dataset, unit_count
@@ -59,7 +59,13 @@ def _executing(dask_worker: Any) -> int:
     return len(dask_worker.state.executing)
 
 
-@pytest.mark.parametrize("api", ["v2", "v1"])
+@pytest.mark.parametrize(
+    ("api", "journals"),
+    [
+        ("v2", "folder"),  # the retried shard finds the dead attempt's journal
+        ("v1", None),  # memory journals: the retried shard reconciles by listing at its start
+    ],
+)
 def test_a_worker_killed_mid_shard_still_makes_one_unit_per_group(
     fake: MockSynapse,
     client: SynapseClient,
@@ -67,6 +73,7 @@ def test_a_worker_killed_mid_shard_still_makes_one_unit_per_group(
     dataset: Dataset,
     tmp_path: Path,
     api: str,
+    journals: str | None,
 ) -> None:
     root, expected = dataset
     fake.faults.latency_ms = 20  # on the API and the storage: the run lasts a few seconds
@@ -83,7 +90,7 @@ def test_a_worker_killed_mid_shard_still_makes_one_unit_per_group(
                 ShardedExecutor(dask.get_executor(), shards=8),
                 api=api,
                 batch_size=2,
-                journal=tmp_path / "journals",
+                journal=tmp_path / "journals" if journals else None,
             )
         except BaseException as exc:  # pragma: no cover - reported below
             outcome["error"] = exc
@@ -109,6 +116,10 @@ def test_a_worker_killed_mid_shard_still_makes_one_unit_per_group(
     assert result.success, result.failures
     assert result.units_created + result.units_already_present == N_GROUPS
     assert_exact(fake, expected)
+    # Every shard attempt reads the collection once; the test and the driver once each.
+    shards = sum(1 for s in plan_shards(organize(root, client.get_collection(1)), 8).shards if s)
+    attempts = fake.call_count("getDataCollection") - 3
+    assert attempts > shards, "no shard was run again"
 
 
 def test_task_keys_and_reprs_never_show_the_token(dask: Any, tmp_path: Path) -> None:
