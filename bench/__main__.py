@@ -148,7 +148,9 @@ def _table(results: dict[str, Any]) -> str:
         ),
         ("  storage PUT at that latency, ms", f"{ds['storage_put_ms']}"),
         (
-            "  driver planning MiB per 10k files (at " + ", ".join(ds["mib_per_10k_files"]) + ")",
+            "  driver listing + planning MiB per 10k files (at "
+            + ", ".join(ds["mib_per_10k_files"])
+            + ")",
             ", ".join(str(v) for v in ds["mib_per_10k_files"].values()),
         ),
     ]

@@ -18,7 +18,7 @@ import httpx
 
 from bench import serve
 from bench.small_files import make_files
-from synapse_ext import SynapseClient, upload_data_collection
+from synapse_ext import SynapseClient, organize, upload_data_collection
 from synapse_ext.distributed import ShardedExecutor, dask_client, plan_shards
 
 LATENCY_MS = 20
@@ -83,21 +83,32 @@ def throughput(workdir: Path, n: int) -> dict[str, Any]:
 
 
 def driver_memory(workdir: Path, counts: tuple[int, ...]) -> dict[str, Any]:
-    """Traced peak of the driver's planning (normalize, dedup, shard), MiB per 10k files.
+    """Traced peak of the driver's listing and planning, MiB per 10k files.
 
-    Planning reads no file (paths and meta only), so the paths need not exist; the groups
-    the shards will carry are part of the peak, the input list is not.
+    What the driver does before submitting: ``organize`` (the listing, with its report) and
+    :func:`plan_shards` (normalize, dedup, split); the files are 1 byte each (planning reads
+    none of them, organize only stats them).
     """
     folder = workdir / "dist-memory" / "image"
-    paths = [folder / f"img{i:06d}.jpg" for i in range(max(counts))]
+    folder.mkdir(parents=True, exist_ok=True)
     out: dict[str, float] = {}
-    for n in counts:
-        groups = _groups(paths[:n])
-        gc.collect()
-        tracemalloc.start()
-        plan = plan_shards(iter(groups), 64)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        del plan
-        out[str(n)] = round(peak / 2**20 / n * 10_000, 2)
+    with (
+        serve.served(workdir / "dist-memory-storage") as url,
+        SynapseClient(url, serve.TOKEN) as client,
+    ):
+        collection = client.get_collection(1)
+        made = 0
+        for n in sorted(counts):
+            for i in range(made, n):
+                (folder / f"img{i:06d}.jpg").write_bytes(b"x")
+            made = n
+            gc.collect()
+            tracemalloc.start()
+            organized = organize(folder.parent, collection)
+            plan = plan_shards(organized.groups, 64)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            assert plan.groups == n, plan.groups
+            del plan, organized
+            out[str(n)] = round(peak / 2**20 / n * 10_000, 2)
     return {"mib_per_10k_files": out}

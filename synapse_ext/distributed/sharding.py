@@ -71,7 +71,7 @@ def plan_shards(data: Iterable[Any], shards: int) -> ShardPlan:
             plan.duplicates += 1
             continue
         seen.add(fingerprint)
-        plan.shards[shard_of(group.key, shards)].append(
-            OrganizedGroup(group.key, group.files, group.meta, group.groups)
-        )
+        if not isinstance(item, OrganizedGroup):  # an organized group travels as it is
+            item = OrganizedGroup(group.key, group.files, group.meta, group.groups)
+        plan.shards[shard_of(group.key, shards)].append(item)
     return plan
