@@ -11,6 +11,7 @@ import pytest
 
 from mockserver import MockSynapse
 from synapse_ext import (
+    AsyncSynapseClient,
     FailureReason,
     IngestFailure,
     IngestResult,
@@ -18,6 +19,7 @@ from synapse_ext import (
     OrganizedGroup,
     ProgressEvent,
     SynapseClient,
+    aupload_data_collection,
     organize,
     upload_data_collection,
 )
@@ -30,7 +32,7 @@ from synapse_ext.distributed import (
     shard_of,
 )
 
-from ..ingest.conftest import assert_exact
+from ..ingest.conftest import FAST, assert_exact
 from .conftest import N_GROUPS, TOKEN, Dataset
 
 pytestmark = pytest.mark.timeout(120)
@@ -177,3 +179,18 @@ def test_results_merge() -> None:
     assert (a.groups, a.units_created, a.units_already_present, a.tasks_created) == (5, 3, 1, 3)
     assert (a.files_uploaded, a.files_already_present, a.bytes_sent) == (4, 1, 15)
     assert [f.group for f in a.failures] == ["x", "y"] and a.api == "v2"
+
+
+@pytest.mark.anyio
+async def test_the_async_ingestion_takes_an_executor_too(
+    fake: MockSynapse, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    async with AsyncSynapseClient(fake.base_url, TOKEN, retry=FAST) as aclient:
+        groups = organize(root, await aclient.get_collection(1)).groups
+        with ThreadPoolExecutor(2) as pool:
+            result = await aupload_data_collection(
+                aclient, 1, groups, project_id=1, api="v2", executor=pool, journal=None
+            )
+    assert result.success and result.units_created == N_GROUPS
+    assert_exact(fake, expected)
