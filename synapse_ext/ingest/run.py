@@ -68,6 +68,7 @@ class IngestOptions(TypedDict, total=False):
     unit_retry: RetryPolicy | None
     api: ApiChoice
     part_concurrency: int
+    executor: Executor | None
 
 
 ApiChoice = Literal["auto", "v1", "v2"]
