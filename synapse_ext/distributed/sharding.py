@@ -71,7 +71,11 @@ def plan_shards(data: Iterable[Any], shards: int) -> ShardPlan:
             plan.duplicates += 1
             continue
         seen.add(fingerprint)
-        if not isinstance(item, OrganizedGroup):  # an organized group travels as it is
-            item = OrganizedGroup(group.key, group.files, group.meta, group.groups)
+        # Workers have their own working folder: relative paths are made absolute (the
+        # driver's); an organized group with absolute paths travels as it is.
+        relative = any(not path.is_absolute() for path in group.files.values())
+        if relative or not isinstance(item, OrganizedGroup):
+            files = {spec: path.absolute() for spec, path in group.files.items()}
+            item = OrganizedGroup(group.key, files, group.meta, group.groups)
         plan.shards[shard_of(group.key, shards)].append(item)
     return plan

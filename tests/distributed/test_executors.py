@@ -132,12 +132,14 @@ def test_shards_are_stable_and_keep_one_key_together(tmp_path: Path) -> None:
     image = tmp_path / "a.jpg"
     other = tmp_path / "b.jpg"
     same = {"files": {"image": image}, "meta": {"origin_file_stem": "a"}}
+    relative = Path("k0.jpg")
     data: list[Any] = [
         same,
         dict(same),  # an exact duplicate: sent once
         {"files": {"image": other}, "meta": {"origin_file_stem": "a"}},  # same key, other file
         {"files": {}},  # not a group
-        *({"files": {"image": tmp_path / f"k{i}.jpg"}} for i in range(200)),
+        {"files": {"image": relative}},
+        *({"files": {"image": tmp_path / f"k{i}.jpg"}} for i in range(1, 200)),
     ]
     plan = plan_shards(data, 4)
     assert plan.groups == 204 and plan.duplicates == 1
@@ -146,8 +148,21 @@ def test_shards_are_stable_and_keep_one_key_together(tmp_path: Path) -> None:
     assert len(where) == 1  # both groups keyed "a" are in one shard
     assert sum(len(s) for s in plan.shards) == 202
     assert all(len(s) > 20 for s in plan.shards)  # spread over every shard
+    assert all(p.is_absolute() for s in plan.shards for g in s for p in g.files.values())
     with pytest.raises(ValueError):
         shard_of("a", 0)
+
+
+def test_relative_paths_travel_as_absolute_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # workers run elsewhere: the driver's folder is made explicit
+    relative = OrganizedGroup("a", {"image": Path("image/a.jpg")}, {"origin_file_stem": "a"})
+    absolute = OrganizedGroup("b", {"image": tmp_path / "b.jpg"}, {"origin_file_stem": "b"})
+    plan = plan_shards([relative, absolute], 1)
+    moved, kept = plan.shards[0]
+    assert moved.files["image"] == tmp_path / "image" / "a.jpg" and moved.meta == relative.meta
+    assert kept is absolute
 
 
 def test_shard_journals_are_one_file_per_shard(tmp_path: Path) -> None:
