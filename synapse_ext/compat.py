@@ -8,7 +8,7 @@ data shapes, translating them when unambiguous. Every translation is listed in
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Unpack
 
@@ -18,6 +18,7 @@ from ._closing import Closing
 from .client import SynapseClient
 from .client._options import ProgressArg, SyncOptions
 from .ingest import GroupLike, IngestOptions, upload_data_collection
+from .progress import CallbackProgress
 from .upload._files import check_file, file_md5
 
 __all__ = ["BackendClient", "SeedCompatError"]
@@ -256,6 +257,33 @@ class BackendClient(Closing):
             )
         unit_ids = [int(item["data_unit"]) for item in body["data"]]
         return [t.to_dict() for t in self.typed.create_tasks(int(body["project"]), unit_ids)]
+
+    def upload_files_bulk(
+        self,
+        file_paths: Sequence[str | os.PathLike[str]],
+        *,
+        max_workers: int = 10,
+        on_progress: Callable[[int, int], None] | None = None,
+        batch_size: int = 200,
+    ) -> dict[str, Any]:
+        """Upload files as data files through presigned URLs (v1): the vendor client's
+        ``upload_files_bulk``. ``on_progress(completed, total)`` after each stored file.
+
+        Returns ``{'results': [...], 'created_count', 'failed_count'}``; see
+        ``SynapseClient.upload_files_presigned_v1``.
+        """
+        progress = None
+        if on_progress is not None:
+            callback = on_progress
+            progress = CallbackProgress(
+                lambda e: (
+                    callback(e.done, e.total or 0) if e.desc == "files" and not e.finished else None
+                )
+            )
+        answer = self.typed.upload_files_presigned_v1(
+            file_paths, max_workers=max_workers, batch_size=batch_size, on_progress=progress
+        )
+        return answer.to_dict()
 
     # -- ingestion ---------------------------------------------------------------------------
     def upload_data_collection(

@@ -7,7 +7,7 @@ here does I/O.
 """
 
 from .intents import Blocking, Call, Emit, Flow, Intent, Pages, Parallel, Sleep
-from .steps import PageCursor, batched, blocking, drain, retrying
+from .steps import PageCursor, batched, blocking, drain, retrying, watching
 
 __all__ = [
     "Blocking",
@@ -23,4 +23,5 @@ __all__ = [
     "blocking",
     "drain",
     "retrying",
+    "watching",
 ]

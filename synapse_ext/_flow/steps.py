@@ -14,7 +14,7 @@ from .intents import Blocking, Call, Emit, Flow, Pages, Sleep
 if TYPE_CHECKING:
     from .._wire.call import Op
 
-__all__ = ["PageCursor", "batched", "blocking", "drain", "retrying"]
+__all__ = ["PageCursor", "batched", "blocking", "drain", "retrying", "watching"]
 
 logger = logging.getLogger("synapse_ext")
 T = TypeVar("T")
@@ -39,6 +39,24 @@ def retrying(op: Op[T], policy: RetryPolicy, uniform: Uniform) -> Flow[T]:
         )
         yield Sleep(delay)
         attempt += 1
+
+
+def watching(flow: Flow[T], on_answer: Callable[[object], None]) -> Flow[T]:
+    """``flow`` unchanged, with every answer it receives shown to ``on_answer`` first (for a
+    caller that must know what happened on the way, e.g. an answer lost before a resend)."""
+    answer: Any = None
+    error: BaseException | None = None
+    while True:
+        try:
+            step = flow.throw(error) if error is not None else flow.send(answer)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        answer, error = None, None
+        try:
+            answer = yield step
+            on_answer(answer)
+        except Exception as exc:  # forwarded to the flow, as ``yield from`` does
+            error = exc
 
 
 def blocking(fn: Callable[..., T], *args: Any) -> Flow[T]:

@@ -9,7 +9,8 @@ from typing import Any
 
 import click
 
-from ..dataset import organize
+from ..client import SynapseClient
+from ..dataset import OrganizeResult, organize
 from ..errors import NotFoundError
 from ..ingest import Journal, default_journal_path, journal_scope, upload_data_collection
 from ..ingest.run import API_CHOICES, ApiChoice
@@ -17,7 +18,7 @@ from .cluster import DASK_HELP, check_dask, dask_executor, dask_journal
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display
-from .output import echo_json
+from .output import Output, echo_json
 from .report import organize_dict, plan_dict, show_organize, show_plan, show_summary
 from .session import Session, pass_session
 from .sizes import SIZE
@@ -103,11 +104,16 @@ def open_journal(
 @click.option(
     "--api",
     type=click.Choice(API_CHOICES),
-    default="v1",
+    default="auto",
     show_default=True,
     help="v2: presigned uploads and idempotent units; auto: v2 when the server offers it.",
 )
-@click.option("--dry-run", is_flag=True, help="Organize and report only; send nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Organize, hash and ask the server what it holds (over v2 its dry_run checks the "
+    "units); store nothing.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
 @click.option(
     "--journal",
@@ -174,10 +180,8 @@ def upload(
     }
     show_organize(out, directory, organized)
     if dry_run:
-        show_plan(out, organized)
-        if as_json:
-            echo_json({**document, "plan": plan_dict(organized), "exit_code": 0})
-        return
+        code = _dry_run(client, collection_id, organized, document, out, as_json, project_id, api)
+        ctx.exit(int(code))
     scope = journal_scope(client.base_url, collection_id)
     executor = None
     journal: Any
@@ -211,3 +215,33 @@ def upload(
     else:
         show_summary(out, result, len(organized.report.issues))
     ctx.exit(int(code))
+
+
+def _dry_run(
+    client: SynapseClient,
+    collection_id: int,
+    organized: OrganizeResult,
+    document: dict[str, Any],
+    out: Output,
+    as_json: bool,
+    project_id: int | None,
+    api: ApiChoice,
+) -> ExitCode:
+    """The plan, then what the server says a run would do (journal in memory: untouched)."""
+    show_plan(out, organized)
+    result = upload_data_collection(
+        client,
+        collection_id,
+        organized.groups,
+        project_id=project_id,
+        journal=None,
+        api=api,
+        dry_run=True,
+    )
+    code = ExitCode.FAILED if result.failures else ExitCode.OK
+    if as_json:
+        plan = plan_dict(organized)
+        echo_json({**document, "plan": plan, "result": result.to_dict(), "exit_code": int(code)})
+    else:
+        show_summary(out, result, len(organized.report.issues))
+    return code

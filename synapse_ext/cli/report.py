@@ -113,25 +113,29 @@ def show_plan(out: Output, result: OrganizeResult) -> None:
 def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
     """The final counts, then one line per failed group with its reason."""
     api = "v2 (presigned uploads)" if result.api == "v2" else "v1"
+    would = result.dry_run
     rows = [
         ("api", api),
         ("groups", f"{result.groups}"),
-        ("files uploaded", f"{result.files_uploaded} ({format_size(result.bytes_sent)})"),
+        (
+            "files to upload" if would else "files uploaded",
+            f"{result.files_uploaded} ({format_size(result.bytes_sent)})",
+        ),
         ("files already present", f"{result.files_already_present}"),
-        ("units created", f"{result.units_created}"),
+        ("units to create" if would else "units created", f"{result.units_created}"),
         ("units already present", f"{result.units_already_present}"),
-        ("tasks created", f"{result.tasks_created}"),
-        ("failed", f"{result.failed}"),
+        *([] if would else [("tasks created", f"{result.tasks_created}")]),
+        ("rejected" if would else "failed", f"{result.failed}"),
         ("skipped by organize", f"{skipped}"),
     ]
-    out.line("Summary:")
+    out.line("Dry run, nothing was stored:" if would else "Summary:")
     width = max(len(name) for name, _ in rows)
     for name, value in rows:
         out.line(f"  {name:<{width}}  {value}")
     for failure in result.failures[:MAX_LINES]:
         out.line(f"  failed {failure.group}: {failure.reason}: {failure.message}")
     _more(out, min(result.failed, MAX_LINES), result.failed)
-    if result.failures:
+    if result.failures and not would:
         out.line(
             "Some groups failed. Re-run the same command to retry them: "
             "groups already done are not sent again."

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Generic, TypeVar
 
 from synapse_client.models import (
     ChunkedUpload,
+    ConfirmUploadFile,
+    ConfirmUploadResponse,
     DataCollection,
     DataFile,
     DataUnit,
@@ -24,10 +26,11 @@ from synapse_client.models import (
     Task,
 )
 
-from .._flow import Emit, Flow, Pages, batched, blocking, retrying
+from .._flow import Emit, Flow, Pages, Parallel, batched, blocking, retrying
 from .._wire import operations as ops
 from .._wire.call import Op
 from ..errors import (
+    ClientError,
     DataFileUnconfirmedError,
     FinalizeRejectedError,
     PresignedUrlExpiredError,
@@ -379,6 +382,112 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
         if not row.success or row.data_file_id is None:
             raise FinalizeRejectedError(stored.file_key, row.error or "not finalized")
         return FinalizedFile(row.data_file_id, stored.checksum, size, stored.file_key, row.created)
+
+    @operation
+    def upload_files_presigned_v1(
+        self,
+        paths: Sequence[PathLike],
+        *,
+        max_workers: int = 10,
+        batch_size: int = 200,
+        part_concurrency: int = 4,
+        on_progress: ProgressArg = None,
+    ) -> Flow[ConfirmUploadResponse]:
+        """Upload many files as the tenant's data files through v1 presigned uploads:
+        URLs for ``batch_size`` files at a time, ``max_workers`` PUTs in flight, one confirm
+        per batch; the confirm answer of every batch merged (``created_count`` counts new
+        and matched files). Every path is checked before anything is sent; a file that fails
+        is a failed row (its checksum empty when it never reached storage), never a lost
+        batch. A lost confirm is never resent: the checksums
+        are asked for (``verify_checksums``), and files found are rows without an id.
+        """
+        if not 1 <= batch_size <= 1000 or max_workers < 1:
+            raise ValueError("batch_size must be 1-1000 and max_workers >= 1")
+        files = [check_file(path) for path in paths]
+        for checked, _ in files:
+            if len(checked.name) > 255:
+                raise ValueError(f"{checked}: the filename must be 1-255 characters")
+        rows: list[dict[str, object]] = []
+        with self._reporter(on_progress).task(total=len(files), desc="files", unit="file") as bar:
+            for batch in batched(files, batch_size):
+                announced = [(p.name, size) for p, size in batch]
+                answer = yield from ClientApi.request_presigned_uploads_v1.flow(self, announced)
+                puts = [
+                    self._put_one(upload, p, size, part_concurrency, bar.advance)
+                    for (p, size), upload in zip(batch, answer.files, strict=True)
+                ]
+                outcomes = yield Parallel(puts, max_workers)
+                stored = [o for o in outcomes if isinstance(o, StoredFile)]
+                rows += [
+                    {
+                        "file_key": u.file_key,
+                        "checksum": "",
+                        "success": False,
+                        "data_file_id": None,
+                        "error": str(o),
+                    }
+                    for u, o in zip(answer.files, outcomes, strict=True)
+                    if not isinstance(o, StoredFile)
+                ]
+                if stored:
+                    rows += yield from self._confirm_v1(stored)
+        created = sum(1 for row in rows if row["success"])
+        return ConfirmUploadResponse.from_dict(
+            {"results": rows, "created_count": created, "failed_count": len(rows) - created}
+        )
+
+    def _put_one(
+        self,
+        upload: PresignedUploadFile,
+        p: Path,
+        size: int,
+        part_concurrency: int,
+        done: Callable[[int], None],
+    ) -> Flow[StoredFile | ClientError | OSError]:
+        try:
+            stored = yield from self._put_presigned(
+                upload, p, size, None, None, part_concurrency, None
+            )
+        except (ClientError, OSError) as exc:
+            return exc
+        done(1)
+        return stored
+
+    def _confirm_v1(self, stored: list[StoredFile]) -> Flow[list[dict[str, object]]]:
+        entries = [ConfirmUploadFile.from_dict(finalize_entry(s).to_dict()) for s in stored]
+        try:
+            answer = yield from ClientApi.confirm_presigned_uploads_v1.flow(self, entries)
+        except ResponseLostError as lost:
+            missing = {s.checksum for s in stored}
+
+            def all_held() -> Flow[bool | None]:
+                missing.difference_update(
+                    (yield from ClientApi.verify_checksums.flow(self, missing))
+                )
+                return True if not missing else None
+
+            yield from poll_after_lost_finalize(all_held, self.policy, self._uniform)
+            return [
+                {
+                    "file_key": s.file_key,
+                    "checksum": s.checksum,
+                    "success": s.checksum not in missing,
+                    "data_file_id": None,
+                    "error": str(lost) if s.checksum in missing else None,
+                }
+                for s in stored
+            ]
+        except ClientError as exc:
+            return [
+                {
+                    "file_key": s.file_key,
+                    "checksum": s.checksum,
+                    "success": False,
+                    "error": str(exc),
+                }
+                for s in stored
+            ]
+        return [row.to_dict() for row in answer.results]
 
     def _store_presigned(
         self,

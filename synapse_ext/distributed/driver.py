@@ -126,6 +126,7 @@ def distributed_ingestion(
     window: int,
     unit_retry: RetryPolicy | None,
     part_concurrency: int,
+    dry_run: bool = False,
 ) -> Flow[IngestResult]:
     """The sharded ingestion as a flow (the client's own calls: the API choice, the check
     that the collection exists); the shards run on ``executor``."""
@@ -145,6 +146,7 @@ def distributed_ingestion(
         "unit_retry": unit_retry,
         "api": api,
         "part_concurrency": part_concurrency,
+        "dry_run": dry_run,
     }
     run = _Run(spec, settings, collection_id, options, journals, on_progress)
     return (yield from blocking(run.drive, data))
@@ -164,7 +166,7 @@ class _Run:
         executor = self.spec.executor  # the real one: Dask's is recognized by its type
         count = self.spec.shards or SHARDS_PER_WORKER * (_worker_slots(executor) or 8)
         plan = plan_shards(data, count)
-        result = IngestResult(api=str(self.options["api"]))
+        result = IngestResult(api=str(self.options["api"]), dry_run=bool(self.options["dry_run"]))
         result.groups = len(plan.failures) + plan.duplicates
         result.units_already_present = plan.duplicates
         result.failures.extend(plan.failures)

@@ -326,15 +326,22 @@ class Engine:
         return [uid for _, uid in pairs], unmatched
 
     def batch_bound(
-        self, batch_id: str, batch: Sequence[Prepared], results: Sequence[tuple[int, bool]]
+        self,
+        batch_id: str,
+        batch: Sequence[Prepared],
+        results: Sequence[tuple[int, bool]],
+        *,
+        resent_after_loss: bool = False,
     ) -> list[int]:
         """v2 bulk-create answered ``(unit id, created)`` per group, in request order: every
-        group is done (a reused unit is one an earlier or concurrent run made)."""
+        group is done. A reused unit is one an earlier or concurrent run made, unless the
+        batch was resent after its answer was lost: then the lost send made it (as v1's
+        reconciliation counts it), since nothing tells the two apart."""
         if len(results) != len(batch):
             raise ProtocolError(None, f"bulk-create answered {len(results)} of {len(batch)} units")
         pairs = [(item.cid, unit_id) for item, (unit_id, _) in zip(batch, results, strict=True)]
         self.journal.finish_batch(self.scope, batch_id, pairs)
-        created = sum(1 for _, was_created in results if was_created)
+        created = sum(1 for _, was_created in results if was_created or resent_after_loss)
         self.result.units_created += created
         self.result.units_already_present += len(results) - created
         self.groups_task.advance(len(pairs))

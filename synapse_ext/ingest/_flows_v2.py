@@ -29,7 +29,7 @@ from synapse_client.models import (
     PresignedUploadFile,
 )
 
-from .._flow import Flow, Parallel, batched
+from .._flow import Flow, Parallel, batched, watching
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
@@ -190,9 +190,16 @@ class IngestRunV2(IngestRun):
         to isolate the bad groups."""
         e = self.engine
         batch_id = e.begin_batch(batch)
+        lost: list[object] = []  # answers lost on the way: the resend finds our own units
+
+        def note_lost(answer: object) -> None:
+            if isinstance(answer, ResponseLostError):
+                lost.append(answer)
+
         try:
-            answer: DataUnitV2BulkCreateResult = yield from ClientApi.bulk_create_units.flow(
-                self.client, e.collection_id, self._items(batch)
+            answer: DataUnitV2BulkCreateResult = yield from watching(
+                ClientApi.bulk_create_units.flow(self.client, e.collection_id, self._items(batch)),
+                note_lost,
             )
         except ClientError as exc:
             e.journal.abandon_batch(batch_id)
@@ -209,7 +216,12 @@ class IngestRunV2(IngestRun):
             )
             e.batch_failed(batch, reason, exc)
             return
-        ids = e.batch_bound(batch_id, batch, [(r.data_unit_id, r.created) for r in answer.results])
+        ids = e.batch_bound(
+            batch_id,
+            batch,
+            [(r.data_unit_id, r.created) for r in answer.results],
+            resent_after_loss=bool(lost),
+        )
         yield from self.tasks(ids)
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:

@@ -71,6 +71,8 @@ class IngestResult:
     api: str = "v1"
     """The API the ingestion spoke: ``"v1"`` or ``"v2"`` (``api="auto"`` picks v2 when the
     server offers it)."""
+    dry_run: bool = False
+    """True for a dry run: the counts say what a run would do; nothing was stored."""
 
     @property
     def failed(self) -> int:

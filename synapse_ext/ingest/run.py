@@ -42,6 +42,7 @@ from ._engine import (
 )
 from ._flows import IngestRun
 from ._flows_v2 import IngestRunV2
+from ._preview import PreviewRun, PreviewRunV2
 from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
 
@@ -68,6 +69,7 @@ class IngestOptions(TypedDict, total=False):
     unit_retry: RetryPolicy | None
     api: ApiChoice
     part_concurrency: int
+    dry_run: bool
     executor: Executor | None
 
 
@@ -102,8 +104,9 @@ def ingestion(
     chunk_size: int = 50 * MiB,
     window: int = 1000,
     unit_retry: RetryPolicy | None = None,
-    api: ApiChoice = "v1",
+    api: ApiChoice = "auto",
     part_concurrency: int = 4,
+    dry_run: bool = False,
     executor: Executor | None = None,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
@@ -118,8 +121,12 @@ def ingestion(
     ``api``: ``"v2"`` uploads through presigned URLs straight to object storage (parts of
     large files ``part_concurrency`` at a time) and binds units with the idempotent v2
     bulk-create: a repeated or concurrent run never duplicates a unit; ``"v1"`` uses
-    ``data_files/`` and ``data_units/`` (the default for now); ``"auto"`` picks v2 when the
-    server offers it. ``IngestResult.api`` says which was used.
+    ``data_files/`` and ``data_units/``; ``"auto"`` (the default) picks v2 when the server
+    offers it, else v1. ``IngestResult.api`` says which was used.
+
+    ``dry_run``: hash and look up as a real run does, store nothing, and count what a run would
+    do (``IngestResult.dry_run``); over v2 the server's ``dry_run`` validates the units whose
+    files it already holds and says which exist.
 
     ``executor``: run the groups as shards on any ``concurrent.futures.Executor`` (Dask's
     ``Client.get_executor()``, a ``ProcessPoolExecutor``, ...; wrap it in
@@ -147,6 +154,7 @@ def ingestion(
                 window=window,
                 unit_retry=unit_retry,
                 part_concurrency=part_concurrency,
+                dry_run=dry_run,
             )
         )
     validate_args(batch_size, max_workers, chunk_size)
@@ -171,11 +179,13 @@ def ingestion(
             project_id=project_id,
         )
         settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
-        run = (
-            IngestRunV2(*settings, part_concurrency=part_concurrency)
-            if result.api == "v2"
-            else IngestRun(*settings)
-        )
+        result.dry_run = dry_run
+        run: IngestRun
+        if result.api == "v2":
+            v2_run = PreviewRunV2 if dry_run else IngestRunV2
+            run = v2_run(*settings, part_concurrency=part_concurrency)
+        else:
+            run = (PreviewRun if dry_run else IngestRun)(*settings)
         yield from run.start()
         for items in windows(data, max(window, batch_size)):
             yield from run.window(items)

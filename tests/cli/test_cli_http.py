@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -55,10 +56,14 @@ def test_dry_run_sends_nothing(dataset: Path, tmp_path: Path, http_fake: Any, en
     assert done.returncode == ExitCode.OK, done.stderr
     assert "Dry run: nothing is uploaded" in done.stdout
     assert "street_001: image=" in done.stdout
+    assert "Dry run, nothing was stored:" in done.stdout
+    assert re.search(r"files to upload +8 ", done.stdout), done.stdout
+    assert re.search(r"units to create +5\n", done.stdout), done.stdout
     now = state(http_fake)
     assert now["data_files"] == [] and now["data_units"] == [] and now["chunked_uploads"] == []
-    calls = {op: n for op, n in now["operation_calls"].items() if n}
-    assert calls == {"getDataCollection": 1}
+    calls = {op for op, n in now["operation_calls"].items() if n}
+    # Reads only: the collection, the v2 probe, one checksum lookup per file.
+    assert calls == {"getDataCollection", "v2GetDataCollection", "v2ListDataFiles"}
 
 
 def test_resume_after_failed_groups(

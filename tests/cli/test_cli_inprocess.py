@@ -50,7 +50,8 @@ def test_mock_dry_run_json_lists_the_plan(invoke: Any, dataset: Path) -> None:
     result = invoke("--mock", "upload", str(dataset), "--collection", "1", "--dry-run", "--json")
     assert result.exit_code == 0
     doc = json.loads(result.stdout)
-    assert doc["result"] is None
+    assert doc["dry_run"] is True and doc["result"]["dry_run"] is True
+    assert doc["result"]["units_created"] == 5 and doc["result"]["files_uploaded"] == 8
     assert [p["group"] for p in doc["plan"]] == [f"street_00{i}" for i in range(1, 6)]
     assert set(doc["plan"][0]["files"]) == {"image", "annotation"}
 

@@ -17,6 +17,7 @@ from synapse_client.models import PresignedUploadFile
 from mockserver import ManualClock, MockSynapse
 from synapse_ext import (
     AsyncSynapseClient,
+    BackendClient,
     FileChangedError,
     FinalizeRejectedError,
     PresignedUrlExpiredError,
@@ -290,3 +291,80 @@ def test_a_failing_lookup_after_a_lost_finalize_counts_as_not_yet(
     made = client.upload_file_presigned(1, small)
     assert made.created is None
     assert fake.call_count("v2ListDataFiles") == 2 and fake.call_count("v2FinalizeUpload") == 1
+
+
+# -- many files through v1 presigned uploads (the vendor's upload_files_bulk) ------------------
+def _files(tmp_path: Path, n: int) -> list[Path]:
+    paths = []
+    for i in range(n):
+        path = tmp_path / f"bulk-{i}.bin"
+        path.write_bytes(f"bulk file {i}".encode() * (i + 1))
+        paths.append(path)
+    return paths
+
+
+def test_upload_files_bulk_stores_every_file_once_in_batches(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path, big: Path
+) -> None:
+    paths = [*_files(tmp_path, 5), big]
+    seen: list[tuple[int, int]] = []
+    with BackendClient(fake.base_url, api_token=fake.token, transport=fake.transport) as bc:
+        out = bc.upload_files_bulk(
+            paths, batch_size=2, on_progress=lambda d, t: seen.append((d, t))
+        )
+    assert out["created_count"] == 6 and out["failed_count"] == 0
+    assert (
+        fake.call_count("createPresignedUploads") == fake.call_count("confirmPresignedUploads") == 3
+    )
+    stored = {f["checksum"] for f in fake.state()["data_files"]}
+    assert stored == {hashlib.md5(p.read_bytes()).hexdigest() for p in paths}
+    assert {r["checksum"] for r in out["results"]} == stored
+    assert [d for d, _ in seen] == list(range(1, 7)) and {t for _, t in seen} == {6}
+
+
+def test_upload_files_bulk_checks_every_path_before_sending(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.bin"
+    empty.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.bin"):
+        client.upload_files_presigned_v1([*_files(tmp_path, 2), empty])
+    with pytest.raises((ValueError, OSError), match=r"missing\.bin"):
+        client.upload_files_presigned_v1([tmp_path / "missing.bin"])
+    assert fake.call_count("createPresignedUploads") == 0
+
+
+def test_upload_files_bulk_a_failed_put_is_one_failed_row(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path
+) -> None:
+    fake.faults.respond(
+        "storagePutObject",
+        status=403,
+        body="<Error><Code>AccessDenied</Code><Message>no</Message></Error>",
+        content_type="application/xml",
+        times=1,
+    )
+    answer = client.upload_files_presigned_v1(_files(tmp_path, 3), max_workers=1)
+    assert answer.created_count == 2 and answer.failed_count == 1
+    (failed,) = [r for r in answer.results if not r.success]
+    assert failed.data_file_id is None and "AccessDenied" in str(failed.error)
+    assert fake.state()["counts"]["data_files"] == 2
+
+
+def test_upload_files_bulk_never_resends_a_lost_confirm(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path
+) -> None:
+    fake.faults.lose_response("confirmPresignedUploads")
+    answer = client.upload_files_presigned_v1(_files(tmp_path, 3))
+    assert fake.call_count("confirmPresignedUploads") == 1
+    assert answer.created_count == 3 and all(r.data_file_id is None for r in answer.results)
+    assert fake.state()["counts"]["data_files"] == 3
+
+
+@pytest.mark.anyio
+async def test_upload_files_bulk_async(
+    fake: MockSynapse, aclient: AsyncSynapseClient, tmp_path: Path
+) -> None:
+    async with aclient as c:
+        answer = await c.upload_files_presigned_v1(_files(tmp_path, 4), batch_size=3)
+    assert answer.created_count == 4 and fake.call_count("confirmPresignedUploads") == 2

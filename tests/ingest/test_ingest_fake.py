@@ -39,7 +39,7 @@ def _ingest(client: SynapseClient, root: Path, journal: Any, **kw: Any) -> Any:
     groups = organize(root, client.get_collection(1))
     kw.setdefault("batch_size", 25)
     return upload_data_collection(
-        client, 1, groups, project_id=1, journal=journal, unit_retry=FAST_UNITS, **kw
+        client, 1, groups, project_id=1, journal=journal, unit_retry=FAST_UNITS, api="v1", **kw
     )
 
 
@@ -173,7 +173,7 @@ def test_invalid_groups_are_reported_not_dropped(
         {"files": {"image": empty}, "meta": {"origin_file_stem": "empty"}},
         {"meta": {}},
     ]
-    result = upload_data_collection(client, 1, data, journal=None)
+    result = upload_data_collection(client, 1, data, journal=None, api="v1")
     assert result.groups == 6 and result.units_created == 1
     assert sorted((f.group, str(f.reason)) for f in result.failures) == [
         ("#5", "invalid_group"),
@@ -212,8 +212,11 @@ def test_async_twin(fake: MockSynapse, dataset: Dataset, tmp_path: Path) -> None
                 batch_size=25,
                 journal=journal,
                 unit_retry=FAST_UNITS,
+                api="v1",
             )
-            second = await aupload_data_collection(client, 1, groups, project_id=1, journal=journal)
+            second = await aupload_data_collection(
+                client, 1, groups, project_id=1, journal=journal, api="v1"
+            )
             return first, second
 
     import anyio
@@ -249,6 +252,7 @@ def test_random_faults_on_every_operation_over_http(tmp_path: Path) -> None:
                         batch_size=20,
                         journal=journal,
                         unit_retry=FAST_UNITS,
+                        api="v1",
                     )
                 except ClientError as exc:  # the server kept failing: run again
                     runs.append(repr(exc))
@@ -291,7 +295,9 @@ def test_lost_upload_response_counts_as_uploaded_and_is_not_resent(
                 fake.base_url, fake.token, transport=fake.transport, retry=FAST
             ) as client:
                 groups = organize(root, await client.get_collection(1))
-                return await aupload_data_collection(client, 1, groups, unit_retry=FAST_UNITS, **kw)
+                return await aupload_data_collection(
+                    client, 1, groups, unit_retry=FAST_UNITS, api="v1", **kw
+                )
 
         result = anyio.run(run)
     assert result.success, result.to_dict()

@@ -119,6 +119,9 @@ def test_lost_answers_of_finalize_and_bulk_create_do_not_duplicate(
     assert result.success, result.failures
     assert_exact(fake, expected)
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+    # The resent batch finds the units its lost attempt made: they count as this run's.
+    assert fake.call_count("v2BulkCreateDataUnits") >= 2
+    assert result.units_created == len(expected) and result.units_already_present == 0
 
 
 def test_auto_picks_v2_when_the_server_offers_it(
@@ -153,3 +156,35 @@ async def test_the_async_v2_ingestion(
         )
     assert result.api == "v2" and result.success, result.failures
     assert_exact(fake, expected)
+
+
+def test_a_dry_run_counts_what_a_run_would_do_and_stores_nothing(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    before = server_state(fake)
+    preview = _ingest(client, root, None, dry_run=True)
+    assert preview.dry_run and preview.success
+    assert preview.files_uploaded == len(dataset_bytes(root))
+    assert preview.units_created == len(expected) and preview.tasks_created == 0
+    after = server_state(fake)
+    assert after["data_files"] == before["data_files"] == [] and after["data_units"] == []
+    assert fake.call_count("v2CreateUploadUrls") == fake.call_count("storagePutObject") == 0
+
+
+def test_a_dry_run_after_a_run_asks_the_server_which_units_exist(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    assert _ingest(client, root, None).success
+    new = root / "image" / "zz_new.png"
+    new.write_bytes(b"a new image")
+    units_before = len(server_state(fake)["data_units"])
+    calls_before = fake.call_count("v2BulkCreateDataUnits")
+    fake.faults.script("v2BulkCreateDataUnits", status=400, times=1)  # bisected, as a real run
+    preview = _ingest(client, root, None, dry_run=True)
+    assert preview.success, preview.failures
+    assert preview.files_uploaded == 1 and preview.bytes_sent == new.stat().st_size
+    assert preview.units_created == 1 and preview.units_already_present == len(expected)
+    assert len(server_state(fake)["data_units"]) == units_before
+    assert fake.call_count("v2BulkCreateDataUnits") >= calls_before + 3  # 400, then halves

@@ -74,14 +74,14 @@ def _ingest(kind: str, fake: MockSynapse, root: Path, journal: Path) -> Any:
     }
     if kind == "sync":
         with SynapseClient(fake.base_url, fake.token, transport=fake.transport, retry=FAST) as c:
-            return upload_data_collection(c, 1, organize(root, c.get_collection(1)), **kw)
+            return upload_data_collection(c, 1, organize(root, c.get_collection(1)), api="v1", **kw)
 
     async def run() -> Any:
         async with AsyncSynapseClient(
             fake.base_url, fake.token, transport=fake.transport, retry=FAST
         ) as ac:
             groups = organize(root, await ac.get_collection(1))
-            return await aupload_data_collection(ac, 1, groups, **kw)
+            return await aupload_data_collection(ac, 1, groups, api="v1", **kw)
 
     return anyio.run(run)
 

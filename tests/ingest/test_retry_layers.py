@@ -44,7 +44,7 @@ async def _ingest(
         with SynapseClient(
             fake.base_url, TOKEN, transport=fake.transport, sleep=sleeps.append
         ) as c:
-            return upload_data_collection(c, 1, groups, journal=None, **kw)
+            return upload_data_collection(c, 1, groups, journal=None, api="v1", **kw)
 
     async def asleep(seconds: float) -> None:
         sleeps.append(seconds)
@@ -52,7 +52,7 @@ async def _ingest(
     async with AsyncSynapseClient(
         fake.base_url, TOKEN, transport=fake.transport, sleep=asleep
     ) as ac:
-        return await aupload_data_collection(ac, 1, groups, journal=None, **kw)
+        return await aupload_data_collection(ac, 1, groups, journal=None, api="v1", **kw)
 
 
 @WORLDS

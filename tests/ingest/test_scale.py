@@ -40,7 +40,7 @@ def _peak(paths: list[Path], journal: Path) -> tuple[int, int]:
         tracemalloc.start()
         try:
             result = upload_data_collection(
-                client, 1, data, journal=journal, window=500, max_workers=2
+                client, 1, data, journal=journal, window=500, max_workers=2, api="v1"
             )
             _, peak = tracemalloc.get_traced_memory()
             held, _ = tracemalloc.get_traced_memory()

@@ -53,7 +53,7 @@ def _upload(make: Callable[[Path], Path]) -> Callable[[Ctx], Any]:
 
 def _ingest(groups: Callable[[Ctx], list[Any]], collection: int = 1) -> Callable[[Ctx], Any]:
     def run(c: Ctx) -> Any:
-        return upload_data_collection(c["client"], collection, groups(c), journal=None)
+        return upload_data_collection(c["client"], collection, groups(c), journal=None, api="v1")
 
     return run
 

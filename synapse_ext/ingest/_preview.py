@@ -1,0 +1,112 @@
+"""Dry runs (pure flows): the ingestion's own window pipeline with nothing stored.
+
+Files are hashed and looked up exactly as in a real run (the journal keeps only what it
+caches for any run: MD5s and, on v1, the collection's listing), so the counts say what a run
+*would* do: ``files_uploaded``/``bytes_sent`` are the files the server lacks,
+``units_created`` the units it would make, ``units_already_present`` those it holds.
+
+* v2: groups whose files the server holds all go through ``bulk-create?dry_run=true``, which
+  validates them and says which units exist; groups with a file still to upload cannot be
+  checked by the server (their files are unknown to it) and count as new;
+* v1 has no dry run on the server: units are known present from the journal and the listing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+from synapse_client.models import DataUnitV2BulkCreateResult
+
+from .._flow import Flow
+from ..client._api import ClientApi
+from ..errors import ClientError
+from ._engine import Prepared
+from ._flows import IngestRun
+from ._flows_v2 import IngestRunV2
+from .results import FailureReason
+
+__all__ = ["PreviewRun", "PreviewRunV2"]
+
+logger = logging.getLogger("synapse_ext")
+
+
+def _would_upload(run: IngestRun, plan: dict[str, tuple[Path, int]]) -> dict[str, str]:
+    for checksum, (_, size) in plan.items():
+        run.engine.uploaded(checksum, size)
+    return {}
+
+
+def _would_create(run: IngestRun, batch: Sequence[Prepared]) -> None:
+    run.engine.result.units_created += len(batch)
+    run.engine.groups_task.advance(len(batch))
+
+
+@attrs.frozen
+class PreviewRun(IngestRun):
+    """A v1 dry run: uploads and unit batches are counted, never sent."""
+
+    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+        """Count the files the server lacks as files to upload."""
+        return _would_upload(self, plan)
+        yield  # a flow
+
+    def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
+        """Count the groups neither the journal nor the listing knows as units to create."""
+        _would_create(self, batch)
+        return
+        yield  # a flow
+
+    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
+        """No tasks in a dry run."""
+        return
+        yield  # a flow
+
+
+@attrs.frozen
+class PreviewRunV2(IngestRunV2):
+    """A v2 dry run: the server's ``dry_run`` checks the units whose files it holds."""
+
+    to_upload: set[str] = attrs.field(factory=set)
+
+    def upload(self, plan: dict[str, tuple[Path, int]]) -> Flow[dict[str, str]]:
+        """Count the files the server lacks; remember them (their units cannot be checked)."""
+        self.to_upload.update(plan)
+        return _would_upload(self, plan)
+        yield  # a flow
+
+    def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
+        """``bulk-create?dry_run=true`` for the groups whose files are all on the server."""
+        held = [b for b in batch if not self.to_upload.intersection(b.checksums.values())]
+        _would_create(self, [b for b in batch if b not in held])
+        if held:
+            yield from self._check(held)
+
+    def _check(self, batch: list[Prepared]) -> Flow[None]:
+        e = self.engine
+        try:
+            answer: DataUnitV2BulkCreateResult = yield from ClientApi.bulk_create_units.flow(
+                self.client, e.collection_id, self._items(batch), dry_run=True
+            )
+        except ClientError as exc:
+            if exc.status_code in (400, 422) and len(batch) > 1:
+                half = len(batch) // 2
+                yield from self._check(batch[:half])
+                yield from self._check(batch[half:])
+                return
+            rejected = exc.status_code in (400, 422)
+            e.batch_failed(
+                batch, FailureReason.UNIT_REJECTED if rejected else FailureReason.UNIT_FAILED, exc
+            )
+            return
+        created = sum(1 for r in answer.results if r.created)
+        e.result.units_created += created
+        e.result.units_already_present += len(answer.results) - created
+        e.groups_task.advance(len(batch))
+
+    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
+        """No tasks in a dry run."""
+        return
+        yield  # a flow
