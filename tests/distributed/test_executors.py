@@ -120,10 +120,15 @@ def test_a_thread_pool_and_a_journal_object(
     with ThreadPoolExecutor(3) as pool, Journal(None) as journal:
         with pytest.raises(TypeError, match="cannot be shared"):
             upload_data_collection(client, 1, [], executor=pool, journal=journal)
+        dry = upload_data_collection(
+            client, 1, _groups(client, root), api="v2", executor=pool, journal=None, dry_run=True
+        )
+        assert dry.dry_run and dry.groups == N_GROUPS and dry.success
+        assert fake.state()["data_units"] == [] and fake.state()["data_files"] == []
         result = upload_data_collection(
             client, 1, _groups(client, root), project_id=1, api="v2", executor=pool, journal=None
         )
-    assert result.success and result.units_created == N_GROUPS
+    assert result.success and result.units_created == N_GROUPS and not result.dry_run
     assert_exact(fake, expected)
 
 
