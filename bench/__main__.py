@@ -35,6 +35,11 @@ def _args() -> argparse.Namespace:
     parser.add_argument(
         "--only-vendor", action="store_true", help="run only the head-to-head (merged into results)"
     )
+    parser.add_argument(
+        "--only-distributed",
+        action="store_true",
+        help="run only the Dask benchmarks (merged into results)",
+    )
     return parser.parse_args()
 
 
@@ -65,11 +70,7 @@ def _run(workdir: Path, quick: bool, with_vendor: bool) -> dict[str, Any]:
     results["rerun"] = small_files.rerun(workdir, n)
     print("fake overhead ...", flush=True)
     results["fake"] = fake_overhead.run(workdir, 300 if quick else 2000)
-    print("sharded on Dask, 1 vs 2 worker processes, 20 ms latency ...", flush=True)
-    results["distributed"] = {
-        **distributed.throughput(workdir, 400 if quick else 4000),
-        **distributed.driver_memory(workdir, (400, 1600) if quick else (4000, 16000, 64000)),
-    }
+    results["distributed"] = _distributed(workdir, quick)
     results["targets"] = _verdicts(results)
     if with_vendor:
         print("vs vendor's client ...", flush=True)
@@ -166,6 +167,23 @@ def _table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _distributed(workdir: Path, quick: bool) -> dict[str, Any]:
+    print("sharded on Dask, 1 vs 2 worker processes, 20 ms latency ...", flush=True)
+    return {
+        **distributed.throughput(workdir, 400 if quick else 4000),
+        **distributed.driver_memory(workdir, (400, 1600) if quick else (4000, 16000, 64000)),
+    }
+
+
+def _only_distributed(workdir: Path, quick: bool) -> None:
+    """The Dask benchmarks alone, merged into an existing ``results.json`` (if any)."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["distributed"] = _distributed(workdir, quick)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results["distributed"], indent=2))
+    print(f"\nwrote {RESULTS.name} (distributed)")
+
+
 def _only_vendor(workdir: Path, quick: bool) -> None:
     """The head-to-head alone, merged into an existing ``results.json`` (if any)."""
     print("vs vendor's client ...", flush=True)
@@ -180,6 +198,9 @@ def _only_vendor(workdir: Path, quick: bool) -> None:
 def _main(workdir: Path, args: argparse.Namespace) -> None:
     if args.only_vendor:
         _only_vendor(workdir, args.quick)
+        return
+    if args.only_distributed:
+        _only_distributed(workdir, args.quick)
         return
     results = _run(workdir, args.quick, not args.no_vendor)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
