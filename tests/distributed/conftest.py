@@ -4,6 +4,7 @@ slow)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,12 +49,24 @@ def dataset(tmp_path: Path) -> Dataset:
 
 
 @pytest.fixture(scope="session")
-def dask_cluster() -> Iterator[Any]:
-    """A ``distributed.Client`` on a LocalCluster of 2 worker processes, 1 thread each."""
+def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A ``distributed.Client`` on a LocalCluster of 2 worker processes, 1 thread each.
+
+    Workers (and those restarted after a kill) get a private cache folder: a shard that uses
+    the default journals never writes into the user's cache.
+    """
     from synapse_ext.distributed import dask_client
 
-    with dask_client("local:2") as dask:
-        yield dask
+    saved = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("worker-cache"))
+    try:
+        with dask_client("local:2") as dask:
+            yield dask
+    finally:
+        if saved is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ def test_upload_on_a_dask_scheduler(fake: MockSynapse, dask: Any, tmp_path: Path
     assert result["units_created"] == 5 and result["tasks_created"] == 5 and result["api"] == "v2"
     assert len(fake.state()["data_units"]) == 5
     assert any(journals.iterdir())  # the shard journals went where --journal said
-    again = run([*args, "--dask", address, "--progress", "plain"], tmp_path, **_env(fake))
+    again = run(
+        [*args, "--dask", address, "--journal", str(journals), "--progress", "plain"],
+        tmp_path,
+        **_env(fake),
+    )
     assert again.returncode == ExitCode.OK, again.stderr
     assert "units already present  5" in again.stdout
     assert "progress:" in again.stderr  # one display for the whole run

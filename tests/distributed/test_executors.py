@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import pickle
+import signal
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -213,4 +217,48 @@ async def test_the_async_ingestion_takes_an_executor_too(
                 aclient, 1, groups, project_id=1, api="v2", executor=pool, journal=None
             )
     assert result.success and result.units_created == N_GROUPS
+    assert_exact(fake, expected)
+
+
+def test_a_dead_pool_process_fails_its_shards_and_a_rerun_completes(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    groups = _groups(client, root)
+    fake.faults.latency_ms = 20
+    outcome: dict[str, IngestResult] = {}
+    with ProcessPoolExecutor(2) as pool:
+
+        def run() -> None:
+            outcome["result"] = upload_data_collection(
+                client,
+                1,
+                groups,
+                project_id=1,
+                api="v2",
+                executor=pool,
+                batch_size=2,
+                journal=tmp_path / "journals",
+            )
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while fake.call_count("v2BulkCreateDataUnits") < 2:
+            assert thread.is_alive() and time.monotonic() < deadline
+            time.sleep(0.005)
+        victim = next(iter(pool._processes))  # a plain pool does not retry: it breaks
+        os.kill(victim, signal.SIGKILL)
+        thread.join(60)
+    fake.faults.latency_ms = 0
+    broken = outcome["result"]
+    assert 0 < broken.failed <= N_GROUPS
+    assert {f.reason for f in broken.failures} == {FailureReason.SHARD_FAILED}
+    assert "BrokenProcessPool" in broken.failures[0].message
+    assert broken.groups == N_GROUPS
+    with ProcessPoolExecutor(2) as pool:
+        again = upload_data_collection(
+            client, 1, groups, project_id=1, api="v2", executor=pool, journal=tmp_path / "journals"
+        )
+    assert again.success
     assert_exact(fake, expected)
