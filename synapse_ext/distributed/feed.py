@@ -67,7 +67,7 @@ class ShardReporter:
         self._shard, self._attempt, self._emit = shard, attempt, emit
         self._interval = interval
         self._counts = {"groups": 0, "bytes": 0}
-        self._last = 0.0
+        self._last = float("-inf")  # the first count is sent at once
         self._lock = threading.Lock()
 
     @contextlib.contextmanager

@@ -16,6 +16,7 @@ import pytest
 from mockserver import MockSynapse
 from synapse_ext import (
     AsyncSynapseClient,
+    CallbackProgress,
     FailureReason,
     IngestFailure,
     IngestResult,
@@ -35,6 +36,7 @@ from synapse_ext.distributed import (
     shard_journal_path,
     shard_of,
 )
+from synapse_ext.distributed.feed import ProgressMerger, ShardReporter
 
 from ..ingest.conftest import FAST, assert_exact
 from .conftest import N_GROUPS, TOKEN, Dataset
@@ -262,3 +264,34 @@ def test_a_dead_pool_process_fails_its_shards_and_a_rerun_completes(
         )
     assert again.success
     assert_exact(fake, expected)
+
+
+def test_progress_counts_the_furthest_attempt_of_each_shard() -> None:
+    events: list[ProgressEvent] = []
+    reporter = CallbackProgress(events.append)
+    with (
+        reporter.task(total=10, desc="data units", unit="group") as groups,
+        reporter.task(desc="file content", unit="B") as sent,
+    ):
+        merger = ProgressMerger(groups, sent)
+        merger.report(0, 3, 300)  # shard 0, first attempt
+        merger.report(1, 2, 200)
+        merger.on_event((0.0, {"shard": 0, "attempt": "b", "groups": 1, "bytes": 50}))
+        merger.on_event((0.0, {"shard": 0, "attempt": "b", "groups": 5, "bytes": 310}))
+        merger.report(1, 5, 250)  # shard 1 completes
+    finished = {e.desc: e.done for e in events if e.finished}
+    assert finished == {"data units": 10, "file content": 560}  # a retry never counts twice
+    assert all(e.advanced >= 0 for e in events)
+
+
+def test_a_shard_reporter_sends_cumulative_counts() -> None:
+    sent: list[dict[str, Any]] = []
+    reporter = ShardReporter(3, "attempt-1", sent.append, interval=3600)
+    with reporter.task(unit="group") as groups, reporter.task(unit="B") as nbytes:
+        groups.advance(1)  # the first advance is sent at once, later ones are throttled
+        groups.advance(2)
+        nbytes.advance(4096)
+    reporter.flush()
+    assert sent[0] == {"shard": 3, "attempt": "attempt-1", "groups": 1, "bytes": 0}
+    assert sent[-1] == {"shard": 3, "attempt": "attempt-1", "groups": 3, "bytes": 4096}
+    assert len(sent) == 2
