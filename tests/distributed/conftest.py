@@ -1,6 +1,6 @@
 """Fixtures of the distributed tests: the fake over real HTTP (workers are other processes)
 and one ``LocalCluster`` of two worker processes shared by the whole folder (starting one is
-slow)."""
+slow), stopped when the folder is done."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def dataset(tmp_path: Path) -> Dataset:
     return root, make_dataset(root, N_GROUPS)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # stopped once this folder's tests are done
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A ``distributed.Client`` on a LocalCluster of 2 worker processes, 1 thread each.
 
