@@ -52,13 +52,15 @@ def test_killed_at_a_random_hook(fake: MockSynapse, tmp_path: Path, seed: int) -
     _resume_and_check(fake, root, journal, expected)
 
 
-@pytest.mark.parametrize("seed", [7, 8, 9])
-def test_killed_after_a_random_delay(fake: MockSynapse, tmp_path: Path, seed: int) -> None:
+@pytest.mark.parametrize(("api", "seed"), [("v1", 7), ("v1", 8), ("v2", 9), ("v2", 10)])
+def test_killed_after_a_random_delay(
+    fake: MockSynapse, tmp_path: Path, api: str, seed: int
+) -> None:
     root = tmp_path / "data"
     expected = make_dataset(root, N_GROUPS)
     journal = tmp_path / "journal.sqlite3"
     fake.faults.latency_ms = LATENCY_MS
-    proc = _child(fake.base_url, root, journal, "--batch-size", "7")
+    proc = _child(fake.base_url, root, journal, "--batch-size", "7", "--api", api)
     try:
         deadline = time.monotonic() + 60
         while not fake.calls:  # the child is up and talking to the fake: the run has begun
@@ -80,7 +82,7 @@ def test_killed_after_a_random_delay(fake: MockSynapse, tmp_path: Path, seed: in
     assert running and proc.returncode == -signal.SIGKILL, "the child finished before the kill"
     assert calls_at_kill, "nothing was sent before the kill"
     assert state_at_kill["counts"]["tasks"] < N_GROUPS, "every task existed: the run was over"
-    _resume_and_check(fake, root, journal, expected)
+    _resume_and_check(fake, root, journal, expected, "--api", api)
 
 
 V2_POINTS = {  # point -> how many such requests a run of N_GROUPS makes (at least)
