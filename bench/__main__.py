@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import fake_overhead, large_file, machine, presigned, small_files, vendor
+from bench import distributed, fake_overhead, large_file, machine, presigned, small_files, vendor
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -21,6 +21,7 @@ TARGETS = {
     "rerun.file_bytes_sent": ("==", 0),
     "presigned.throughput_ratio": (">=", 2.0),
     "presigned.v2_peak_above_idle_mib": ("<=", 100.0),
+    "distributed.speedup": (">=", 1.6),
 }
 
 
@@ -33,6 +34,11 @@ def _args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only-vendor", action="store_true", help="run only the head-to-head (merged into results)"
+    )
+    parser.add_argument(
+        "--only-distributed",
+        action="store_true",
+        help="run only the Dask benchmarks (merged into results)",
     )
     return parser.parse_args()
 
@@ -64,6 +70,7 @@ def _run(workdir: Path, quick: bool, with_vendor: bool) -> dict[str, Any]:
     results["rerun"] = small_files.rerun(workdir, n)
     print("fake overhead ...", flush=True)
     results["fake"] = fake_overhead.run(workdir, 300 if quick else 2000)
+    results["distributed"] = _distributed(workdir, quick)
     results["targets"] = _verdicts(results)
     if with_vendor:
         print("vs vendor's client ...", flush=True)
@@ -133,6 +140,21 @@ def _table(results: dict[str, Any]) -> str:
         ("fake respx GET/s | 4 KiB upload/s", _pair(fk["respx"])),
         ("fake HTTP GET/s | 4 KiB upload/s", _pair(fk["http"])),
     ]
+    ds = results["distributed"]
+    rows += [
+        (
+            f"Dask shards, {ds['files']} x 4 KiB, {ds['latency_ms']} ms: files/s 1 | 2 processes",
+            f"{ds['one_process_files_per_s']} | {ds['two_processes_files_per_s']}"
+            f" = {ds['speedup']}x",
+        ),
+        ("  storage PUT at that latency, ms", f"{ds['storage_put_ms']}"),
+        (
+            "  driver listing + planning MiB per 10k files (at "
+            + ", ".join(ds["mib_per_10k_files"])
+            + ")",
+            ", ".join(str(v) for v in ds["mib_per_10k_files"].values()),
+        ),
+    ]
     if "vs_vendor" in results:
         rows += vendor.table_rows(results["vs_vendor"])
     width = max(len(r[0]) for r in rows)
@@ -143,6 +165,23 @@ def _table(results: dict[str, Any]) -> str:
         mark = "met" if verdict["met"] else "NOT met"
         lines.append(f"{key:<{width}}  {verdict['value']} (target {verdict['target']}): {mark}")
     return "\n".join(lines)
+
+
+def _distributed(workdir: Path, quick: bool) -> dict[str, Any]:
+    print("sharded on Dask, 1 vs 2 worker processes, 20 ms latency ...", flush=True)
+    return {
+        **distributed.throughput(workdir, 400 if quick else 4000),
+        **distributed.driver_memory(workdir, (400, 1600) if quick else (4000, 16000, 64000)),
+    }
+
+
+def _only_distributed(workdir: Path, quick: bool) -> None:
+    """The Dask benchmarks alone, merged into an existing ``results.json`` (if any)."""
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["distributed"] = _distributed(workdir, quick)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(json.dumps(results["distributed"], indent=2))
+    print(f"\nwrote {RESULTS.name} (distributed)")
 
 
 def _only_vendor(workdir: Path, quick: bool) -> None:
@@ -159,6 +198,9 @@ def _only_vendor(workdir: Path, quick: bool) -> None:
 def _main(workdir: Path, args: argparse.Namespace) -> None:
     if args.only_vendor:
         _only_vendor(workdir, args.quick)
+        return
+    if args.only_distributed:
+        _only_distributed(workdir, args.quick)
         return
     results = _run(workdir, args.quick, not args.no_vendor)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -30,6 +30,7 @@ SUBPACKAGES = [
     "synapse_ext.policy",
     "synapse_ext.progress",
     "synapse_ext.compat",
+    "synapse_ext.distributed",
 ]
 MODULES = ["synapse_ext", *SUBPACKAGES, "mockserver"]
 OURS = ("synapse_ext", "mockserver")

@@ -20,6 +20,7 @@ from .dataset import (
     organize,
     validate_files_against_collection,
 )
+from .distributed import ClientSettings, ShardedExecutor
 from .errors import (
     AuthenticationError,
     AuthorizationError,
@@ -80,6 +81,7 @@ __all__ = [
     "BackendClient",
     "CallbackProgress",
     "ClientError",
+    "ClientSettings",
     "CursorPage",
     "DataFileUnconfirmedError",
     "EmptyFileError",
@@ -113,6 +115,7 @@ __all__ = [
     "RetryPolicy",
     "SeedCompatError",
     "ServerError",
+    "ShardedExecutor",
     "SourceError",
     "SourcePath",
     "SourceUnreachableError",

@@ -26,6 +26,7 @@ from ..sources import (
     parse_source_options,
     resolve_source,
 )
+from .cluster import DASK_HELP, check_dask, dask_executor, dask_journal
 from .cmd_browse import not_found
 from .exits import CliError, ExitCode
 from .live import PROGRESS_MODES, progress_display
@@ -168,9 +169,9 @@ def open_journal(
 @click.option(
     "--journal",
     "journal_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
-    help="Resume journal (default: the user cache folder).",
+    help="Resume journal (default: the user cache folder); with --dask, a folder.",
 )
 @click.option("--no-resume", is_flag=True, help="Keep the journal in memory only.")
 @click.option("--restart", is_flag=True, help="Forget previous runs of this collection first.")
@@ -182,6 +183,7 @@ def open_journal(
     show_default=True,
     help="auto: a live display when stderr is a terminal (never with --json).",
 )
+@click.option("--dask", "dask_address", metavar="ADDRESS", default=None, help=DASK_HELP)
 @pass_session
 @click.pass_context
 def upload(
@@ -203,6 +205,7 @@ def upload(
     no_resume: bool,
     restart: bool,
     progress_mode: str,
+    dask_address: str | None,
 ) -> None:
     """Upload SOURCE (one sub-folder per file specification) into a data collection.
 
@@ -214,6 +217,8 @@ def upload(
     out = session.output
     out.json_mode = as_json
     root, options = check_source(directory, source_option)
+    if dask_address is not None:
+        check_dask(dask_address, session, restart=restart)
     client = session.client(ctx)
     try:
         collection = client.get_collection(collection_id)
@@ -240,9 +245,15 @@ def upload(
         )
         ctx.exit(int(code))
     scope = journal_scope(client.base_url, collection_id)
-    journal = open_journal(
-        ctx, session, journal_path, no_resume=no_resume, restart=restart, scope=scope
-    )
+    executor = None
+    journal: Any
+    if dask_address is not None:
+        journal = dask_journal(journal_path, no_resume=no_resume)
+        executor = dask_executor(ctx, dask_address)
+    else:
+        journal = open_journal(
+            ctx, session, journal_path, no_resume=no_resume, restart=restart, scope=scope
+        )
     mode = "none" if as_json else progress_mode
     with progress_display(mode, out.err, large_file=chunked_threshold + 1) as (reporter, files):
         client.progress = files
@@ -259,6 +270,7 @@ def upload(
             chunk_size=chunk_size,
             api=api,
             trust_etag=trust_etag,
+            executor=executor,
         )
     code = ExitCode.FAILED if result.failures else ExitCode.OK
     if as_json:

@@ -43,6 +43,8 @@ class FailureReason(StrEnum):
     """The batch may have been applied and the server could not be asked; the next run
     reconciles it from the journal before sending anything."""
     TASK_FAILED = "task_failed"
+    SHARD_FAILED = "shard_failed"
+    """A distributed run's shard did not finish (its executor gave up on it); re-run."""
 
 
 @attrs.frozen
@@ -86,6 +88,17 @@ class IngestResult:
     def success(self) -> bool:
         """True when every group is a data unit (with its task, if a project was given)."""
         return not self.failures
+
+    def merge(self, other: IngestResult) -> None:
+        """Add ``other``'s counts and failures to this result (shards of one run)."""
+        self.groups += other.groups
+        self.files_uploaded += other.files_uploaded
+        self.files_already_present += other.files_already_present
+        self.bytes_sent += other.bytes_sent
+        self.units_created += other.units_created
+        self.units_already_present += other.units_already_present
+        self.tasks_created += other.tasks_created
+        self.failures.extend(other.failures)
 
     def to_dict(self) -> dict[str, object]:
         """Counts, ``partial_failure`` and the failures as plain data."""

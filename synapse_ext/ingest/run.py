@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TypedDict
@@ -70,6 +71,7 @@ class IngestOptions(TypedDict, total=False):
     part_concurrency: int
     dry_run: bool
     trust_etag: bool
+    executor: Executor | None
 
 
 ApiChoice = Literal["auto", "v1", "v2"]
@@ -107,6 +109,7 @@ def ingestion(
     part_concurrency: int = 4,
     dry_run: bool = False,
     trust_etag: bool = False,
+    executor: Executor | None = None,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -132,7 +135,36 @@ def ingestion(
     file's MD5-shaped ETag as its checksum instead of reading it to hash it (each file is
     then read once, by its upload, which verifies the claim: a file whose ETag is not its
     MD5 fails and nothing is bound to the wrong checksum); see ``docs/decisions.md``.
+    ``executor``: run the groups as shards on any ``concurrent.futures.Executor`` (Dask's
+    ``Client.get_executor()``, a ``ProcessPoolExecutor``, ...; wrap it in
+    :class:`~synapse_ext.distributed.ShardedExecutor` to choose the shards or the workers'
+    settings). Each shard is this same ingestion on a worker, with its own client and journal
+    (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
     """
+    if executor is not None:
+        from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
+
+        return (
+            yield from distributed_ingestion(
+                client,
+                collection_id,
+                data,
+                executor,
+                which_api=_which_api(client, collection_id, api),
+                project_id=project_id,
+                batch_size=batch_size,
+                max_workers=max_workers,
+                on_progress=on_progress,
+                journal=journal,
+                chunked_threshold=chunked_threshold,
+                chunk_size=chunk_size,
+                window=window,
+                unit_retry=unit_retry,
+                part_concurrency=part_concurrency,
+                dry_run=dry_run,
+                trust_etag=trust_etag,
+            )
+        )
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")

@@ -32,6 +32,7 @@ PACKAGES = [
     "synapse_ext.upload",
     "synapse_ext.dataset",
     "synapse_ext.ingest",
+    "synapse_ext.distributed",
     "synapse_ext.errors",
     "synapse_ext.progress",
     "synapse_ext.sources",
