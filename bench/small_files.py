@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 from bench import serve
 from synapse_ext import BackendClient, SynapseClient
 from synapse_ext.ingest import upload_data_collection
+from synapse_ext.ingest.run import ApiChoice
 
 FILE_SIZE = 4096
 BASELINE_BATCH = 10  # units per create_data_units call on the product page
 WORKERS = 16  # upload concurrency (and connection-pool size) of the SDK runs
+BATCH_SIZE = 200  # units per unit-creation request (the ingestion's default), v1 and v2
 
 
 def make_files(root: Path, n: int, *, tag: str = "") -> list[Path]:
@@ -35,12 +38,21 @@ def _groups(paths: list[Path]) -> list[dict[str, Any]]:
     ]
 
 
-def ingest(url: str, paths: list[Path], journal: Path) -> tuple[float, Any]:
+def ingest(
+    url: str, paths: list[Path], journal: Path, *, api: ApiChoice = "v1"
+) -> tuple[float, Any]:
     """Seconds and result of one ``upload_data_collection`` (tasks for project 1)."""
     with SynapseClient(url, serve.TOKEN, max_connections=WORKERS) as client:
         start = time.perf_counter()
         result = upload_data_collection(
-            client, 1, _groups(paths), project_id=1, journal=journal, max_workers=WORKERS
+            client,
+            1,
+            _groups(paths),
+            project_id=1,
+            journal=journal,
+            max_workers=WORKERS,
+            batch_size=BATCH_SIZE,
+            api=api,
         )
         seconds = time.perf_counter() - start
     if not result.success:
@@ -117,3 +129,35 @@ def scaling(workdir: Path, counts: tuple[int, ...]) -> dict[str, Any]:
         per_file[str(n)] = round(seconds / n * 1000, 3)
     values = list(per_file.values())
     return {"per_file_ms": per_file, "max_over_min": round(max(values) / min(values), 2)}
+
+
+def v1_vs_v2(workdir: Path, n: int, latency_ms: int, reps: int = 2) -> dict[str, Any]:
+    """The same ``n`` files through ``api="v1"`` and ``api="v2"`` on one server (latency on
+    the API and the storage origin alike), alternating (who goes first flips every
+    repetition), the fake reset and a fresh journal before each run; medians."""
+    paths = make_files(workdir / f"v1v2-{latency_ms}", n, tag="v1v2")
+    runs: dict[str, list[float]] = {"v1": [], "v2": []}
+    with serve.served(workdir / f"storage-v1v2-{latency_ms}", latency_ms=latency_ms) as url:
+        for rep in range(reps):
+            order: tuple[ApiChoice, ApiChoice] = ("v1", "v2") if rep % 2 == 0 else ("v2", "v1")
+            for api in order:
+                serve.reset(url)
+                journal = workdir / f"journal-v1v2-{latency_ms}-{api}-{rep}.sqlite3"
+                seconds, result = ingest(url, paths, journal, api=api)
+                if result.api != api or result.files_uploaded != n:
+                    raise RuntimeError(f"{api} run did not upload every file: {result.to_dict()}")
+                runs[api].append(seconds)
+    medians = {api: statistics.median(times) for api, times in runs.items()}
+    rates = {api: n / seconds for api, seconds in medians.items()}
+    return {
+        "files": n,
+        "latency_ms": latency_ms,
+        "workers": WORKERS,
+        "batch_size": BATCH_SIZE,
+        "reps": reps,
+        "v1_files_per_s": round(rates["v1"], 1),
+        "v2_files_per_s": round(rates["v2"], 1),
+        "v1_seconds": [round(t, 2) for t in runs["v1"]],
+        "v2_seconds": [round(t, 2) for t in runs["v2"]],
+        "ratio": round(rates["v2"] / rates["v1"], 2),
+    }

@@ -3,9 +3,15 @@
 An object is a list of segment files: a single PUT's body (spooled by the transport, MD5
 computed while it streamed in) is moved into place, and a completed multipart upload's part
 files *become* the object's segments, in part order: nothing is concatenated or copied, so a
-1 GiB multipart upload costs neither memory nor a second disk write. Overwriting a key makes a
-new object; segment files an earlier :class:`~mockserver.storage.StoredObject` handed out stay
-on disk until :meth:`EmbeddedStore.reset` (the backend's data files may point at them).
+1 GiB multipart upload costs neither memory nor a second disk write. The whole object's MD5
+(what the backend checks a multipart file's checksum against) is folded in part order by a
+background thread while the parts arrive (part *k* as soon as parts 1..*k* are stored), so
+completing and hashing the object only hashes what was not folded yet; parts that arrive out
+of order are folded when the gap closes, and a part list that is not the folded prefix
+(parts skipped, a part sent again after it was folded) falls back to one pass at the end.
+Overwriting a key makes a new object; segment files an earlier
+:class:`~mockserver.storage.StoredObject` handed out stay on disk until
+:meth:`EmbeddedStore.reset` (the backend's data files may point at them).
 
 Presigned URLs are path-style ``{endpoint_url}/{bucket}/{key}`` with SigV4-looking query
 parameters. The signature is the store's own: HMAC-SHA256 (a secret key of the store) over the
@@ -25,6 +31,7 @@ import math
 import secrets
 import shutil
 import threading
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -70,10 +77,27 @@ class _Part:
     md5: str
 
 
+class _Fold:
+    """The MD5 of an upload's parts 1..k (``parts``, in order), extended part by part.
+
+    ``lock`` is held by whoever extends it (the background folder, or the hash at the end).
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.md5 = hashlib.md5()
+        self.parts: list[_Part] = []
+        self.result: str | None = None
+        """The hex MD5 once every part of the completed object is folded."""
+
+
 @dataclass
 class _Upload:
     key: str
     parts: dict[int, _Part] = field(default_factory=dict)
+    fold: _Fold = field(default_factory=_Fold)
+    open: bool = True
+    """False once completed or aborted (the folder stops)."""
 
 
 def _unquote_etag(etag: str) -> str:
@@ -107,6 +131,10 @@ class EmbeddedStore:
         self._objects: dict[str, StoredObject] = {}
         self._uploads: dict[str, _Upload] = {}
         self._hashes: dict[tuple[Path, ...], tuple[str, str]] = {}
+        self._md5s: dict[tuple[Path, ...], str] = {}
+        self._folds: dict[tuple[Path, ...], _Fold] = {}
+        self._fold_queue: deque[_Upload] = deque()
+        self._folding = False
         self._upload_count = 0
         self.reset()
 
@@ -118,8 +146,13 @@ class EmbeddedStore:
             (self.root / "objects").mkdir(parents=True, exist_ok=True)
             (self.root / "parts").mkdir(parents=True, exist_ok=True)
             self._objects = {}
+            for upload in self._uploads.values():
+                upload.open = False
             self._uploads = {}
             self._hashes = {}
+            self._md5s = {}
+            self._folds = {}
+            self._fold_queue.clear()
             self._upload_count = 0
 
     def snapshot(self) -> dict[str, Any]:
@@ -252,13 +285,16 @@ class EmbeddedStore:
                         400,
                     )
             del self._uploads[upload_id]
+            upload.open = False
             used = {id(part) for part in chosen}
             unused = [p.path for p in upload.parts.values() if id(p) not in used]
+            segments = tuple(part.path for part in chosen)
+            self._folds[segments] = upload.fold
             stored = StoredObject(
                 key=key,
                 size=sum(part.size for part in chosen),
                 etag=multipart_etag([part.md5 for part in chosen]),
-                segments=tuple(part.path for part in chosen),
+                segments=segments,
                 content_type="application/octet-stream",
             )
             self._objects[key] = stored
@@ -271,6 +307,7 @@ class EmbeddedStore:
         with self._lock:
             upload = self._upload(key, upload_id)
             del self._uploads[upload_id]
+            upload.open = False
         for part in upload.parts.values():
             part.path.unlink(missing_ok=True)
 
@@ -289,10 +326,7 @@ class EmbeddedStore:
             return cached
         md5, sha1 = hashlib.md5(), hashlib.sha1()
         for path in stored.segments:
-            with path.open("rb") as fh:
-                while block := fh.read(_BLOCK):
-                    md5.update(block)
-                    sha1.update(block)
+            _hash_file(path, md5, sha1)
         result = (md5.hexdigest(), sha1.hexdigest())
         with self._lock:
             self._hashes[stored.segments] = result
@@ -300,7 +334,8 @@ class EmbeddedStore:
 
     def content_hash(self, key: str, algorithm: HashAlgorithm = "md5") -> str:
         """One hash of the content: a single PUT's MD5 is its ETag (computed while the body
-        streamed in), anything else one streamed pass over the segments (cached)."""
+        streamed in), a multipart object's MD5 was folded while its parts arrived (only the
+        rest is hashed now); anything else is one streamed pass over the segments (cached)."""
         stored = self.get_object(key)
         assert stored.segments is not None
         etag = stored.etag.strip('"')
@@ -308,14 +343,84 @@ class EmbeddedStore:
             return etag
         with self._lock:
             cached = self._hashes.get(stored.segments)
+            known = self._md5s.get(stored.segments)
+            fold = self._folds.get(stored.segments)
         if cached is not None:
             return cached[0] if algorithm == "md5" else cached[1]
+        if algorithm == "md5":
+            if known is not None:
+                return known
+            if fold is not None:
+                folded = self._finish_fold(stored.segments, fold)
+                if folded is not None:
+                    return folded
         digest = hashlib.new(algorithm)
         for path in stored.segments:
-            with path.open("rb") as fh:
-                while block := fh.read(_BLOCK):
-                    digest.update(block)
+            _hash_file(path, digest)
         return digest.hexdigest()
+
+    # -- the MD5 folded while parts arrive ---------------------------------------------------
+    def _schedule_fold(self, upload: _Upload) -> None:
+        """(under the lock) Fold whatever of ``upload`` can be folded now, in the background."""
+        self._fold_queue.append(upload)
+        if not self._folding:
+            self._folding = True
+            threading.Thread(target=self._folder, name="storage-md5-fold", daemon=True).start()
+
+    def _folder(self) -> None:
+        """The background folder: drains the queue, then exits (restarted on demand)."""
+        while True:
+            with self._lock:
+                if not self._fold_queue:
+                    self._folding = False
+                    return
+                upload = self._fold_queue.popleft()
+            self._fold_ready(upload)
+
+    def _fold_ready(self, upload: _Upload) -> None:
+        """Extend ``upload``'s fold with each next part that is stored, while it is open."""
+        fold = upload.fold
+        with fold.lock:
+            while True:
+                number = len(fold.parts) + 1
+                with self._lock:
+                    part = upload.parts.get(number)
+                    if not upload.open or upload.fold is not fold or part is None:
+                        return
+                try:
+                    _hash_file(part.path, fold.md5)
+                except OSError:  # replaced or discarded meanwhile
+                    part = None
+                with self._lock:
+                    if part is None or upload.parts.get(number) is not part:
+                        # The part was sent again while it was hashed: this fold is void.
+                        if upload.fold is fold:
+                            upload.fold = _Fold()
+                            if upload.open:
+                                self._schedule_fold(upload)
+                        return
+                    fold.parts.append(part)
+
+    def _finish_fold(self, segments: tuple[Path, ...], fold: _Fold) -> str | None:
+        """The object's MD5 from its fold (hashing the segments not folded yet), or None when
+        the fold is not a prefix of the object's parts."""
+        with fold.lock:
+            if fold.result is None:
+                count = len(fold.parts)
+                if count > len(segments) or any(
+                    p.path != s for p, s in zip(fold.parts, segments, strict=False)
+                ):
+                    with self._lock:
+                        self._folds.pop(segments, None)
+                    return None
+                for path in segments[count:]:
+                    _hash_file(path, fold.md5)
+                fold.result = fold.md5.hexdigest()
+            md5 = fold.result
+        with self._lock:
+            self._md5s[segments] = md5
+            self._folds.pop(segments, None)
+        return md5
 
     def presign_get(self, key: str, *, expires_at: datetime, filename: str | None = None) -> str:
         """A presigned GetObject URL (``filename``: ``Content-Disposition: attachment``)."""
@@ -373,6 +478,9 @@ class EmbeddedStore:
                 raise _no_such_upload()
             old = upload.parts.get(part_number)
             upload.parts[part_number] = _Part(target, body.size, body.md5)
+            if old is not None and any(p is old for p in upload.fold.parts):
+                upload.fold = _Fold()  # what was folded is not the part any more
+            self._schedule_fold(upload)
         if old is not None:  # a part sent again replaces the earlier one (never handed out)
             old.path.unlink(missing_ok=True)
         return f'"{body.md5}"'
@@ -416,6 +524,16 @@ def check_content_md5(header: str | None, md5_hex: str) -> None:
         raise StorageError(
             "BadDigest", "The Content-MD5 you specified did not match what we received.", 400
         )
+
+
+def _hash_file(path: Path, *digests: Any) -> None:
+    """Update each of ``digests`` (hashlib objects) with the content of ``path``."""
+    with path.open("rb", buffering=0) as fh:
+        block = bytearray(_BLOCK)
+        view = memoryview(block)
+        while n := fh.readinto(block):
+            for digest in digests:
+                digest.update(view[:n])
 
 
 def _move(source: Path, target: Path) -> None:
