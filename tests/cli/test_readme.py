@@ -35,6 +35,7 @@ KNOWN_NORUN = {
     "make generate          # regenerate generated/synapse_client (fails on generator warnings)",
     "$ make api-diff",
     "pip install 'synapse-dc[s3]'",
+    "synapse-dc upload s3://my-bucket/dataset --collection 12 --project 3 \\",
 }
 _FENCE = re.compile(r"^```(\S*)\s*$")
 _DIRECTIVE = re.compile(r"^<!--\s*(norun|run)\s*:?\s*(.*?)\s*-->$")
