@@ -1,4 +1,5 @@
-"""Sharded ingestion on Dask: throughput of 2 worker processes against 1, and driver memory.
+"""Sharded ingestion on Dask: throughput of 2 worker processes against 1 (files read from an
+S3 source), and driver memory.
 
 Both throughput runs use the same files, the same fake (``synapse-mock serve --latency-ms``,
 whose latency applies to the API and to its storage origin: checked here by timing one
@@ -7,13 +8,16 @@ presigned PUT) and a fresh ``LocalCluster`` each; the fake is reset between them
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib
 import time
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import botocore.session
 import httpx
 
 from bench import serve
@@ -27,10 +31,6 @@ WORKERS = 4
 SHARDS_PER_PROCESS = 4
 
 
-def _groups(paths: list[Path]) -> list[dict[str, Any]]:
-    return [{"files": {"image": p}, "meta": {"origin_file_stem": p.stem}} for p in paths]
-
-
 def storage_latency_ms(url: str) -> float:
     """Milliseconds of one presigned PUT of 4 KiB to the fake's storage origin."""
     with SynapseClient(url, serve.TOKEN) as client:
@@ -41,7 +41,7 @@ def storage_latency_ms(url: str) -> float:
         return round((time.perf_counter() - start) * 1000, 1)
 
 
-def _timed_run(url: str, paths: list[Path], processes: int, journals: Path) -> float:
+def _timed_run(url: str, groups: list[Any], processes: int, journals: Path) -> float:
     with dask_client(f"local:{processes}") as dask, SynapseClient(url, serve.TOKEN) as client:
         dask.run(importlib.import_module, "synapse_ext.distributed.shard")  # warm: not timed
         executor = ShardedExecutor(dask.get_executor(), shards=SHARDS_PER_PROCESS * processes)
@@ -49,31 +49,67 @@ def _timed_run(url: str, paths: list[Path], processes: int, journals: Path) -> f
         result = upload_data_collection(
             client,
             1,
-            _groups(paths),
+            groups,
             api="v2",
             executor=executor,
             journal=journals,
             max_workers=WORKERS,
         )
         seconds = time.perf_counter() - start
-    if not result.success or result.units_created != len(paths):
+    if not result.success or result.units_created != len(groups):
         raise RuntimeError(f"sharded ingestion failed: {result.to_dict()}")
     return seconds
 
 
+@contextlib.contextmanager
+def s3_source(paths: list[Path], root: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The files in a bucket of moto's S3 server on a loopback port: (URL, source options)."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        options = {"endpoint_url": f"http://{host}:{port}", "key": "bench", "secret": "bench"}
+        s3 = botocore.session.get_session().create_client(
+            "s3",
+            endpoint_url=options["endpoint_url"],
+            region_name="us-east-1",
+            aws_access_key_id="bench",
+            aws_secret_access_key="bench",
+        )
+        s3.create_bucket(Bucket="bench-source")
+        for path in paths:
+            key = f"dataset/{path.relative_to(root).as_posix()}"
+            s3.put_object(Bucket="bench-source", Key=key, Body=path.read_bytes())
+        yield "s3://bench-source/dataset", options
+    finally:
+        server.stop()
+
+
 def throughput(workdir: Path, n: int) -> dict[str, Any]:
-    """Files per second with 1 and 2 Dask worker processes, same run, same files."""
+    """Files per second with 1 and 2 Dask worker processes, same run, same files, read by
+    the workers from an S3 source (moto's server on loopback)."""
     root = workdir / "dist-data"
     paths = make_files(root, n, tag="dist ")
-    with serve.served(workdir / "dist-storage", latency_ms=LATENCY_MS) as url:
+    with (
+        s3_source(paths, root) as (source, options),
+        serve.served(workdir / "dist-storage", latency_ms=LATENCY_MS) as url,
+    ):
         probe = storage_latency_ms(url)
+        with SynapseClient(url, serve.TOKEN) as client:
+            organized = organize(source, client.get_collection(1), source_options=options)
+        groups = list(organized.groups)
+        if len(groups) != n:
+            raise RuntimeError(f"the S3 source organized into {len(groups)} groups, not {n}")
         serve.reset(url)
-        one = _timed_run(url, paths, 1, workdir / "dist-j1")
+        one = _timed_run(url, groups, 1, workdir / "dist-j1")
         serve.reset(url)
-        two = _timed_run(url, paths, 2, workdir / "dist-j2")
+        two = _timed_run(url, groups, 2, workdir / "dist-j2")
     return {
         "files": n,
         "file_size": 4096,
+        "source": "s3 (moto server on loopback)",
         "latency_ms": LATENCY_MS,
         "storage_put_ms": probe,
         "one_process_files_per_s": round(n / one, 1),

@@ -16,7 +16,13 @@ import click
 from ..client import SynapseClient
 from ..dataset import OrganizeResult, organize
 from ..errors import NotFoundError
-from ..ingest import Journal, default_journal_path, journal_scope, upload_data_collection
+from ..ingest import (
+    IngestResult,
+    Journal,
+    default_journal_path,
+    journal_scope,
+    upload_data_collection,
+)
 from ..ingest.run import API_CHOICES, ApiChoice
 from ..sources import (
     SourceError,
@@ -272,12 +278,24 @@ def upload(
             trust_etag=trust_etag,
             executor=executor,
         )
+    ctx.exit(int(_report(out, document, organized, result, as_json)))
+
+
+def _report(
+    out: Output,
+    document: dict[str, Any],
+    organized: OrganizeResult,
+    result: IngestResult,
+    as_json: bool,
+    **extra: object,
+) -> ExitCode:
+    """The summary (or the JSON document with ``extra`` keys); the exit code it implies."""
     code = ExitCode.FAILED if result.failures else ExitCode.OK
     if as_json:
-        echo_json({**document, "result": result.to_dict(), "exit_code": int(code)})
+        echo_json({**document, **extra, "result": result.to_dict(), "exit_code": int(code)})
     else:
         show_summary(out, result, len(organized.report.issues))
-    ctx.exit(int(code))
+    return code
 
 
 def _dry_run(
@@ -303,10 +321,4 @@ def _dry_run(
         dry_run=True,
         trust_etag=trust_etag,
     )
-    code = ExitCode.FAILED if result.failures else ExitCode.OK
-    if as_json:
-        plan = plan_dict(organized)
-        echo_json({**document, "plan": plan, "result": result.to_dict(), "exit_code": int(code)})
-    else:
-        show_summary(out, result, len(organized.report.issues))
-    return code
+    return _report(out, document, organized, result, as_json, plan=plan_dict(organized))

@@ -59,7 +59,8 @@ def test_in_order_parts_are_folded_before_completion(
     real = embedded._hash_file
 
     def counting(path: Path, *digests: Any) -> None:
-        read.append(path)
+        if store.root in path.parents:  # other fakes of this process hash their own files
+            read.append(path)
         real(path, *digests)
 
     monkeypatch.setattr(embedded, "_hash_file", counting)
