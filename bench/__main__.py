@@ -146,6 +146,14 @@ def _table(results: dict[str, Any]) -> str:
             f"{v1v2['v2_files_per_s']} / {v1v2['v1_files_per_s']} = {v1v2['ratio']}x",
         )
     )
+    if "ratio_lookup_all" in v1v2:
+        rows.append(
+            (
+                "  v2 looking every file up (lookup_threshold=0) / v1",
+                f"{v1v2['v2_lookup_all_files_per_s']} / {v1v2['v1_files_per_s']} = "
+                f"{v1v2['ratio_lookup_all']}x",
+            )
+        )
     rows += [
         (f"small files/s, {sf['files']} x 4 KiB, 20 ms", f"{sf['files_per_s']}"),
         ("  baseline files/s (product page loop)", f"{sf['baseline_files_per_s']}"),

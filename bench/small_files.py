@@ -39,7 +39,7 @@ def _groups(paths: list[Path]) -> list[dict[str, Any]]:
 
 
 def ingest(
-    url: str, paths: list[Path], journal: Path, *, api: ApiChoice = "v1"
+    url: str, paths: list[Path], journal: Path, *, api: ApiChoice = "v1", **options: Any
 ) -> tuple[float, Any]:
     """Seconds and result of one ``upload_data_collection`` (tasks for project 1)."""
     with SynapseClient(url, serve.TOKEN, max_connections=WORKERS) as client:
@@ -53,6 +53,7 @@ def ingest(
             max_workers=WORKERS,
             batch_size=BATCH_SIZE,
             api=api,
+            **options,
         )
         seconds = time.perf_counter() - start
     if not result.success:
@@ -131,22 +132,32 @@ def scaling(workdir: Path, counts: tuple[int, ...]) -> dict[str, Any]:
     return {"per_file_ms": per_file, "max_over_min": round(max(values) / min(values), 2)}
 
 
+ARMS: dict[str, tuple[ApiChoice, dict[str, Any]]] = {
+    "v1": ("v1", {}),
+    "v2": ("v2", {}),
+    "v2-lookup-all": ("v2", {"lookup_threshold": 0}),
+}
+"""The runs of :func:`v1_vs_v2`: v1, v2 as shipped (small files without a lookup) and v2
+looking every file up first (``lookup_threshold=0``, the behaviour before it existed)."""
+
+
 def v1_vs_v2(workdir: Path, n: int, latency_ms: int, reps: int = 2) -> dict[str, Any]:
-    """The same ``n`` files through ``api="v1"`` and ``api="v2"`` on one server (latency on
-    the API and the storage origin alike), alternating (who goes first flips every
+    """The same ``n`` files through every arm of :data:`ARMS` on one server (latency on
+    the API and the storage origin alike), interleaved (the order reverses every
     repetition), the fake reset and a fresh journal before each run; medians."""
     paths = make_files(workdir / f"v1v2-{latency_ms}", n, tag="v1v2")
-    runs: dict[str, list[float]] = {"v1": [], "v2": []}
+    runs: dict[str, list[float]] = {arm: [] for arm in ARMS}
     with serve.served(workdir / f"storage-v1v2-{latency_ms}", latency_ms=latency_ms) as url:
         for rep in range(reps):
-            order: tuple[ApiChoice, ApiChoice] = ("v1", "v2") if rep % 2 == 0 else ("v2", "v1")
-            for api in order:
+            order = list(ARMS) if rep % 2 == 0 else list(reversed(ARMS))
+            for arm in order:
+                api, options = ARMS[arm]
                 serve.reset(url)
-                journal = workdir / f"journal-v1v2-{latency_ms}-{api}-{rep}.sqlite3"
-                seconds, result = ingest(url, paths, journal, api=api)
+                journal = workdir / f"journal-v1v2-{latency_ms}-{arm}-{rep}.sqlite3"
+                seconds, result = ingest(url, paths, journal, api=api, **options)
                 if result.api != api or result.files_uploaded != n:
                     raise RuntimeError(f"{api} run did not upload every file: {result.to_dict()}")
-                runs[api].append(seconds)
+                runs[arm].append(seconds)
     medians = {api: statistics.median(times) for api, times in runs.items()}
     rates = {api: n / seconds for api, seconds in medians.items()}
     return {
@@ -157,7 +168,10 @@ def v1_vs_v2(workdir: Path, n: int, latency_ms: int, reps: int = 2) -> dict[str,
         "reps": reps,
         "v1_files_per_s": round(rates["v1"], 1),
         "v2_files_per_s": round(rates["v2"], 1),
+        "v2_lookup_all_files_per_s": round(rates["v2-lookup-all"], 1),
         "v1_seconds": [round(t, 2) for t in runs["v1"]],
         "v2_seconds": [round(t, 2) for t in runs["v2"]],
+        "v2_lookup_all_seconds": [round(t, 2) for t in runs["v2-lookup-all"]],
         "ratio": round(rates["v2"] / rates["v1"], 2),
+        "ratio_lookup_all": round(rates["v2-lookup-all"] / rates["v1"], 2),
     }

@@ -25,6 +25,7 @@ from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
 from ..client._options import ProgressArg
 from ..ingest._engine import DEFAULT_JOURNAL, JournalArg, validate_args
+from ..ingest._flows_v2 import DEFAULT_LOOKUP_THRESHOLD
 from ..ingest.journal import Journal
 from ..ingest.results import FailureReason, IngestFailure, IngestResult
 from ..policy import RetryPolicy
@@ -126,6 +127,7 @@ def distributed_ingestion(
     window: int,
     unit_retry: RetryPolicy | None,
     part_concurrency: int,
+    lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD,
     dry_run: bool = False,
     trust_etag: bool = False,
 ) -> Flow[IngestResult]:
@@ -147,6 +149,7 @@ def distributed_ingestion(
         "unit_retry": unit_retry,
         "api": api,
         "part_concurrency": part_concurrency,
+        "lookup_threshold": lookup_threshold,
         "dry_run": dry_run,
         "trust_etag": trust_etag,
     }

@@ -269,6 +269,20 @@ class Engine:
                     plan[checksum] = (item.group.files[spec], item.sizes[spec])
         return plan
 
+    @staticmethod
+    def small_local(todo: Sequence[Prepared], threshold: int) -> set[str]:
+        """Checksums whose file to upload (the first one, as :meth:`plan_uploads` picks) is a
+        local file of at most ``threshold`` bytes."""
+        first: dict[str, tuple[FileRef, int]] = {}
+        for item in todo:
+            for spec, checksum in item.checksums.items():
+                first.setdefault(checksum, (item.group.files[spec], item.sizes[spec]))
+        return {
+            c
+            for c, (path, size) in first.items()
+            if size <= threshold and not isinstance(path, SourcePath)
+        }
+
     def upload_options(self, size: int, threshold: int, chunk_size: int) -> dict[str, Any]:
         """Keyword arguments of ``client.upload_file`` for a ``size``-byte file.
 
@@ -285,14 +299,31 @@ class Engine:
         self.result.bytes_sent += size
         self.bytes_task.advance(size)
 
+    def found_present(self, checksum: str) -> None:
+        """An upload the server answered with a data file it already had (v2 finalize
+        ``created=false``): the file counts as already present, its bytes as not sent."""
+        self.result.files_already_present += 1
+
     def upload_outcome(
-        self, checksum: str, path: FileRef, size: int, error: Exception | None
+        self,
+        checksum: str,
+        path: FileRef,
+        size: int,
+        error: Exception | None,
+        *,
+        reused: bool = False,
     ) -> str | None:
         """Record one upload's outcome; the error message when the file is not on the server.
+
+        ``reused``: the server answered with a data file it already held (counted as already
+        present, see :meth:`found_present`).
 
         ``DataFileUnconfirmedError`` counts as uploaded: the server holds the content, only
         its data-file id is unknown (and bindings use checksums).
         """
+        if error is None and reused:
+            self.found_present(checksum)
+            return None
         if error is None or isinstance(error, DataFileUnconfirmedError):
             self.uploaded(checksum, size)
             return None

@@ -104,13 +104,17 @@ class IngestRun:
         if not todo:
             return
         try:
-            existing = yield from self._verify(e.needed_checksums(todo))
+            existing = yield from self._held(todo)
         except ClientError as exc:
             e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
             return
         failed = yield from self.upload(e.plan_uploads(todo, existing))
         for batch in batched(e.bindable(todo, failed), e.batch_size):
             yield from self.unit_batch(batch)
+
+    def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
+        """The checksums of ``todo``'s files the server holds (those are not uploaded)."""
+        return self._verify(self.engine.needed_checksums(todo))
 
     def _verify(self, checksums: list[str]) -> Flow[set[str]]:
         return ClientApi.verify_checksums.flow(self.client, checksums)

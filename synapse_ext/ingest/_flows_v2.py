@@ -4,7 +4,10 @@ The window pipeline (admit, hash, skip what the journal knows, check, upload, bi
 four steps go another way:
 
 * checking what the server holds: one ``GET /v2/data-files/?checksum=`` per file, concurrent
-  (v2 has no batch form);
+  (v2 has no batch form), except for local files of at most ``lookup_threshold`` bytes: those
+  are uploaded without a lookup, since finalize is content-deduplicating (an existing
+  checksum reuses its data file, ``created=false``: counted as already present) and one small
+  PUT costs about the round trip a lookup costs (``docs/decisions.md``);
 * uploads: ``upload-urls`` and ``finalize-upload`` in batches of at most 1000, the bytes
   straight to storage in parallel (the presigned engine); URLs that expired are asked for
   again once; a finalize whose answer was lost is never resent: the checksums are looked up;
@@ -45,7 +48,10 @@ from ._engine import Prepared
 from ._flows import BatchAction, IngestRun, classify_unit_batch_error
 from .results import FailureReason
 
-__all__ = ["IngestRunV2"]
+__all__ = ["DEFAULT_LOOKUP_THRESHOLD", "IngestRunV2"]
+
+DEFAULT_LOOKUP_THRESHOLD = 256 << 10
+"""Local files up to this size (256 KiB) are uploaded without a checksum lookup first."""
 
 logger = logging.getLogger("synapse_ext")
 
@@ -55,6 +61,8 @@ class IngestRunV2(IngestRun):
     """One ingestion over v2: v1's window pipeline with v2 checks, uploads, units, tasks."""
 
     part_concurrency: int = 4
+    lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD
+    """Local files of at most this many bytes get no lookup: finalize deduplicates them."""
 
     def start(self) -> Flow[None]:
         """No listing: bulk-create is idempotent, so batches left in flight are sent again."""
@@ -64,6 +72,12 @@ class IngestRunV2(IngestRun):
         yield  # a flow
 
     # -- what the server holds -------------------------------------------------------------
+    def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
+        """Looked up: every checksum but those of small local files (their upload asks)."""
+        e = self.engine
+        unasked = e.small_local(todo, self.lookup_threshold)
+        return (yield from self._verify([c for c in e.needed_checksums(todo) if c not in unasked]))
+
     def _lookup(self, checksum: str) -> Flow[bool]:
         found = yield from ClientApi.find_data_file.flow(self.client, checksum)
         return found is not None
@@ -124,8 +138,10 @@ class IngestRunV2(IngestRun):
             todo = expired
         return outcome
 
-    def _finalize(self, stored: dict[str, StoredFile]) -> Flow[dict[str, str | None]]:
-        """Finalize ``stored``; checksum → None (a data file exists) or the server's reason."""
+    def _finalize(self, stored: dict[str, StoredFile]) -> Flow[dict[str, str | bool]]:
+        """Finalize ``stored``; checksum → the server's reason, or whether the data file was
+        created (False: it already had one). After a lost answer the held ones count as
+        created (nothing says otherwise)."""
         entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
         try:
             answer = yield from ClientApi.finalize_upload.flow(
@@ -141,15 +157,15 @@ class IngestRunV2(IngestRun):
                 return True if not missing else None
 
             yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
-            return {c: (str(lost) if c in missing else None) for c in stored}
+            return {c: (str(lost) if c in missing else True) for c in stored}
         except ClientError as exc:
             return {c: str(exc) for c in stored}
         by_key = {s.file_key: c for c, s in stored.items()}
-        out: dict[str, str | None] = dict.fromkeys(stored, "not in the finalize answer")
+        out: dict[str, str | bool] = dict.fromkeys(stored, "not in the finalize answer")
         for row in answer.results:
             checksum = by_key.get(row.file_key)
             if checksum is not None:
-                out[checksum] = None if row.success else (row.error or "not finalized")
+                out[checksum] = bool(row.created) if row.success else (row.error or "not finalized")
         return out
 
     def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
@@ -163,14 +179,14 @@ class IngestRunV2(IngestRun):
             verdicts = (yield from self._finalize(stored)) if stored else {}
             for checksum, path, size in files:
                 result = stored_or_error[checksum]
-                problem: Exception | str | None = (
-                    result if not isinstance(result, StoredFile) else verdicts.get(checksum)
+                verdict = verdicts.get(checksum, True)
+                problem: Exception | None = (
+                    result
+                    if not isinstance(result, StoredFile)
+                    else (Exception(verdict) if isinstance(verdict, str) else None)
                 )
                 message = e.upload_outcome(
-                    checksum,
-                    path,
-                    size,
-                    Exception(problem) if isinstance(problem, str) else problem,
+                    checksum, path, size, problem, reused=verdict is False and problem is None
                 )
                 if message is not None:
                     errors[checksum] = message

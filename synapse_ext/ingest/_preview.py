@@ -71,6 +71,10 @@ class PreviewRunV2(IngestRunV2):
 
     to_upload: set[str] = attrs.field(factory=set)
 
+    def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
+        """Every file is looked up: a dry run uploads nothing, so finalize cannot tell."""
+        return self._verify(self.engine.needed_checksums(todo))
+
     def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
         """Count the files the server lacks; remember them (their units cannot be checked)."""
         self.to_upload.update(plan)

@@ -41,7 +41,7 @@ from ._engine import (
     windows,
 )
 from ._flows import IngestRun
-from ._flows_v2 import IngestRunV2
+from ._flows_v2 import DEFAULT_LOOKUP_THRESHOLD, IngestRunV2
 from ._preview import PreviewRun, PreviewRunV2
 from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
@@ -69,6 +69,7 @@ class IngestOptions(TypedDict, total=False):
     unit_retry: RetryPolicy | None
     api: ApiChoice
     part_concurrency: int
+    lookup_threshold: int
     dry_run: bool
     trust_etag: bool
     executor: Executor | None
@@ -107,6 +108,7 @@ def ingestion(
     unit_retry: RetryPolicy | None = None,
     api: ApiChoice = "auto",
     part_concurrency: int = 4,
+    lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD,
     dry_run: bool = False,
     trust_etag: bool = False,
     executor: Executor | None = None,
@@ -124,7 +126,13 @@ def ingestion(
     large files ``part_concurrency`` at a time) and binds units with the idempotent v2
     bulk-create: a repeated or concurrent run never duplicates a unit; ``"v1"`` uses
     ``data_files/`` and ``data_units/``; ``"auto"`` (the default) picks v2 when the server
-    offers it, else v1. ``IngestResult.api`` says which was used.
+    offers it, else v1. ``IngestResult.api`` says which was used. Over v2, local files of at
+    most ``lookup_threshold`` bytes (256 KiB by default; 0: none) are uploaded without the
+    per-file checksum lookup first: finalize reuses a data file the server already holds
+    (counted in ``files_already_present``, its bytes not in ``bytes_sent``), so a new small
+    file costs one request instead of two; a small file the server held leaves its uploaded
+    copy as an unreferenced storage object. Larger files and source files are looked up
+    first and never sent when held.
 
     ``dry_run``: hash and look up as a real run does, store nothing, and count what a run would
     do (``IngestResult.dry_run``); over v2 the server's ``dry_run`` validates the units whose
@@ -161,6 +169,7 @@ def ingestion(
                 window=window,
                 unit_retry=unit_retry,
                 part_concurrency=part_concurrency,
+                lookup_threshold=lookup_threshold,
                 dry_run=dry_run,
                 trust_etag=trust_etag,
             )
@@ -168,6 +177,8 @@ def ingestion(
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")
+    if lookup_threshold < 0:
+        raise ValueError("lookup_threshold must be >= 0")
     result = IngestResult()
     with ExitStack() as stack:
         jr = open_journal(journal, stack)
@@ -192,7 +203,9 @@ def ingestion(
         run: IngestRun
         if result.api == "v2":
             v2_run = PreviewRunV2 if dry_run else IngestRunV2
-            run = v2_run(*settings, part_concurrency=part_concurrency)
+            run = v2_run(
+                *settings, part_concurrency=part_concurrency, lookup_threshold=lookup_threshold
+            )
         else:
             run = (PreviewRun if dry_run else IngestRun)(*settings)
         yield from run.start()

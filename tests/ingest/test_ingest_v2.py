@@ -188,3 +188,97 @@ def test_a_dry_run_after_a_run_asks_the_server_which_units_exist(
     assert preview.units_created == 1 and preview.units_already_present == len(expected)
     assert len(server_state(fake)["data_units"]) == units_before
     assert fake.call_count("v2BulkCreateDataUnits") >= calls_before + 3  # 400, then halves
+
+
+# -- lookup_threshold: small local files are uploaded without a checksum lookup --------------
+def test_small_files_get_no_lookup_and_end_exact(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, tmp_path: Path
+) -> None:
+    root, expected = dataset
+    result = _ingest(client, root, tmp_path / "j.sqlite3")
+    assert result.success, result.failures
+    assert_exact(fake, expected)
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+    # 31 small distinct contents go without a lookup; only the 11 MiB file is looked up.
+    assert fake.call_count("v2ListDataFiles") == 1
+    sizes = dataset_bytes(root)
+    assert result.files_uploaded == len(sizes) and result.files_already_present == 0
+    assert result.bytes_sent == sum(sizes.values())
+
+
+def test_a_small_file_the_server_holds_counts_as_already_present(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    assert _ingest(client, root, None).success
+    files_before = len(server_state(fake)["data_files"])
+    puts_before = fake.call_count("storagePutObject")
+    parts_before = fake.call_count("storageUploadPart")
+    again = _ingest(client, root, None)  # no journal: only the server knows
+    assert again.success, again.failures
+    sizes = dataset_bytes(root)
+    assert again.files_uploaded == 0 and again.bytes_sent == 0
+    assert again.files_already_present == len(sizes)
+    assert len(server_state(fake)["data_files"]) == files_before  # finalize reused them
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+    assert_exact(fake, expected)
+    # The small files were PUT again (their finalize said created=false), the large file
+    # was looked up and not sent: not one of its parts.
+    assert fake.call_count("storagePutObject") - puts_before == len(sizes) - 1
+    assert fake.call_count("storageUploadPart") == parts_before
+
+
+def test_lookup_threshold_zero_looks_every_file_up(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, _ = dataset
+    assert _ingest(client, root, None).success
+    lookups_before = fake.call_count("v2ListDataFiles")
+    puts_before = fake.call_count("storagePutObject")
+    again = _ingest(client, root, None, lookup_threshold=0)
+    assert again.success and again.files_uploaded == 0
+    assert fake.call_count("v2ListDataFiles") - lookups_before == len(dataset_bytes(root))
+    assert fake.call_count("storagePutObject") == puts_before
+    assert fake.call_count("v2CreateUploadUrls") == 1  # the first run's only
+
+
+def test_a_large_held_file_is_looked_up_and_not_sent_again(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, _ = dataset
+    big = root / "image" / "g99999.jpg"
+    assert _ingest(client, root, None, lookup_threshold=big.stat().st_size - 1).success
+    parts = fake.call_count("storageUploadPart")
+    lookups = fake.call_count("v2ListDataFiles")
+    again = _ingest(client, root, None, lookup_threshold=big.stat().st_size - 1)
+    assert again.success and again.files_uploaded == 0
+    assert fake.call_count("storageUploadPart") == parts
+    assert fake.call_count("v2ListDataFiles") == lookups + 1
+
+
+def test_a_lost_finalize_of_unlooked_small_files_is_polled_not_resent(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    fake.faults.lose_response("v2FinalizeUpload")
+    result = _ingest(client, root, None)
+    assert result.success, result.failures
+    assert fake.call_count("v2FinalizeUpload") == 1  # never resent
+    assert fake.call_count("v2ListDataFiles") > 1  # the poll looks the small files up
+    assert_exact(fake, expected)
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+
+
+def test_a_dry_run_still_looks_every_file_up(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, _ = dataset
+    preview = _ingest(client, root, None, dry_run=True)
+    assert preview.success
+    assert fake.call_count("v2ListDataFiles") == len(dataset_bytes(root))
+
+
+def test_lookup_threshold_must_not_be_negative(client: SynapseClient, dataset: Dataset) -> None:
+    root, _ = dataset
+    with pytest.raises(ValueError, match="lookup_threshold"):
+        _ingest(client, root, None, lookup_threshold=-1)
