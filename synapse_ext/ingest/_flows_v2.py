@@ -165,7 +165,9 @@ class IngestRunV2(IngestRun):
         for row in answer.results:
             checksum = by_key.get(row.file_key)
             if checksum is not None:
-                out[checksum] = bool(row.created) if row.success else (row.error or "not finalized")
+                out[checksum] = (
+                    (row.created is not False) if row.success else (row.error or "not finalized")
+                )
         return out
 
     def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
