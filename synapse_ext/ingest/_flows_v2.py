@@ -138,17 +138,21 @@ class IngestRunV2(IngestRun):
             todo = expired
         return outcome
 
-    def _finalize(self, stored: dict[str, StoredFile]) -> Flow[dict[str, str | bool]]:
+    def _finalize(
+        self, stored: dict[str, StoredFile], *, again: bool = True
+    ) -> Flow[dict[str, str | bool]]:
         """Finalize ``stored``; checksum → the server's reason, or whether the data file was
         created (False: it already had one). After a lost answer the held ones count as
-        created (nothing says otherwise)."""
+        created (nothing says otherwise); those the polls never find (the request was lost
+        before the server applied it) are finalized once more: finalize reuses the data file
+        of a known checksum, so even a first request applied late cannot make a second."""
         entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
         try:
             answer = yield from ClientApi.finalize_upload.flow(
                 self.client, self.engine.collection_id, entries
             )
         except ResponseLostError as lost:
-            # Never resent: ask the server which checksums it holds now (it can finish late).
+            # Not resent blindly: ask the server which checksums it holds now (it can finish late).
             missing = list(stored)
 
             def all_held() -> Flow[bool | None]:
@@ -157,11 +161,21 @@ class IngestRunV2(IngestRun):
                 return True if not missing else None
 
             yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
-            return {c: (str(lost) if c in missing else True) for c in stored}
+            out: dict[str, str | bool] = {c: True for c in stored if c not in missing}
+            if missing and again:
+                logger.info(
+                    "finalize: %d files still unknown after polling: sent again", len(missing)
+                )
+                out.update(
+                    (yield from self._finalize({c: stored[c] for c in missing}, again=False))
+                )
+            else:
+                out.update({c: str(lost) for c in missing})
+            return out
         except ClientError as exc:
             return {c: str(exc) for c in stored}
         by_key = {s.file_key: c for c, s in stored.items()}
-        out: dict[str, str | bool] = dict.fromkeys(stored, "not in the finalize answer")
+        out = dict.fromkeys(stored, "not in the finalize answer")
         for row in answer.results:
             checksum = by_key.get(row.file_key)
             if checksum is not None:

@@ -269,6 +269,18 @@ def test_a_lost_finalize_of_unlooked_small_files_is_polled_not_resent(
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
 
 
+def test_a_finalize_lost_before_the_server_applied_it_is_sent_again_after_the_polls(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    fake.faults.drop("v2FinalizeUpload")  # the connection drops: nothing was applied
+    result = _ingest(client, root, None)
+    assert result.success, result.failures
+    assert fake.call_count("v2FinalizeUpload") == 2  # once, polls find nothing, once more
+    assert_exact(fake, expected)
+    assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
+
+
 def test_a_dry_run_still_looks_every_file_up(
     fake: MockSynapse, client: SynapseClient, dataset: Dataset
 ) -> None:
