@@ -6,51 +6,35 @@
 
 from __future__ import annotations
 
-import os
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 from synapse_client.models import (
     ChunkedUpload,
-    ConfirmUploadFile,
-    ConfirmUploadResponse,
     DataCollection,
     DataFile,
     DataUnit,
     DataUnitCreate,
     PaginatedDataCollectionList,
     PaginatedDataUnitList,
-    PresignedUploadFile,
     Task,
 )
 
-from .._flow import Emit, Flow, Pages, Parallel, batched, blocking, retrying
+from .._flow import Emit, Flow, Pages, batched, blocking, retrying
 from .._wire import operations as ops
 from .._wire.call import Op
 from ..errors import (
-    ClientError,
     DataFileUnconfirmedError,
-    FinalizeRejectedError,
-    PresignedUrlExpiredError,
-    ResponseLostError,
 )
 from ..policy import DEFAULT_RETRY, NO_RETRY, RetryPolicy, Uniform
 from ..progress import ProgressReporter, as_reporter
-from ..sources import FileRef, SourcePath, open_binary
+from ..sources import FileRef, open_binary
 from ..upload._chunked import ChunkTarget, ResumePoint, chunked_upload_flow
 from ..upload._data_file import create_data_file_flow
 from ..upload._files import CHUNKED_THRESHOLD, MiB, check_file
-from ..upload._presigned import (
-    FinalizedFile,
-    PutTarget,
-    StoredFile,
-    finalize_entry,
-    poll_after_lost_finalize,
-    presigned_upload_flow,
-)
 from ..upload.resume import ResumeSession, ResumeStore
-from ._api_v2 import ClientApiV2, UploadFileSpec
+from ._api_presigned import ClientApiPresigned, PathLike
 from ._auth import SynapseAuth
 from ._options import (
     DEFAULT_TIMEOUT,
@@ -67,17 +51,12 @@ from ._worlds import operation, pages
 __all__ = ["ClientApi", "PathLike"]
 
 
-def _announced(name: str, size: int, content_type: str | None) -> UploadFileSpec:
-    return (name, size) if content_type is None else (name, size, content_type)
-
-
-PathLike = str | os.PathLike[str] | SourcePath
 SleepT = TypeVar("SleepT")
 T = TypeVar("T")
 Page = TypeVar("Page", PaginatedDataCollectionList, PaginatedDataUnitList)
 
 
-class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
+class ClientApi(ClientApiPresigned, Generic[TransportT, SleepT]):
     """Settings and the flows of every public method (shared by both typed clients).
 
     The v2 methods and the v1 presigned pair are flows of its base :class:`ClientApiV2`.
@@ -292,230 +271,6 @@ class ClientApi(ClientApiV2, Generic[TransportT, SleepT]):
     def get_chunked_upload(self, upload_id: str) -> Flow[ChunkedUpload]:
         """The state of a chunked upload (``offset``, ``completed_at``)."""
         return self._retrying(ops.get_upload(upload_id))
-
-    @operation
-    def upload_to_presigned(
-        self,
-        upload: PresignedUploadFile,
-        path: PathLike,
-        *,
-        md5: str | None = None,
-        part_concurrency: int = 4,
-        content_type: str | None = None,
-        on_progress: ProgressArg = None,
-    ) -> Flow[StoredFile]:
-        """PUT ``path`` straight to object storage as ``upload`` (an entry of a v1 or v2
-        presigned-upload answer) says: one PUT, or its parts ``part_concurrency`` at a time.
-
-        Bodies stream from disk; each ETag is checked against the MD5 of what was sent;
-        PUTs are retried on no response, 5xx, 408/425/429 and proxy 4xx (no storage ``Code``).
-        ``md5`` (the file's, if known) saves a read for multipart uploads. Returns what
-        finalize needs; raises ``PresignedUrlExpiredError`` when the URLs have expired.
-        """
-        p, size = check_file(path)
-        return self._put_presigned(
-            upload, p, size, md5, content_type, part_concurrency, on_progress
-        )
-
-    def _put_presigned(
-        self,
-        upload: PresignedUploadFile,
-        p: FileRef,
-        size: int,
-        md5: str | None,
-        content_type: str | None,
-        part_concurrency: int,
-        on_progress: ProgressArg,
-    ) -> Flow[StoredFile]:
-        with self._reporter(on_progress).task(total=size, desc=p.name, unit="B") as task:
-            target = PutTarget(p, size, task, self.upload_timeout, content_type)
-            flow = presigned_upload_flow(
-                upload,
-                target,
-                self.policy,
-                self._uniform,
-                md5=md5,
-                part_concurrency=part_concurrency,
-            )
-            return (yield from flow)
-
-    @operation
-    def upload_file_presigned(
-        self,
-        collection_id: int,
-        path: PathLike,
-        *,
-        md5: str | None = None,
-        content_type: str | None = None,
-        part_concurrency: int = 4,
-        expiration: int = 3600,
-        on_progress: ProgressArg = None,
-    ) -> Flow[FinalizedFile]:
-        """Upload one file the v2 way: presigned URLs, bytes straight to storage (parts in
-        parallel), then finalize; the data file made (or reused) for it.
-
-        Expired URLs are asked for again (twice at most). A lost finalize answer is never
-        resent: the server is asked for the checksum until the file appears.
-        ``FinalizeRejectedError`` says why the server refused the file.
-        """
-        p, size = check_file(path)
-        # Without ``md5`` the engine hashes the file while (single PUT) or beside (multipart)
-        # sending it: finalize and the recovery of a lost answer use ``stored.checksum``.
-        stored = yield from self._store_presigned(
-            collection_id, p, size, md5, content_type, part_concurrency, expiration, on_progress
-        )
-        entry = finalize_entry(stored)
-        try:
-            answer = yield from ClientApi.finalize_upload.flow(self, collection_id, [entry])
-        except ResponseLostError as lost:
-            found = yield from poll_after_lost_finalize(
-                lambda: ClientApi.find_data_file.flow(
-                    self, stored.checksum, collection_id=collection_id
-                ),
-                self.policy,
-                self._uniform,
-            )
-            if found is None:
-                raise lost from None
-            return FinalizedFile(found.id, stored.checksum, size, stored.file_key, None)
-        (row,) = answer.results
-        if not row.success or row.data_file_id is None:
-            raise FinalizeRejectedError(stored.file_key, row.error or "not finalized")
-        return FinalizedFile(row.data_file_id, stored.checksum, size, stored.file_key, row.created)
-
-    @operation
-    def upload_files_presigned_v1(
-        self,
-        paths: Sequence[PathLike],
-        *,
-        max_workers: int = 10,
-        batch_size: int = 200,
-        part_concurrency: int = 4,
-        on_progress: ProgressArg = None,
-    ) -> Flow[ConfirmUploadResponse]:
-        """Upload many files as the tenant's data files through v1 presigned uploads:
-        URLs for ``batch_size`` files at a time, ``max_workers`` PUTs in flight, one confirm
-        per batch; the confirm answer of every batch merged (``created_count`` counts new
-        and matched files). Every path is checked before anything is sent; a file that fails
-        is a failed row (its checksum empty when it never reached storage), never a lost
-        batch. A lost confirm is never resent: the checksums
-        are asked for (``verify_checksums``), and files found are rows without an id.
-        """
-        if not 1 <= batch_size <= 1000 or max_workers < 1:
-            raise ValueError("batch_size must be 1-1000 and max_workers >= 1")
-        files = [check_file(path) for path in paths]
-        for checked, _ in files:
-            if len(checked.name) > 255:
-                raise ValueError(f"{checked}: the filename must be 1-255 characters")
-        rows: list[dict[str, object]] = []
-        with self._reporter(on_progress).task(total=len(files), desc="files", unit="file") as bar:
-            for batch in batched(files, batch_size):
-                announced = [(p.name, size) for p, size in batch]
-                answer = yield from ClientApi.request_presigned_uploads_v1.flow(self, announced)
-                puts = [
-                    self._put_one(upload, p, size, part_concurrency, bar.advance)
-                    for (p, size), upload in zip(batch, answer.files, strict=True)
-                ]
-                outcomes = yield Parallel(puts, max_workers)
-                stored = [o for o in outcomes if isinstance(o, StoredFile)]
-                rows += [
-                    {
-                        "file_key": u.file_key,
-                        "checksum": "",
-                        "success": False,
-                        "data_file_id": None,
-                        "error": str(o),
-                    }
-                    for u, o in zip(answer.files, outcomes, strict=True)
-                    if not isinstance(o, StoredFile)
-                ]
-                if stored:
-                    rows += yield from self._confirm_v1(stored)
-        created = sum(1 for row in rows if row["success"])
-        return ConfirmUploadResponse.from_dict(
-            {"results": rows, "created_count": created, "failed_count": len(rows) - created}
-        )
-
-    def _put_one(
-        self,
-        upload: PresignedUploadFile,
-        p: FileRef,
-        size: int,
-        part_concurrency: int,
-        done: Callable[[int], None],
-    ) -> Flow[StoredFile | ClientError | OSError]:
-        try:
-            stored = yield from self._put_presigned(
-                upload, p, size, None, None, part_concurrency, None
-            )
-        except (ClientError, OSError) as exc:
-            return exc
-        done(1)
-        return stored
-
-    def _confirm_v1(self, stored: list[StoredFile]) -> Flow[list[dict[str, object]]]:
-        entries = [ConfirmUploadFile.from_dict(finalize_entry(s).to_dict()) for s in stored]
-        try:
-            answer = yield from ClientApi.confirm_presigned_uploads_v1.flow(self, entries)
-        except ResponseLostError as lost:
-            missing = {s.checksum for s in stored}
-
-            def all_held() -> Flow[bool | None]:
-                missing.difference_update(
-                    (yield from ClientApi.verify_checksums.flow(self, missing))
-                )
-                return True if not missing else None
-
-            yield from poll_after_lost_finalize(all_held, self.policy, self._uniform)
-            return [
-                {
-                    "file_key": s.file_key,
-                    "checksum": s.checksum,
-                    "success": s.checksum not in missing,
-                    "data_file_id": None,
-                    "error": str(lost) if s.checksum in missing else None,
-                }
-                for s in stored
-            ]
-        except ClientError as exc:
-            return [
-                {
-                    "file_key": s.file_key,
-                    "checksum": s.checksum,
-                    "success": False,
-                    "error": str(exc),
-                }
-                for s in stored
-            ]
-        return [row.to_dict() for row in answer.results]
-
-    def _store_presigned(
-        self,
-        collection_id: int,
-        p: FileRef,
-        size: int,
-        md5: str | None,
-        content_type: str | None,
-        part_concurrency: int,
-        expiration: int,
-        on_progress: ProgressArg,
-    ) -> Flow[StoredFile]:
-        renewals = 2
-        while True:
-            urls = yield from ClientApi.request_upload_urls.flow(
-                self, collection_id, [_announced(p.name, size, content_type)], expiration=expiration
-            )
-            (upload,) = urls.files
-            try:
-                return (
-                    yield from self._put_presigned(
-                        upload, p, size, md5, content_type, part_concurrency, on_progress
-                    )
-                )
-            except PresignedUrlExpiredError:
-                if renewals == 0:
-                    raise
-                renewals -= 1
 
     # -- data units and tasks ----------------------------------------------------------------
     @operation

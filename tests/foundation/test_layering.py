@@ -79,6 +79,7 @@ PURE_MODULES = (
     "synapse_ext/dataset/specs.py",
     "synapse_ext/client/_api.py",
     "synapse_ext/client/_api_v2.py",
+    "synapse_ext/client/_api_presigned.py",
     "synapse_ext/client/pages.py",
     "synapse_ext/client/_worlds.py",
 )
