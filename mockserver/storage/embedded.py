@@ -387,8 +387,11 @@ class EmbeddedStore:
                     part = upload.parts.get(number)
                     if not upload.open or upload.fold is not fold or part is None:
                         return
+                # Into a copy: ``fold.md5`` only ever takes whole parts that are still the
+                # upload's (a completion may be about to use it).
+                extended = fold.md5.copy()
                 try:
-                    _hash_file(part.path, fold.md5)
+                    _hash_file(part.path, extended)
                 except OSError:  # replaced or discarded meanwhile
                     part = None
                 with self._lock:
@@ -399,6 +402,7 @@ class EmbeddedStore:
                             if upload.open:
                                 self._schedule_fold(upload)
                         return
+                    fold.md5 = extended
                     fold.parts.append(part)
 
     def _finish_fold(self, segments: tuple[Path, ...], fold: _Fold) -> str | None:

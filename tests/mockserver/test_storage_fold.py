@@ -21,6 +21,7 @@ from mockserver.http import UploadedFile
 from mockserver.storage import MIN_PART_BYTES, EmbeddedStore
 
 PART = MIN_PART_BYTES
+MIB = 1 << 20
 
 
 @pytest.fixture
@@ -125,3 +126,30 @@ def test_reset_stops_folding(store: EmbeddedStore) -> None:
     store.reset()
     _idle(store)
     assert store.snapshot() == {"objects": {}, "uploads": {}}
+
+
+def test_a_part_discarded_mid_hash_by_the_completion_leaves_the_fold_untouched(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The completion (listing parts 1-2) lands while the folder reads part 3, which it then
+    discards: the MD5 the completion uses must not hold part 3's first bytes."""
+    upload = store.create_multipart_upload("k")
+    parts = [_data(n) for n in (21, 22)]
+    etags = [_put(store, "k", upload, n, d) for n, d in enumerate(parts, start=1)]
+    _idle(store)
+    real = embedded._hash_file
+
+    def racing(path: Path, *digests: Any) -> None:
+        if "part3" not in path.name:
+            real(path, *digests)
+            return
+        for digest in digests:  # the first block is read...
+            digest.update(_data(23)[:MIB])
+        store.complete_multipart_upload("k", upload, list(enumerate(etags, start=1)))
+        raise FileNotFoundError(path)  # ...then the completion discards the part
+
+    monkeypatch.setattr(embedded, "_hash_file", racing)
+    _put(store, "k", upload, 3, _data(23))
+    _idle(store)
+    monkeypatch.setattr(embedded, "_hash_file", real)
+    assert store.content_hash("k") == hashlib.md5(b"".join(parts)).hexdigest()
