@@ -19,11 +19,11 @@ from synapse_ext.cli import ExitCode
 
 from ..cli.conftest import clean_env, run, synapse_dc
 from ..ingest.conftest import assert_exact, make_dataset
-from ..sources.conftest import aws_env, bucket, s3, s3_endpoint, upload_tree
+from ..sources.conftest import aws_env, bucket, s3, upload_tree
 from .conftest import TOKEN, unit_count
 from .test_dask import _executing
 
-__all__ = ["aws_env", "bucket", "s3", "s3_endpoint"]  # fixtures, used by name
+__all__ = ["aws_env", "bucket", "s3"]  # fixtures, used by name
 
 pytestmark = pytest.mark.timeout(180)
 N_GROUPS = 40

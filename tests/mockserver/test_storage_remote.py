@@ -7,7 +7,6 @@ fake AWS credentials come from the environment, as botocore's chain reads them.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -17,30 +16,14 @@ from mockserver import mock_synapse
 from mockserver.storage import MIN_PART_BYTES, StorageError, multipart_etag
 
 pytest.importorskip("botocore")
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
-from mockserver.storage.remote import RemoteStore  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+from mockserver.storage.remote import RemoteStore
 
 
-@pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+@pytest.fixture
+def endpoint(s3_endpoint: str, aws_test_env: None) -> str:
+    return s3_endpoint
 
 
 def _later() -> datetime:

@@ -1,11 +1,10 @@
-"""A source bucket: moto's S3 server on a loopback port (started and stopped here), a dataset
+"""A source bucket: moto's S3 server (the session's ``s3_endpoint``, tests/fixtures.py), a dataset
 written into it with botocore, and a recorder of every byte read from source files."""
 
 from __future__ import annotations
 
 import socket
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +14,12 @@ import pytest
 from synapse_ext.sources import SourcePath
 
 pytest.importorskip("s3fs")
-moto_server = pytest.importorskip("moto.server")
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+pytest.importorskip("moto.server")
 
 
 @pytest.fixture(autouse=True)
-def aws_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials through the standard AWS chain (the environment), nothing else."""
-    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+def aws_env(aws_test_env: None) -> None:
+    """Every test here gets fake credentials through the environment (``aws_test_env``)."""
 
 
 @pytest.fixture
