@@ -3,6 +3,8 @@
 A reporter opens *tasks*; each task is advanced by bytes actually acknowledged by the server
 (per chunk or per completed direct upload) or by items completed. The library never prints.
 Every method takes ``**kwargs`` so the protocol can grow without breaking implementations.
+A task may also have ``set_total(total)``: a total learnt or corrected while it runs (the
+ingestion's byte total, see :func:`set_total`); tasks without it keep their first total.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ __all__ = [
     "ProgressTask",
     "TqdmProgress",
     "as_reporter",
+    "set_total",
 ]
 
 
@@ -30,6 +33,13 @@ class ProgressTask(Protocol):
 
     def advance(self, n: int, **kwargs: object) -> None:
         """Record ``n`` more units done."""
+
+
+def set_total(task: ProgressTask, total: int | None) -> None:
+    """Tell ``task`` its new total, if it can take one (a task's optional ``set_total``)."""
+    setter = getattr(task, "set_total", None)
+    if callable(setter):
+        setter(total)
 
 
 @runtime_checkable
@@ -82,6 +92,10 @@ class _CallbackTask:
         self.done += n
         self.callback(ProgressEvent(self.desc, self.unit, self.total, self.done, n))
 
+    def set_total(self, total: int | None) -> None:
+        self.total = total
+        self.callback(ProgressEvent(self.desc, self.unit, self.total, self.done, 0))
+
 
 class CallbackProgress:
     """Calls ``callback(ProgressEvent)`` on every advance and once more when a task finishes."""
@@ -96,7 +110,7 @@ class CallbackProgress:
         """Start a task; it finishes when the context exits."""
         t = _CallbackTask(self._callback, desc, unit, total)
         yield t
-        self._callback(ProgressEvent(desc, unit, total, t.done, 0, finished=True))
+        self._callback(ProgressEvent(desc, unit, t.total, t.done, 0, finished=True))
 
 
 class _TqdmTask:
@@ -105,6 +119,10 @@ class _TqdmTask:
 
     def advance(self, n: int, **kwargs: object) -> None:
         self._bar.update(n)
+
+    def set_total(self, total: int | None) -> None:
+        self._bar.total = total
+        self._bar.refresh()
 
 
 class TqdmProgress:

@@ -34,15 +34,32 @@ def _amount(done: float, total: float | None, unit: str) -> str:
     return f"{int(done)}/{int(total)} {plural}" if total else f"{int(done)} {plural}"
 
 
+def _rate(speed: float | None, unit: str) -> str:
+    """``1.2 MiB/s``, ``35.0 groups/s``; empty while unknown."""
+    if not speed:
+        return ""
+    if unit == "B":
+        return f"{format_size(speed)}/s"
+    return f"{speed:.1f} {unit if unit.endswith('s') else unit + 's'}/s"
+
+
+def _eta(seconds: float | None) -> str:
+    """``ETA 0:01:05`` (empty while unknown)."""
+    if seconds is None:
+        return ""
+    whole = int(seconds + 0.5)
+    return f"ETA {whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
 class _AmountColumn(ProgressColumn):
-    """``3/5 groups``, ``12.0 KiB / 40.0 KiB``, plus the speed of byte tasks."""
+    """``3/5 groups  1.5 groups/s  ETA 0:00:02``, ``12.0 KiB / 40.0 KiB  4.0 KiB/s  ETA ...``."""
 
     def render(self, task: RichTask) -> Text:
         unit = str(task.fields.get("unit", "it"))
-        text = _amount(task.completed, task.total, unit)
-        if unit == "B" and task.speed:
-            text += f"  {format_size(task.speed)}/s"
-        return Text(text)
+        parts = [_amount(task.completed, task.total, unit), _rate(task.speed, unit)]
+        if not task.finished:
+            parts.append(_eta(task.time_remaining))
+        return Text("  ".join(p for p in parts if p))
 
 
 class _RichTask:
@@ -52,6 +69,9 @@ class _RichTask:
 
     def advance(self, n: int, **kwargs: Any) -> None:
         self._progress.advance(self._id, n)
+
+    def set_total(self, total: int | None) -> None:
+        self._progress.update(self._id, total=total)
 
 
 class RichProgress:
@@ -78,7 +98,8 @@ class RichProgress:
             if self._transient:
                 self.progress.remove_task(task_id)
             else:
-                done = self.progress.tasks[task_id].completed if total is None else total
+                task = self.progress.tasks[task_id]
+                done = task.completed if task.total is None else task.total
                 self.progress.update(task_id, total=max(done, 1), completed=done)
 
 
@@ -100,11 +121,21 @@ class _PlainTask:
         self._unit = unit
         self._done = 0
         self._last: float | None = None
+        self._start = owner.clock()
 
     def show(self, final: bool = False) -> None:
-        suffix = " (done)" if final else ""
-        amount = _amount(self._done, self._total, self._unit)
-        self._owner.write(f"progress: {self._desc} {amount}{suffix}")
+        elapsed = self._owner.clock() - self._start
+        speed = self._done / elapsed if elapsed > 0 else None
+        amount = _amount(self._done, self._total, self._unit) + (" (done)" if final else "")
+        parts = [amount, _rate(speed, self._unit)]
+        if speed and self._total is not None and not final:
+            parts.append(_eta(max(self._total - self._done, 0) / speed))
+        text = "  ".join(p for p in parts if p)
+        self._owner.write(f"progress: {self._desc} {text}")
+
+    def set_total(self, total: int | None) -> None:
+        with self._owner.lock:
+            self._total = total
 
     def advance(self, n: int, **kwargs: Any) -> None:
         with self._owner.lock:

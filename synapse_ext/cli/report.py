@@ -109,6 +109,31 @@ def show_plan(out: Output, result: OrganizeResult) -> None:
     _more(out, min(len(result.groups), MAX_LINES), len(result.groups))
 
 
+def format_duration(seconds: float) -> str:
+    """``0.42 s``, ``12.3 s``, ``4 min 05 s``, ``2 h 03 min``."""
+    if seconds < 10:
+        return f"{seconds:.2f} s"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = int(seconds + 0.5)
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole // 60 % 60:02d} min"
+
+
+def _pace(result: IngestResult) -> list[tuple[str, str]]:
+    """The closing rows of a run: how long it took and how fast it went."""
+    if result.dry_run or result.elapsed_s <= 0:
+        return []
+    seconds = result.elapsed_s
+    speed = (
+        f"{result.files_uploaded / seconds:.1f} files/s, "
+        f"{format_size(result.bytes_sent / seconds)}/s, "
+        f"{result.units_created / seconds:.1f} units/s"
+    )
+    return [("elapsed", format_duration(seconds)), ("throughput", speed)]
+
+
 def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
     """The final counts, then one line per failed group with its reason."""
     api = "v2 (presigned uploads)" if result.api == "v2" else "v1"
@@ -126,6 +151,7 @@ def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
         *([] if would else [("tasks created", f"{result.tasks_created}")]),
         ("rejected" if would else "failed", f"{result.failed}"),
         ("skipped by organize", f"{skipped}"),
+        *_pace(result),
     ]
     out.line("Dry run, nothing was stored:" if would else "Summary:")
     width = max(len(name) for name, _ in rows)

@@ -32,10 +32,11 @@ from .._flow import batched
 from ..dataset.specs import Spec
 from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError, ProtocolError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
-from ..progress import ProgressReporter, ProgressTask
+from ..progress import NullProgress, ProgressReporter, ProgressTask
 from ..sources import FileRef, SourcePath, file_key, file_size
 from ..upload._files import file_md5
 from ._identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
+from ._totals import ByteTotal, listed_bytes
 from .journal import Journal, default_journal_path
 from .results import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
 
@@ -117,6 +118,8 @@ class Engine:
     policy: RetryPolicy = UNIT_BATCH_RETRY
     project_id: int | None = None
     trust_etag: bool = False
+    byte_total: ByteTotal | None = None
+    """Keeps the bytes bar's total exact (None: the bar has no total)."""
     claimed: set[str] = attrs.Factory(set)
     """Checksums taken from source ETags, not yet read: every upload of one verifies it."""
 
@@ -128,6 +131,8 @@ class Engine:
 
     def admit(self, items: Sequence[tuple[int, Any]]) -> list[GroupInput]:
         """Normalize and validate a window of raw groups; report the invalid ones."""
+        if self.byte_total is not None:
+            self.byte_total.begin_window()
         out: list[GroupInput] = []
         for index, item in items:
             self.result.groups += 1
@@ -267,6 +272,8 @@ class Engine:
             for spec, checksum in item.checksums.items():
                 if checksum not in existing and checksum not in plan:
                     plan[checksum] = (item.group.files[spec], item.sizes[spec])
+        if self.byte_total is not None:
+            self.byte_total.planned(sum(size for _, size in plan.values()))
         return plan
 
     @staticmethod
@@ -321,18 +328,22 @@ class Engine:
         ``DataFileUnconfirmedError`` counts as uploaded: the server holds the content, only
         its data-file id is unknown (and bindings use checksums).
         """
+        message: str | None = None
         if error is None and reused:
             self.found_present(checksum)
-            return None
-        if error is None or isinstance(error, DataFileUnconfirmedError):
+        elif error is None or isinstance(error, DataFileUnconfirmedError):
             self.uploaded(checksum, size)
             return None
-        if checksum in self.claimed and isinstance(error, OSError):
-            return (
+        elif checksum in self.claimed and isinstance(error, OSError):
+            message = (
                 f"{path}: {error} (its ETag was trusted as its MD5 and is not: an encrypted or "
                 "copied object? run without trust_etag / --trust-etag)"
             )
-        return f"{path}: {error}"
+        else:
+            message = f"{path}: {error}"
+        if self.byte_total is not None:
+            self.byte_total.dropped(size)  # planned, but not counted as sent
+        return message
 
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
         """Groups whose every file is on the server; the others fail and are not bound."""
@@ -461,13 +472,17 @@ def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
 
 
 def progress_tasks(
-    stack: ExitStack, reporter: ProgressReporter, data: object
-) -> tuple[ProgressTask, ProgressTask]:
-    """The two progress tasks of an ingestion: groups done and file bytes sent."""
+    stack: ExitStack, reporter: ProgressReporter, data: object, window: int
+) -> tuple[ProgressTask, ProgressTask, ByteTotal | None]:
+    """The two progress tasks of an ingestion (groups done, file bytes sent), and the keeper of
+    the bytes total: when ``data`` is a sequence and someone watches, its files' sizes are
+    summed first (a stat per local file) so both bars have totals, rates and ETAs at once."""
     total = len(data) if hasattr(data, "__len__") else None
     groups = stack.enter_context(reporter.task(total=total, desc="data units", unit="group"))
     sent = stack.enter_context(reporter.task(total=None, desc="file content", unit="B"))
-    return groups, sent
+    if isinstance(reporter, NullProgress) or not isinstance(data, Sequence):
+        return groups, sent, None
+    return groups, sent, ByteTotal.start(sent, listed_bytes(data, window))
 
 
 def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:

@@ -108,9 +108,34 @@ class IngestRun:
         except ClientError as exc:
             e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
             return
-        failed = yield from self.upload(e.plan_uploads(todo, existing))
-        for batch in batched(e.bindable(todo, failed), e.batch_size):
-            yield from self.unit_batch(batch)
+        yield from self._upload_and_bind(todo, e.plan_uploads(todo, existing))
+
+    def _upload_and_bind(
+        self, todo: Sequence[Prepared], plan: dict[str, tuple[FileRef, int]]
+    ) -> Flow[None]:
+        """Upload batch by batch (``batch_size`` groups), each batch's units created while the
+        next batch's files upload: units appear as soon as their files are stored.
+
+        A file is uploaded with the first batch that needs it, so when a batch is bound every
+        file it names was uploaded by it or by a batch before it (whose outcome is known).
+        The two stages touch disjoint state (file counts and bytes / group counts and units).
+        """
+        failed: dict[str, str] = {}
+        previous: list[Prepared] = []
+        for batch in batched(todo, self.engine.batch_size):
+            own = {c: plan.pop(c) for b in batch for c in b.checksums.values() if c in plan}
+            stages = [self.upload(own), self._bind(previous, failed)]
+            outcome = yield Parallel(stages, 2 if previous else 1)
+            failed.update(outcome[0])
+            previous = batch
+        yield from self._bind(previous, failed)
+
+    def _bind(self, batch: list[Prepared], failed: dict[str, str]) -> Flow[dict[str, str]]:
+        """Create the units of ``batch`` whose files are all stored (``failed``: those not)."""
+        bindable = self.engine.bindable(batch, failed) if batch else []
+        if bindable:
+            yield from self.unit_batch(bindable)
+        return {}
 
     def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
         """The checksums of ``todo``'s files the server holds (those are not uploaded)."""

@@ -73,6 +73,8 @@ class IngestResult:
     server offers it)."""
     dry_run: bool = False
     """True for a dry run: the counts say what a run would do; nothing was stored."""
+    elapsed_s: float = 0.0
+    """Wall-clock seconds the ingestion took, from its first request to its last."""
 
     @property
     def failed(self) -> int:
@@ -90,7 +92,8 @@ class IngestResult:
         return not self.failures
 
     def merge(self, other: IngestResult) -> None:
-        """Add ``other``'s counts and failures to this result (shards of one run)."""
+        """Add ``other``'s counts and failures to this result (shards of one run; the
+        elapsed time is the whole run's, not added)."""
         self.groups += other.groups
         self.files_uploaded += other.files_uploaded
         self.files_already_present += other.files_already_present

@@ -15,6 +15,7 @@ a blocking or an asyncio client, so they cannot drift apart.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from concurrent.futures import Executor
 from contextlib import ExitStack
@@ -149,31 +150,32 @@ def ingestion(
     settings). Each shard is this same ingestion on a worker, with its own client and journal
     (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
     """
+    started = time.monotonic()
     if executor is not None:
         from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
 
-        return (
-            yield from distributed_ingestion(
-                client,
-                collection_id,
-                data,
-                executor,
-                which_api=_which_api(client, collection_id, api),
-                project_id=project_id,
-                batch_size=batch_size,
-                max_workers=max_workers,
-                on_progress=on_progress,
-                journal=journal,
-                chunked_threshold=chunked_threshold,
-                chunk_size=chunk_size,
-                window=window,
-                unit_retry=unit_retry,
-                part_concurrency=part_concurrency,
-                lookup_threshold=lookup_threshold,
-                dry_run=dry_run,
-                trust_etag=trust_etag,
-            )
+        shards = yield from distributed_ingestion(
+            client,
+            collection_id,
+            data,
+            executor,
+            which_api=_which_api(client, collection_id, api),
+            project_id=project_id,
+            batch_size=batch_size,
+            max_workers=max_workers,
+            on_progress=on_progress,
+            journal=journal,
+            chunked_threshold=chunked_threshold,
+            chunk_size=chunk_size,
+            window=window,
+            unit_retry=unit_retry,
+            part_concurrency=part_concurrency,
+            lookup_threshold=lookup_threshold,
+            dry_run=dry_run,
+            trust_etag=trust_etag,
         )
+        shards.elapsed_s = time.monotonic() - started
+        return shards
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")
@@ -184,7 +186,10 @@ def ingestion(
         jr = open_journal(journal, stack)
         result.api = yield from _which_api(client, collection_id, api)
         collection = yield from ClientApi.get_collection.flow(client, collection_id)
-        groups_task, bytes_task = progress_tasks(stack, as_reporter(on_progress), data)
+        window = max(window, batch_size)
+        groups_task, bytes_task, byte_total = progress_tasks(
+            stack, as_reporter(on_progress), data, window
+        )
         engine = Engine(
             collection_id=collection_id,
             scope=journal_scope(client.base_url, collection_id),
@@ -197,6 +202,7 @@ def ingestion(
             policy=unit_retry or UNIT_BATCH_RETRY,
             project_id=project_id,
             trust_etag=trust_etag,
+            byte_total=byte_total,
         )
         settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
         result.dry_run = dry_run
@@ -209,8 +215,11 @@ def ingestion(
         else:
             run = (PreviewRun if dry_run else IngestRun)(*settings)
         yield from run.start()
-        for items in windows(data, max(window, batch_size)):
+        for items in windows(data, window):
             yield from run.window(items)
+        if byte_total is not None:
+            byte_total.finish()
+    result.elapsed_s = time.monotonic() - started
     return result
 
 

@@ -60,8 +60,12 @@ def test_plain_progress_lines(invoke: Any, dataset: Path) -> None:
     result = invoke("--mock", "upload", str(dataset), "--collection", "1", "--progress", "plain")
     assert result.exit_code == 0
     assert "progress: data units 5/5 groups (done)" in result.stderr
-    assert "progress: file content 20.2 KiB (done)" in result.stderr
+    # The bytes bar knew its total from the start (what organize listed).
+    assert "progress: file content 20.2 KiB / 20.2 KiB (done)" in result.stderr
     assert "Summary:" in result.stdout
+    last, before = result.stdout.strip().splitlines()[-1], result.stdout.strip().splitlines()[-2]
+    assert before.split()[0] == "elapsed" and before.split()[-1] == "s"
+    assert last.startswith("  throughput") and "files/s" in last and "units/s" in last
 
 
 def test_bar_progress_forced_without_a_terminal(invoke: Any, dataset: Path) -> None:

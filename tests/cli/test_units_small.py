@@ -9,7 +9,9 @@ import pytest
 
 from synapse_ext.cli.live import PlainProgress
 from synapse_ext.cli.output import Output
+from synapse_ext.cli.report import format_duration
 from synapse_ext.cli.sizes import format_size, parse_size
+from synapse_ext.progress import set_total
 from tests.conftest import ROOT
 
 
@@ -47,6 +49,15 @@ def test_format_size() -> None:
     ]
 
 
+def test_format_duration() -> None:
+    assert [format_duration(s) for s in (0.4213, 12.34, 245, 7385)] == [
+        "0.42 s",
+        "12.3 s",
+        "4 min 05 s",
+        "2 h 03 min",
+    ]
+
+
 def test_plain_progress_throttles_and_always_ends() -> None:
     lines: list[str] = []
     now = [0.0]
@@ -58,12 +69,23 @@ def test_plain_progress_throttles_and_always_ends() -> None:
         task.advance(1)
     assert lines == [
         "progress: data units 1/3 groups",
-        "progress: data units 3/3 groups",
-        "progress: data units 3/3 groups (done)",
+        "progress: data units 3/3 groups  1.5 groups/s  ETA 0:00:00",
+        "progress: data units 3/3 groups (done)  1.5 groups/s",
     ]
     with reporter.task(desc="file content", unit="B") as task:
         pass
     assert lines[-1] == "progress: file content 0 B (done)"
+
+
+def test_plain_progress_shows_rate_and_eta_against_a_total_set_later() -> None:
+    lines: list[str] = []
+    now = [0.0]
+    reporter = PlainProgress(lines.append, interval=1.0, clock=lambda: now[0])
+    with reporter.task(desc="file content", unit="B") as task:
+        set_total(task, 4096)
+        now[0] = 1.0
+        task.advance(1024)  # 1 KiB/s, 3 KiB to go
+    assert lines[0] == "progress: file content 1.0 KiB / 4.0 KiB  1.0 KiB/s  ETA 0:00:03"
 
 
 def test_redaction() -> None:
