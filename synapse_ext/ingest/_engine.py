@@ -480,7 +480,8 @@ def progress_tasks(
     total = len(data) if hasattr(data, "__len__") else None
     groups = stack.enter_context(reporter.task(total=total, desc="data units", unit="group"))
     sent = stack.enter_context(reporter.task(total=None, desc="file content", unit="B"))
-    if isinstance(reporter, NullProgress) or not isinstance(data, Sequence):
+    watched = not isinstance(reporter, NullProgress) and callable(getattr(sent, "set_total", None))
+    if not watched or not isinstance(data, Sequence):
         return groups, sent, None
     return groups, sent, ByteTotal.start(sent, listed_bytes(data, window))
 

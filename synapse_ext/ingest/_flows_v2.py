@@ -142,17 +142,20 @@ class IngestRunV2(IngestRun):
         self, stored: dict[str, StoredFile], *, again: bool = True
     ) -> Flow[dict[str, str | bool]]:
         """Finalize ``stored``; checksum → the server's reason, or whether the data file was
-        created (False: it already had one). After a lost answer the held ones count as
-        created (nothing says otherwise); those the polls never find (the request was lost
-        before the server applied it) are finalized once more: finalize reuses the data file
-        of a known checksum, so even a first request applied late cannot make a second."""
+        created (False: it already had one). After a lost answer, a 5xx or a 429 (applied or
+        not: nothing tells) the held ones count as created; those the polls never find are
+        finalized once more: finalize reuses the data file of a known checksum, so even a
+        first request applied late cannot make a second."""
         entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
         try:
             answer = yield from ClientApi.finalize_upload.flow(
                 self.client, self.engine.collection_id, entries
             )
-        except ResponseLostError as lost:
-            # Not resent blindly: ask the server which checksums it holds now (it can finish late).
+        except ClientError as lost:
+            if classify_unit_batch_error(lost) not in (BatchAction.RECONCILE, BatchAction.RETRY):
+                return {c: str(lost) for c in stored}  # refused: nothing was applied
+            # Lost, a 5xx (maybe applied) or not applied: not resent blindly; ask the server
+            # which checksums it holds now (it can finish late).
             missing = list(stored)
 
             def all_held() -> Flow[bool | None]:
@@ -172,8 +175,6 @@ class IngestRunV2(IngestRun):
             else:
                 out.update({c: str(lost) for c in missing})
             return out
-        except ClientError as exc:
-            return {c: str(exc) for c in stored}
         by_key = {s.file_key: c for c, s in stored.items()}
         out = dict.fromkeys(stored, "not in the finalize answer")
         for row in answer.results:

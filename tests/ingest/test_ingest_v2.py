@@ -282,6 +282,30 @@ def test_a_finalize_lost_before_the_server_applied_it_is_sent_again_after_the_po
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
 
 
+@pytest.mark.parametrize("status", [500, 502, 504])  # maybe applied (503: retried by the call)
+def test_a_finalize_answered_with_a_gateway_error_is_polled_then_sent_again(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset, status: int
+) -> None:
+    root, expected = dataset
+    fake.faults.respond("v2FinalizeUpload", status=status, times=1)  # maybe applied: not resent
+    result = _ingest(client, root, None, batch_size=1000)
+    assert result.success, result.failures
+    assert fake.call_count("v2FinalizeUpload") == 2
+    assert fake.handled_count("v2FinalizeUpload") == 1  # the one after the polls
+    assert fake.call_count("v2ListDataFiles") > len(dataset_bytes(root))  # the polls
+    assert_exact(fake, expected)
+
+
+def test_a_finalize_refused_fails_its_files_and_is_not_sent_again(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, _ = dataset
+    fake.faults.respond("v2FinalizeUpload", status=403, times=1)
+    result = _ingest(client, root, None, batch_size=1000)
+    assert result.failed == result.groups and result.units_created == 0
+    assert fake.call_count("v2FinalizeUpload") == 1
+
+
 def test_a_dry_run_still_looks_every_file_up(
     fake: MockSynapse, client: SynapseClient, dataset: Dataset
 ) -> None:

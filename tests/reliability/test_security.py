@@ -49,7 +49,7 @@ def test_token_never_in_logs_errors_reprs_or_output(
                 except Exception as exc:
                     seen += [repr(exc), str(exc)]
         fake.faults.clear()
-        assert result.success, result.to_dict()
+        assert result.success, result.failures
         assert_exact(fake, expected)
     out, err = capfd.readouterr()
     everything = "\n".join([caplog.text, out, err, *seen])
