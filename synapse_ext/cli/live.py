@@ -56,9 +56,13 @@ class _AmountColumn(ProgressColumn):
 
     def render(self, task: RichTask) -> Text:
         unit = str(task.fields.get("unit", "it"))
-        parts = [_amount(task.completed, task.total, unit), _rate(task.speed, unit)]
-        if not task.finished:
-            parts.append(_eta(task.time_remaining))
+        # The average since the start: uploads finish in bursts (a batch of small files at
+        # once), so rich's short-window speed swings by orders of magnitude.
+        elapsed = task.elapsed or 0.0
+        speed = task.completed / elapsed if elapsed >= 1.0 and task.completed else None
+        parts = [_amount(task.completed, task.total, unit), _rate(speed, unit)]
+        if speed and task.total is not None and not task.finished:
+            parts.append(_eta(max(task.total - task.completed, 0) / speed))
         return Text("  ".join(p for p in parts if p))
 
 

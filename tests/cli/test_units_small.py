@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from rich.progress import Progress
 
-from synapse_ext.cli.live import PlainProgress
+from synapse_ext.cli.live import PlainProgress, _AmountColumn
 from synapse_ext.cli.output import Output
 from synapse_ext.cli.report import format_duration
 from synapse_ext.cli.sizes import format_size, parse_size
@@ -128,3 +129,19 @@ def test_importing_the_cli_does_not_load_mockserver() -> None:
     code = "import sys, synapse_ext.cli, synapse_ext.demo; print('mockserver' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_rich_bars_show_the_average_rate_and_eta() -> None:
+    now = [0.0]
+    progress = Progress(get_time=lambda: now[0])
+    task_id = progress.add_task("file content", total=4096, unit="B")
+    progress.advance(task_id, 1024)  # a burst at once: no rate from it yet
+    column = _AmountColumn()
+    assert column.render(progress.tasks[0]).plain == "1.0 KiB / 4.0 KiB"
+    now[0] = 2.0
+    progress.advance(task_id, 1024)  # 2 KiB in 2 s: 1 KiB/s, 2 KiB to go
+    assert column.render(progress.tasks[0]).plain == "2.0 KiB / 4.0 KiB  1.0 KiB/s  ETA 0:00:02"
+    groups = progress.add_task("data units", total=10, unit="group")
+    now[0] = 4.0
+    progress.advance(groups, 5)
+    assert column.render(progress.tasks[1]).plain == "5/10 groups  2.5 groups/s  ETA 0:00:02"
