@@ -56,11 +56,12 @@ def signal_of(answer: object) -> Signal:
 
 @attrs.frozen
 class ConcurrencyStats:
-    """What an adaptive limit did: where it started, its peak, where it ended, how often it
-    backed off, and how many requests it observed."""
+    """What an adaptive limit did: where it started, its highest and lowest values, where it
+    ended, its ceiling, how often it backed off, and how many requests it observed."""
 
     start: int
     peak: int
+    lowest: int
     final: int
     ceiling: int
     decreases: int
@@ -98,7 +99,7 @@ class AdaptiveLimit:
         self._step, self._backoff, self._gain = step, backoff, gain
         self._lock = threading.Lock()
         self._limit = max(1, min(ceiling, start if start is not None else ceiling))
-        self._start, self._peak = self._limit, self._limit
+        self._start = self._peak = self._lowest = self._limit
         self._decreases = self._observed = 0
         self._last_decrease = float("-inf")
         self._round_start: float | None = None
@@ -116,7 +117,13 @@ class AdaptiveLimit:
         """A snapshot of what the limit did so far."""
         with self._lock:
             return ConcurrencyStats(
-                self._start, self._peak, self._limit, self.ceiling, self._decreases, self._observed
+                self._start,
+                self._peak,
+                self._lowest,
+                self._limit,
+                self.ceiling,
+                self._decreases,
+                self._observed,
             )
 
     def now(self) -> float:
@@ -157,6 +164,7 @@ class AdaptiveLimit:
         if limit != self._limit:
             self._limit = limit
             self._peak = max(self._peak, limit)
+            self._lowest = min(self._lowest, limit)
             self.history.append((now, limit))
 
 

@@ -130,6 +130,7 @@ def distributed_ingestion(
     lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD,
     dry_run: bool = False,
     trust_etag: bool = False,
+    adaptive: bool = True,
 ) -> Flow[IngestResult]:
     """The sharded ingestion as a flow (the client's own calls: the API choice, the check
     that the collection exists); the shards run on ``executor``."""
@@ -152,6 +153,7 @@ def distributed_ingestion(
         "lookup_threshold": lookup_threshold,
         "dry_run": dry_run,
         "trust_etag": trust_etag,
+        "adaptive": adaptive,
     }
     run = _Run(spec, settings, collection_id, options, journals, on_progress)
     return (yield from blocking(run.drive, data))

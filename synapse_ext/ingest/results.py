@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from .._flow.concurrency import ConcurrencyStats
 from ..dataset.organize import OrganizedGroup, split_name
 from ..sources import FileRef, as_file_ref
 
@@ -73,6 +74,9 @@ class IngestResult:
     server offers it)."""
     dry_run: bool = False
     """True for a dry run: the counts say what a run would do; nothing was stored."""
+    concurrency: ConcurrencyStats | None = None
+    """What the adaptive concurrency of the uploads did (start, peak, final limit, ceiling,
+    decreases); ``None`` with ``adaptive=False`` (or a sharded run)."""
 
     @property
     def failed(self) -> int:
@@ -107,6 +111,7 @@ class IngestResult:
             failed=self.failed,
             success=self.success,
             partial_failure=self.partial_failure,
+            concurrency=attrs.asdict(self.concurrency) if self.concurrency else None,
             failures=[
                 {"group": f.group, "reason": str(f.reason), "message": f.message}
                 for f in self.failures

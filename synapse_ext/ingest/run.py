@@ -21,7 +21,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
-from .._flow import Flow
+from .._flow import AdaptiveLimit, Flow
 from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
 from ..client._options import ProgressArg
@@ -47,8 +47,11 @@ from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
 
 __all__ = [
+    "ADAPTIVE_START",
     "API_CHOICES",
     "DEFAULT_JOURNAL",
+    "DEFAULT_WORKERS",
+    "FIXED_WORKERS",
     "ApiChoice",
     "IngestOptions",
     "aupload_data_collection",
@@ -73,7 +76,15 @@ class IngestOptions(TypedDict, total=False):
     dry_run: bool
     trust_etag: bool
     executor: Executor | None
+    adaptive: bool
 
+
+DEFAULT_WORKERS = 32
+"""The default ceiling of the adaptive concurrency of uploads and lookups."""
+ADAPTIVE_START = 8
+"""Where the adaptive concurrency starts (the former fixed default)."""
+FIXED_WORKERS = 8
+"""The default of ``max_workers`` with ``adaptive=False``."""
 
 ApiChoice = Literal["auto", "v1", "v2"]
 """Which API an ingestion speaks; ``auto``: v2 when the server offers it, else v1."""
@@ -99,7 +110,7 @@ def ingestion(
     *,
     project_id: int | None = None,
     batch_size: int = 200,
-    max_workers: int = 8,
+    max_workers: int | None = None,
     on_progress: ProgressArg = None,
     journal: JournalArg = DEFAULT_JOURNAL,
     chunked_threshold: int = 50 * MiB,
@@ -112,6 +123,7 @@ def ingestion(
     dry_run: bool = False,
     trust_etag: bool = False,
     executor: Executor | None = None,
+    adaptive: bool = True,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -148,7 +160,15 @@ def ingestion(
     :class:`~synapse_ext.distributed.ShardedExecutor` to choose the shards or the workers'
     settings). Each shard is this same ingestion on a worker, with its own client and journal
     (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
+
+    ``adaptive`` (the default): the uploads and lookups in flight follow the link, from 8 up
+    to ``max_workers`` (32 by default) while throughput rises, halved when the server
+    throttles (429, 503), a proxy fails or connections break (``IngestResult.concurrency``
+    says what it did; ``docs/decisions.md``). ``adaptive=False``: exactly ``max_workers``
+    (8 by default) at a time, as before.
     """
+    if max_workers is None:
+        max_workers = DEFAULT_WORKERS if adaptive else FIXED_WORKERS
     if executor is not None:
         from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
 
@@ -172,6 +192,7 @@ def ingestion(
                 lookup_threshold=lookup_threshold,
                 dry_run=dry_run,
                 trust_etag=trust_etag,
+                adaptive=adaptive,
             )
         )
     validate_args(batch_size, max_workers, chunk_size)
@@ -198,7 +219,18 @@ def ingestion(
             project_id=project_id,
             trust_etag=trust_etag,
         )
-        settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
+        limit = AdaptiveLimit(max_workers, start=ADAPTIVE_START) if adaptive else None
+        # Hashing is local work: adaptive runs hash at most FIXED_WORKERS files at a time.
+        fixed = min(max_workers, FIXED_WORKERS) if adaptive else max_workers
+        settings = (
+            client,
+            engine,
+            fixed,
+            chunked_threshold,
+            chunk_size,
+            client._uniform,
+            limit,
+        )
         result.dry_run = dry_run
         run: IngestRun
         if result.api == "v2":
@@ -211,6 +243,7 @@ def ingestion(
         yield from run.start()
         for items in windows(data, max(window, batch_size)):
             yield from run.window(items)
+        result.concurrency = limit.stats() if limit is not None else None
     return result
 
 
