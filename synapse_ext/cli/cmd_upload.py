@@ -133,9 +133,15 @@ def open_journal(
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Concurrent uploads and hashing threads.",
+    default=None,
+    help="Most uploads in flight (default: 32, adaptive; 8 with --fixed-workers).",
+)
+@click.option(
+    "--fixed-workers",
+    is_flag=True,
+    help="Keep exactly --workers uploads in flight instead of adapting: by default the "
+    "number starts at 8 and grows up to --workers while throughput rises, and halves when "
+    "the server throttles (429, 503), a proxy fails or connections break.",
 )
 @click.option("--chunk-size", type=SIZE, default="50MiB", show_default=True, help="Chunk size.")
 @click.option(
@@ -199,7 +205,8 @@ def upload(
     collection_id: int,
     project_id: int | None,
     batch_size: int,
-    workers: int,
+    workers: int | None,
+    fixed_workers: bool,
     chunk_size: int,
     chunked_threshold: int,
     api: ApiChoice,
@@ -270,6 +277,7 @@ def upload(
             project_id=project_id,
             batch_size=batch_size,
             max_workers=workers,
+            adaptive=not fixed_workers,
             on_progress=reporter,
             journal=journal,
             chunked_threshold=chunked_threshold,

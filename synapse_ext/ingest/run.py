@@ -162,13 +162,14 @@ def ingestion(
     (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
 
     ``adaptive`` (the default): the uploads and lookups in flight follow the link, from 8 up
-    to ``max_workers`` (32 by default) while throughput rises, halved when the server
-    throttles (429, 503), a proxy fails or connections break (``IngestResult.concurrency``
-    says what it did; ``docs/decisions.md``). ``adaptive=False``: exactly ``max_workers``
-    (8 by default) at a time, as before.
+    to ``max_workers`` (by default 32, or the client's ``max_connections`` if fewer) while
+    throughput rises, halved when the server throttles (429, 503), a proxy fails or
+    connections break (``IngestResult.concurrency`` says what it did; ``docs/decisions.md``).
+    ``adaptive=False``: exactly ``max_workers`` (8 by default) at a time, as before.
     """
-    if max_workers is None:
-        max_workers = DEFAULT_WORKERS if adaptive else FIXED_WORKERS
+    if max_workers is None:  # more in flight than the client's pool would only queue there
+        pool = getattr(client, "max_connections", DEFAULT_WORKERS)
+        max_workers = min(DEFAULT_WORKERS, pool) if adaptive else FIXED_WORKERS
     if executor is not None:
         from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
 
