@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from contextvars import ContextVar
 from enum import Enum
@@ -105,8 +106,8 @@ class AdaptiveLimit:
         self._round_start: float | None = None
         self._round_done = 0
         self._last_rate: float | None = None
-        self.history: list[tuple[float, int]] = [(clock(), self._limit)]
-        """``(time, limit)`` at the start and at every change."""
+        self.history: deque[tuple[float, int]] = deque([(clock(), self._limit)], maxlen=1000)
+        """``(time, limit)`` at the start and at every change (the last 1000)."""
 
     @property
     def current(self) -> int:
