@@ -72,10 +72,11 @@ class ConcurrencyStats:
 class AdaptiveLimit:
     """A concurrency limit between 1 and ``ceiling`` that follows the link (thread-safe).
 
-    Requests are observed in *rounds* of about ``current`` completions (one "window" in
-    flight). At the end of a round without congestion the limit grows by ``step`` if the
-    round's completion rate rose by at least ``gain`` over the previous round's (the first
-    round after the start or a decrease always grows); a flat rate holds it. A congestion
+    Requests are observed in *rounds* of at least ``current`` completions (one "window" in
+    flight) and ``min_round`` seconds (shorter rounds measure noise). At the end of a round
+    without congestion the limit grows by ``step`` if the round's completion rate rose by at
+    least ``gain`` over the previous round's (the first round after the start or a decrease
+    always grows); a flat rate holds it. A congestion
     signal multiplies it by ``backoff`` at once, at most once per round: a signal from a
     request that started before the last decrease is a consequence of the old limit and is
     not counted again.
@@ -89,6 +90,7 @@ class AdaptiveLimit:
         step: int = 1,
         backoff: float = 0.5,
         gain: float = 0.05,
+        min_round: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if ceiling < 1:
@@ -98,6 +100,7 @@ class AdaptiveLimit:
         self.ceiling = ceiling
         self.clock = clock
         self._step, self._backoff, self._gain = step, backoff, gain
+        self._min_round = min_round
         self._lock = threading.Lock()
         self._limit = max(1, min(ceiling, start if start is not None else ceiling))
         self._start = self._peak = self._lowest = self._limit
@@ -143,7 +146,7 @@ class AdaptiveLimit:
             if self._round_start is None:
                 self._round_start = started
             self._round_done += 1
-            if self._round_done >= self._limit:
+            if self._round_done >= self._limit and now - self._round_start >= self._min_round:
                 self._end_round(now)
 
     def _decrease(self, now: float) -> None:

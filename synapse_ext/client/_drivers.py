@@ -157,6 +157,7 @@ class SyncDriver(_Driver):
                         gate.wait()
                     index = next(pending, None)
                     if index is None:
+                        gate.notify_all()  # nothing left: every waiting thread may end
                         return
                     running += 1
                 try:
@@ -166,7 +167,7 @@ class SyncDriver(_Driver):
                 finally:
                     with gate:
                         running -= 1
-                        gate.notify_all()
+                        gate.notify(max(1, limit.current - running))  # the free slots only
 
         workers = min(limit.ceiling, len(flows))
         threads = [threading.Thread(target=worker, name="synapse") for _ in range(workers)]
@@ -256,7 +257,7 @@ class AsyncDriver(_Driver):
                 with anyio.CancelScope(shield=True):
                     async with gate:
                         running -= 1
-                        gate.notify_all()
+                        gate.notify(max(1, limit.current - running))
 
         async def one(index: int, flow: Flow[Any]) -> None:
             if adaptive is not None:

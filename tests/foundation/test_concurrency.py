@@ -51,9 +51,19 @@ def test_grows_while_throughput_rises_and_holds_when_flat() -> None:
     assert limit.current == 7
 
 
+def test_a_round_lasts_at_least_min_round() -> None:
+    clock = Clock()
+    limit = AdaptiveLimit(32, start=4, min_round=0.1, clock=clock)
+    _round(limit, clock, 0.05)  # 4 completions in 50 ms: the round goes on
+    assert limit.current == 4
+    clock.t += 0.05
+    limit.observe(Signal.OK, clock.t)  # 100 ms: it ends, and grows
+    assert limit.current == 5
+
+
 def test_stops_at_the_ceiling() -> None:
     clock = Clock()
-    limit = AdaptiveLimit(6, start=2, clock=clock)
+    limit = AdaptiveLimit(6, start=2, min_round=0.0, clock=clock)
     for n in range(20):
         _round(limit, clock, 1.0 / (n + 1))  # ever faster
     assert limit.current == 6
