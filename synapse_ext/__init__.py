@@ -41,6 +41,7 @@ from .errors import (
 )
 from .ingest import (
     DEFAULT_JOURNAL,
+    ConcurrencyStats,
     FailureReason,
     IngestFailure,
     IngestResult,
@@ -82,6 +83,7 @@ __all__ = [
     "CallbackProgress",
     "ClientError",
     "ClientSettings",
+    "ConcurrencyStats",
     "CursorPage",
     "DataFileUnconfirmedError",
     "EmptyFileError",

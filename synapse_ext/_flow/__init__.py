@@ -6,22 +6,27 @@ The sync and async drivers (``synapse_ext.client._drivers``) only perform intent
 here does I/O.
 """
 
+from .concurrency import AdaptiveLimit, ConcurrencyStats, Signal, signal_of
 from .intents import Blocking, Call, Emit, Flow, Intent, Pages, Parallel, Sleep
 from .steps import PageCursor, batched, blocking, drain, retrying, watching
 
 __all__ = [
+    "AdaptiveLimit",
     "Blocking",
     "Call",
+    "ConcurrencyStats",
     "Emit",
     "Flow",
     "Intent",
     "PageCursor",
     "Pages",
     "Parallel",
+    "Signal",
     "Sleep",
     "batched",
     "blocking",
     "drain",
     "retrying",
+    "signal_of",
     "watching",
 ]

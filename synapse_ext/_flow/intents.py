@@ -9,6 +9,7 @@ import attrs
 
 if TYPE_CHECKING:
     from .._wire.call import Op
+    from .concurrency import AdaptiveLimit
 
 __all__ = ["Blocking", "Call", "Emit", "Flow", "Intent", "Pages", "Parallel", "Sleep"]
 
@@ -51,11 +52,13 @@ class Parallel(Generic[T]):
     """Run sub-flows concurrently, at most ``limit`` at a time; answer: their results in order.
 
     The one place the two worlds differ: a thread pool (sync) or a task group (async). If a
-    sub-flow raises, the first such exception is thrown into the flow.
+    sub-flow raises, the first such exception is thrown into the flow. ``limit`` is a number,
+    or an :class:`~synapse_ext._flow.concurrency.AdaptiveLimit`: a sub-flow then starts only
+    while fewer than its ``current`` run, and every request the sub-flows send reports to it.
     """
 
     flows: Sequence[Flow[T]]
-    limit: int
+    limit: int | AdaptiveLimit
 
 
 @attrs.frozen

@@ -133,9 +133,16 @@ def open_journal(
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    default=8,
-    show_default=True,
-    help="Concurrent uploads and hashing threads.",
+    default=None,
+    help="Uploads in flight: N, fewer while the server pushes back (default: from 8 up to 32 "
+    "as throughput rises; 8 with --fixed-workers).",
+)
+@click.option(
+    "--fixed-workers",
+    is_flag=True,
+    help="Keep exactly --workers uploads in flight instead of adapting: by default the "
+    "number halves when the server throttles (429, 503), a proxy fails or connections "
+    "break, and grows back.",
 )
 @click.option("--chunk-size", type=SIZE, default="50MiB", show_default=True, help="Chunk size.")
 @click.option(
@@ -199,7 +206,8 @@ def upload(
     collection_id: int,
     project_id: int | None,
     batch_size: int,
-    workers: int,
+    workers: int | None,
+    fixed_workers: bool,
     chunk_size: int,
     chunked_threshold: int,
     api: ApiChoice,
@@ -270,6 +278,7 @@ def upload(
             project_id=project_id,
             batch_size=batch_size,
             max_workers=workers,
+            adaptive=not fixed_workers,
             on_progress=reporter,
             journal=journal,
             chunked_threshold=chunked_threshold,

@@ -71,7 +71,7 @@ class ClientApi(ClientApiPresigned, Generic[TransportT, SleepT]):
         legacy_token: str | None = None,
         timeout: TimeoutArg = DEFAULT_TIMEOUT,
         upload_timeout: float = 300.0,
-        max_connections: int = 10,
+        max_connections: int = 32,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         transport: TransportT | None = None,
         progress: ProgressArg = None,

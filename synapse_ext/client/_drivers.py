@@ -2,14 +2,17 @@
 
 ``SyncDriver`` blocks; ``AsyncDriver`` awaits. Both run the same flows, step them the same
 way (:class:`_Outcome`) and differ only in how each intent is carried out, most visibly in
-``Parallel``: a thread pool versus a task group.
+``Parallel``: a thread pool versus a task group. A ``Parallel`` with an adaptive limit is
+gated on the limit's current value, and every request sent under it reports its outcome to
+it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate.
 """
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
@@ -19,6 +22,7 @@ import httpx
 from synapse_client.client import AuthenticatedClient
 
 from .._flow import Blocking, Call, Flow, Intent, PageCursor, Pages, Parallel, Sleep
+from .._flow.concurrency import AdaptiveLimit, current_limit, signal_of
 from .._wire.call import Op, attempt
 
 __all__ = ["AsyncDriver", "SyncDriver"]
@@ -53,6 +57,19 @@ class _Driver:
             raise TypeError(f"a flow yielded {intent!r}, which is not an intent")
         return cast(Callable[[Any], Any], getattr(self, name))
 
+    @staticmethod
+    def sending() -> tuple[AdaptiveLimit | None, float]:
+        """The adaptive limit the request about to be sent reports to, and its start time."""
+        limit = current_limit.get()
+        return limit, (limit.now() if limit is not None else 0.0)
+
+    @staticmethod
+    def sent(limit: AdaptiveLimit | None, started: float, answer: object) -> object:
+        """Report a request's answer (value or ``ClientError``) to ``limit``; return it."""
+        if limit is not None:
+            limit.observe(signal_of(answer), started)
+        return answer
+
 
 class SyncDriver(_Driver):
     """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool."""
@@ -86,9 +103,10 @@ class SyncDriver(_Driver):
             return _Outcome(error=exc)
 
     def _send(self, op: Op[Any]) -> Any:
+        limit, started = self.sending()
         with attempt(op) as current:
             current.reply = op.send(self.client, current.extra)
-        return current.outcome()
+        return self.sent(limit, started, current.outcome())
 
     def _call(self, intent: Call[Any]) -> Any:
         if intent.alongside is None:
@@ -108,11 +126,58 @@ class SyncDriver(_Driver):
         return intent.fn(*intent.args)
 
     def _parallel(self, intent: Parallel[Any]) -> list[Any]:
+        if isinstance(intent.limit, AdaptiveLimit):
+            return self._adaptive(intent.flows, intent.limit)
         workers = min(intent.limit, len(intent.flows))
         if workers <= 1:
             return [self.run(flow) for flow in intent.flows]
+        # Each sub-flow runs in a copy of this context: its requests report where ours do.
+        contexts = [contextvars.copy_context() for _ in intent.flows]
         with ThreadPoolExecutor(workers, thread_name_prefix="synapse") as pool:
-            return list(pool.map(self.run, intent.flows))
+            return list(pool.map(lambda c, f: c.run(self.run, f), contexts, intent.flows))
+
+    def _adaptive(self, flows: Sequence[Flow[Any]], limit: AdaptiveLimit) -> list[Any]:
+        """``ceiling`` threads; one starts the next sub-flow only while fewer than the
+        limit's current value are running."""
+        results: list[Any] = [None] * len(flows)
+        errors: dict[int, BaseException] = {}
+        gate = threading.Condition()
+        pending = iter(range(len(flows)))
+        running = 0
+
+        def run_one(index: int) -> None:
+            current_limit.set(limit)  # in this sub-flow's own context
+            results[index] = self.run(flows[index])
+
+        def worker() -> None:
+            nonlocal running
+            while True:
+                with gate:
+                    while running >= limit.current:
+                        gate.wait()
+                    index = next(pending, None)
+                    if index is None:
+                        gate.notify_all()  # nothing left: every waiting thread may end
+                        return
+                    running += 1
+                try:
+                    contextvars.copy_context().run(run_one, index)
+                except BaseException as exc:  # raised after all, like the fixed pool
+                    errors[index] = exc
+                finally:
+                    with gate:
+                        running -= 1
+                        gate.notify(max(1, limit.current - running))  # the free slots only
+
+        workers = min(limit.ceiling, len(flows))
+        threads = [threading.Thread(target=worker, name="synapse") for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if errors:
+            raise errors[min(errors)]
+        return results
 
 
 class AsyncDriver(_Driver):
@@ -151,9 +216,10 @@ class AsyncDriver(_Driver):
             return _Outcome(error=exc)
 
     async def _send(self, op: Op[Any]) -> Any:
+        limit, started = self.sending()
         with attempt(op) as current:
             current.reply = await op.asend(self.client, current.extra)
-        return current.outcome()
+        return self.sent(limit, started, current.outcome())
 
     async def _call(self, intent: Call[Any]) -> Any:
         if intent.alongside is None:
@@ -172,9 +238,31 @@ class AsyncDriver(_Driver):
 
     async def _parallel(self, intent: Parallel[Any]) -> list[Any]:
         results: list[Any] = [None] * len(intent.flows)
-        limiter = anyio.CapacityLimiter(max(1, intent.limit))
+        adaptive = intent.limit if isinstance(intent.limit, AdaptiveLimit) else None
+        fixed = intent.limit if isinstance(intent.limit, int) else 1
+        limiter = anyio.CapacityLimiter(max(1, fixed))
+        gate = anyio.Condition()
+        running = 0
+
+        async def gated(flow: Flow[Any], limit: AdaptiveLimit) -> Any:
+            nonlocal running
+            async with gate:
+                while running >= limit.current:
+                    await gate.wait()
+                running += 1
+            try:
+                current_limit.set(limit)  # in this task's own context
+                return await self.run(flow)
+            finally:
+                with anyio.CancelScope(shield=True):
+                    async with gate:
+                        running -= 1
+                        gate.notify(max(1, limit.current - running))
 
         async def one(index: int, flow: Flow[Any]) -> None:
+            if adaptive is not None:
+                results[index] = await gated(flow, adaptive)
+                return
             async with limiter:
                 results[index] = await self.run(flow)
 

@@ -119,7 +119,7 @@ def distributed_ingestion(
     which_api: Flow[str],
     project_id: int | None,
     batch_size: int,
-    max_workers: int,
+    max_workers: int | None,
     on_progress: ProgressArg,
     journal: JournalArg,
     chunked_threshold: int,
@@ -130,10 +130,12 @@ def distributed_ingestion(
     lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD,
     dry_run: bool = False,
     trust_etag: bool = False,
+    adaptive: bool = True,
 ) -> Flow[IngestResult]:
     """The sharded ingestion as a flow (the client's own calls: the API choice, the check
-    that the collection exists); the shards run on ``executor``."""
-    validate_args(batch_size, max_workers, chunk_size)
+    that the collection exists); the shards run on ``executor``. ``max_workers=None``: each
+    shard's own default."""
+    validate_args(batch_size, 1 if max_workers is None else max_workers, chunk_size)
     spec = executor if isinstance(executor, ShardedExecutor) else ShardedExecutor(executor)
     journals = _shard_journals(journal)
     api = yield from which_api
@@ -152,6 +154,7 @@ def distributed_ingestion(
         "lookup_threshold": lookup_threshold,
         "dry_run": dry_run,
         "trust_etag": trust_etag,
+        "adaptive": adaptive,
     }
     run = _Run(spec, settings, collection_id, options, journals, on_progress)
     return (yield from blocking(run.drive, data))

@@ -4,6 +4,7 @@
 client) run the same flow. The SQLite :class:`Journal` makes re-runs skip finished work.
 """
 
+from .._flow.concurrency import ConcurrencyStats
 from ._engine import DEFAULT_JOURNAL, JournalArg
 from .journal import Journal, default_journal_path, journal_scope
 from .results import FailureReason, GroupLike, IngestFailure, IngestResult
@@ -11,6 +12,7 @@ from .run import IngestOptions, aupload_data_collection, forget_ingestion, uploa
 
 __all__ = [
     "DEFAULT_JOURNAL",
+    "ConcurrencyStats",
     "FailureReason",
     "GroupLike",
     "IngestFailure",

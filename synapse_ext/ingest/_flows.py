@@ -18,7 +18,7 @@ from typing import Any, cast
 import attrs
 from synapse_client.models import DataUnit
 
-from .._flow import Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
+from .._flow import AdaptiveLimit, Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
 from .._wire import operations as ops
 from ..client._api import ClientApi
 from ..errors import ClientError, RequestNotSentError, ResponseLostError
@@ -74,6 +74,13 @@ class IngestRun:
     chunked_threshold: int
     chunk_size: int
     uniform: Uniform
+    concurrency: AdaptiveLimit | None = None
+    """The adaptive limit of the uploads and lookups (None: ``max_workers``, fixed)."""
+
+    @property
+    def limit(self) -> int | AdaptiveLimit:
+        """How many uploads (or lookups) run at once: adaptive, or fixed ``max_workers``."""
+        return self.concurrency if self.concurrency is not None else self.max_workers
 
     # -- start and windows ---------------------------------------------------------------
     def start(self) -> Flow[None]:
@@ -162,7 +169,7 @@ class IngestRun:
         """Upload the planned files in parallel; checksum → error message for those that failed."""
         e = self.engine
         uploads = [self._upload_one(c, path, size) for c, (path, size) in plan.items()]
-        outcomes = yield Parallel(uploads, self.max_workers)
+        outcomes = yield Parallel(uploads, self.limit)
         errors: dict[str, str] = {}
         for (checksum, (path, size)), error in zip(plan.items(), outcomes, strict=True):
             message = e.upload_outcome(checksum, path, size, error)

@@ -83,7 +83,7 @@ class IngestRunV2(IngestRun):
         return found is not None
 
     def _verify(self, checksums: list[str]) -> Flow[set[str]]:
-        answers = yield Parallel([self._lookup(c) for c in checksums], self.max_workers)
+        answers = yield Parallel([self._lookup(c) for c in checksums], self.limit)
         return {c for c, held in zip(checksums, answers, strict=True) if held}
 
     # -- uploads ---------------------------------------------------------------------------
@@ -127,7 +127,7 @@ class IngestRunV2(IngestRun):
                 self._put(upload, p, s, c)
                 for (c, p, s), upload in zip(todo, urls.files, strict=True)
             ]
-            results = yield Parallel(flows, self.max_workers)
+            results = yield Parallel(flows, self.limit)
             expired = []
             for (c, p, s), result in zip(todo, results, strict=True):
                 outcome[c] = result

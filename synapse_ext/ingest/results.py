@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from .._flow.concurrency import ConcurrencyStats
 from ..dataset.organize import OrganizedGroup, split_name
 from ..sources import FileRef, as_file_ref
 
@@ -75,6 +76,9 @@ class IngestResult:
     """True for a dry run: the counts say what a run would do; nothing was stored."""
     elapsed_s: float = 0.0
     """Wall-clock seconds the ingestion took, from its first request to its last."""
+    concurrency: ConcurrencyStats | None = None
+    """What the adaptive concurrency of the uploads did (start, peak, final limit, ceiling,
+    decreases); ``None`` with ``adaptive=False`` (or a sharded run)."""
 
     @property
     def failed(self) -> int:
@@ -110,6 +114,7 @@ class IngestResult:
             failed=self.failed,
             success=self.success,
             partial_failure=self.partial_failure,
+            concurrency=attrs.asdict(self.concurrency) if self.concurrency else None,
             failures=[
                 {"group": f.group, "reason": str(f.reason), "message": f.message}
                 for f in self.failures

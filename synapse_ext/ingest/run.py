@@ -22,7 +22,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
-from .._flow import Flow
+from .._flow import AdaptiveLimit, Flow
 from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
 from ..client._options import ProgressArg
@@ -48,8 +48,11 @@ from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
 
 __all__ = [
+    "ADAPTIVE_START",
     "API_CHOICES",
     "DEFAULT_JOURNAL",
+    "DEFAULT_WORKERS",
+    "FIXED_WORKERS",
     "ApiChoice",
     "IngestOptions",
     "aupload_data_collection",
@@ -74,7 +77,15 @@ class IngestOptions(TypedDict, total=False):
     dry_run: bool
     trust_etag: bool
     executor: Executor | None
+    adaptive: bool
 
+
+DEFAULT_WORKERS = 32
+"""The default ceiling of the adaptive concurrency of uploads and lookups."""
+ADAPTIVE_START = 8
+"""Where the adaptive concurrency starts (the former fixed default)."""
+FIXED_WORKERS = 8
+"""The default of ``max_workers`` with ``adaptive=False``."""
 
 ApiChoice = Literal["auto", "v1", "v2"]
 """Which API an ingestion speaks; ``auto``: v2 when the server offers it, else v1."""
@@ -100,7 +111,7 @@ def ingestion(
     *,
     project_id: int | None = None,
     batch_size: int = 200,
-    max_workers: int = 8,
+    max_workers: int | None = None,
     on_progress: ProgressArg = None,
     journal: JournalArg = DEFAULT_JOURNAL,
     chunked_threshold: int = 50 * MiB,
@@ -113,6 +124,7 @@ def ingestion(
     dry_run: bool = False,
     trust_etag: bool = False,
     executor: Executor | None = None,
+    adaptive: bool = True,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -149,6 +161,14 @@ def ingestion(
     :class:`~synapse_ext.distributed.ShardedExecutor` to choose the shards or the workers'
     settings). Each shard is this same ingestion on a worker, with its own client and journal
     (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
+
+    ``adaptive`` (the default): the uploads and lookups in flight follow the link. Without
+    ``max_workers`` they start at 8 and grow up to 32 (or the client's ``max_connections`` if
+    fewer) while throughput rises; with ``max_workers=N`` they start at N, the ceiling. Either
+    way the limit halves when the server throttles (429, 503), a proxy fails or connections
+    break, and grows back (``IngestResult.concurrency`` says what it did;
+    ``docs/decisions.md``). ``adaptive=False``: exactly ``max_workers`` (8 by default) at a
+    time.
     """
     started = time.monotonic()
     if executor is not None:
@@ -173,9 +193,17 @@ def ingestion(
             lookup_threshold=lookup_threshold,
             dry_run=dry_run,
             trust_etag=trust_etag,
+            adaptive=adaptive,
         )
         shards.elapsed_s = time.monotonic() - started
         return shards
+    # Given: that many in flight (fewer while the server pushes back); not given: from
+    # ADAPTIVE_START up to DEFAULT_WORKERS as throughput rises.
+    start = max_workers
+    if max_workers is None:  # more in flight than the client's pool would only queue there
+        pool = getattr(client, "max_connections", DEFAULT_WORKERS)
+        max_workers = min(DEFAULT_WORKERS, pool) if adaptive else FIXED_WORKERS
+        start = min(ADAPTIVE_START, max_workers)
     validate_args(batch_size, max_workers, chunk_size)
     if part_concurrency < 1:
         raise ValueError("part_concurrency must be >= 1")
@@ -204,7 +232,18 @@ def ingestion(
             trust_etag=trust_etag,
             byte_total=byte_total,
         )
-        settings = (client, engine, max_workers, chunked_threshold, chunk_size, client._uniform)
+        limit = AdaptiveLimit(max_workers, start=start) if adaptive else None
+        # Hashing is local work: adaptive runs hash at most FIXED_WORKERS files at a time.
+        fixed = min(max_workers, FIXED_WORKERS) if adaptive else max_workers
+        settings = (
+            client,
+            engine,
+            fixed,
+            chunked_threshold,
+            chunk_size,
+            client._uniform,
+            limit,
+        )
         result.dry_run = dry_run
         run: IngestRun
         if result.api == "v2":
@@ -219,6 +258,7 @@ def ingestion(
             yield from run.window(items)
         if byte_total is not None:
             byte_total.finish()
+        result.concurrency = limit.stats() if limit is not None else None
     result.elapsed_s = time.monotonic() - started
     return result
 

@@ -177,3 +177,25 @@ def test_help_documents_exit_codes(invoke: Any) -> None:
     result = invoke("--help")
     assert result.exit_code == 0
     assert "Exit codes: 0 ok; 1 some groups failed" in " ".join(result.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ((), {"start": 8, "ceiling": 32}),
+        (("--workers", "4"), {"start": 4, "ceiling": 4}),
+        (("--fixed-workers",), None),
+    ],
+)
+def test_workers_are_adaptive_unless_fixed(
+    invoke: Any, dataset: Path, extra: tuple[str, ...], expected: dict[str, int] | None
+) -> None:
+    with mock_synapse(base_url=MOCK_URL):
+        args = ["--base-url", MOCK_URL, "--token", DEFAULT_TOKEN, "upload", str(dataset)]
+        result = invoke(*args, "--collection", "1", "--no-resume", "--json", *extra)
+    assert result.exit_code == 0, result.stderr
+    concurrency = json.loads(result.stdout)["result"]["concurrency"]
+    if expected is None:
+        assert concurrency is None
+    else:
+        assert {k: concurrency[k] for k in expected} == expected

@@ -1,0 +1,178 @@
+"""An adaptive concurrency limit: additive increase, multiplicative decrease (AIMD).
+
+:class:`AdaptiveLimit` is pure: it performs no I/O and reads time only through the clock it
+is given. The drivers gate the sub-flows of a ``Parallel`` on :attr:`AdaptiveLimit.current`
+and report every finished request to it (:meth:`AdaptiveLimit.observe`); what counts as a
+congestion signal is :func:`signal_of`. See ``docs/decisions.md`` (adaptive concurrency).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from contextvars import ContextVar
+from enum import Enum
+
+import attrs
+
+from ..errors import ClientError, NoResponseError, StorageError
+
+__all__ = [
+    "CONGESTION_STATUSES",
+    "AdaptiveLimit",
+    "ConcurrencyStats",
+    "Signal",
+    "current_limit",
+    "signal_of",
+]
+
+CONGESTION_STATUSES = frozenset({429, 502, 503, 504})
+"""Statuses that say the server or a proxy in front of it is overloaded."""
+
+
+class Signal(Enum):
+    """How one request ended, as far as concurrency is concerned."""
+
+    OK = "ok"
+    CONGESTION = "congestion"
+    """Throttled, overloaded, a failing proxy or a broken connection: send less at once."""
+    ERROR = "error"
+    """Any other error (a 404, a rejected body): says nothing about the link."""
+
+
+def signal_of(answer: object) -> Signal:
+    """The :class:`Signal` of a request's answer (its value, or the ``ClientError``)."""
+    if not isinstance(answer, ClientError):
+        return Signal.OK
+    if isinstance(answer, NoResponseError):  # refused, reset, timed out: no answer came
+        return Signal.CONGESTION
+    if answer.status_code in CONGESTION_STATUSES:
+        return Signal.CONGESTION
+    if isinstance(answer, StorageError) and answer.status_code == 400 and answer.code is None:
+        return Signal.CONGESTION  # a proxy's text/html 400, not the storage's own answer
+    return Signal.ERROR
+
+
+@attrs.frozen
+class ConcurrencyStats:
+    """What an adaptive limit did: where it started, its highest and lowest values, where it
+    ended, its ceiling, how often it backed off, and how many requests it observed."""
+
+    start: int
+    peak: int
+    lowest: int
+    final: int
+    ceiling: int
+    decreases: int
+    observed: int
+
+
+class AdaptiveLimit:
+    """A concurrency limit between 1 and ``ceiling`` that follows the link (thread-safe).
+
+    Requests are observed in *rounds* of at least ``current`` completions (one "window" in
+    flight) and ``min_round`` seconds (shorter rounds measure noise). At the end of a round
+    without congestion the limit grows by ``step`` if the round's completion rate rose by at
+    least ``gain`` over the previous round's (the first round after the start or a decrease
+    always grows); a flat rate holds it. A congestion
+    signal multiplies it by ``backoff`` at once, at most once per round: a signal from a
+    request that started before the last decrease is a consequence of the old limit and is
+    not counted again.
+    """
+
+    def __init__(
+        self,
+        ceiling: int,
+        *,
+        start: int | None = None,
+        step: int = 1,
+        backoff: float = 0.5,
+        gain: float = 0.05,
+        min_round: float = 0.1,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if ceiling < 1:
+            raise ValueError("ceiling must be >= 1")
+        if not 0.0 < backoff < 1.0:
+            raise ValueError("backoff must be within (0, 1)")
+        self.ceiling = ceiling
+        self.clock = clock
+        self._step, self._backoff, self._gain = step, backoff, gain
+        self._min_round = min_round
+        self._lock = threading.Lock()
+        self._limit = max(1, min(ceiling, start if start is not None else ceiling))
+        self._start = self._peak = self._lowest = self._limit
+        self._decreases = self._observed = 0
+        self._last_decrease = float("-inf")
+        self._round_start: float | None = None
+        self._round_done = 0
+        self._last_rate: float | None = None
+        self.history: deque[tuple[float, int]] = deque([(clock(), self._limit)], maxlen=1000)
+        """``(time, limit)`` at the start and at every change (the last 1000)."""
+
+    @property
+    def current(self) -> int:
+        """How many requests may be in flight now."""
+        return self._limit
+
+    def stats(self) -> ConcurrencyStats:
+        """A snapshot of what the limit did so far."""
+        with self._lock:
+            return ConcurrencyStats(
+                self._start,
+                self._peak,
+                self._lowest,
+                self._limit,
+                self.ceiling,
+                self._decreases,
+                self._observed,
+            )
+
+    def now(self) -> float:
+        """The injected clock's time (what the drivers stamp a request's start with)."""
+        return self.clock()
+
+    def observe(self, signal: Signal, started: float) -> None:
+        """One request finished with ``signal``; it was sent at ``started`` (:meth:`now`)."""
+        with self._lock:
+            now = self.clock()
+            self._observed += 1
+            if signal is Signal.CONGESTION:
+                if started >= self._last_decrease:
+                    self._decrease(now)
+                return
+            if self._round_start is None:
+                self._round_start = started
+            self._round_done += 1
+            if self._round_done >= self._limit and now - self._round_start >= self._min_round:
+                self._end_round(now)
+
+    def _decrease(self, now: float) -> None:
+        self._set(max(1, int(self._limit * self._backoff)), now)
+        self._decreases += 1
+        self._last_decrease = now
+        self._round_start, self._round_done, self._last_rate = None, 0, None
+
+    def _end_round(self, now: float) -> None:
+        assert self._round_start is not None
+        elapsed = now - self._round_start
+        rate = self._round_done / elapsed if elapsed > 0 else float("inf")
+        rising = self._last_rate is None or rate >= self._last_rate * (1.0 + self._gain)
+        self._round_start, self._round_done, self._last_rate = now, 0, rate
+        if rising and self._limit < self.ceiling:
+            self._set(min(self.ceiling, self._limit + self._step), now)
+
+    def _set(self, limit: int, now: float) -> None:
+        if limit != self._limit:
+            self._limit = limit
+            self._peak = max(self._peak, limit)
+            self._lowest = min(self._lowest, limit)
+            self.history.append((now, limit))
+
+
+current_limit: ContextVar[AdaptiveLimit | None] = ContextVar(
+    "synapse_ext_adaptive_limit", default=None
+)
+"""The adaptive limit the requests of the running sub-flow report to (set by the drivers)."""
