@@ -5,10 +5,11 @@ Run as a script (not ``-m``) by either interpreter, so it imports nothing from `
 ``.venv``: ``synapse_ext``) or ``vendor`` (the vendor venv: ``synapse_sdk``), and JOB
 
 * ``large PATH``: a chunked upload of PATH with the side's default chunk size;
-* ``small FOLDER JOURNAL [MAX_WORKERS BATCH_SIZE]``: ``upload_data_collection`` of the
-  ``*.png`` files in FOLDER into collection 1 (``image`` spec), no tasks (the vendor's
-  ``project_id`` path fails on the list that ``POST data_units/`` returns); without the last
-  two, each side's own defaults. JOURNAL is ours only (a fresh file per run).
+* ``small FOLDER JOURNAL [MAX_WORKERS BATCH_SIZE [API]]``: ``upload_data_collection`` of
+  the ``*.png`` files in FOLDER into collection 1 (``image`` spec), no tasks (the vendor's
+  ``project_id`` path fails on the list that ``POST data_units/`` returns); without the
+  sizes, each side's own defaults. JOURNAL and API (``v1``, ``v2``, ``auto``; default: ours'
+  default) are ours only: the vendor's client speaks v1 alone.
 
 Prints one JSON line: ``seconds`` (wall clock of the job) and ``cpu_s`` (user+sys of this
 process, ``getrusage(RUSAGE_SELF)`` around the job: every thread of the client, nothing else).
@@ -44,6 +45,10 @@ def _sizes(rest: list[str]) -> dict[str, int]:
     return {"max_workers": int(rest[0]), "batch_size": int(rest[1])}
 
 
+def _api(rest: list[str]) -> dict[str, Any]:
+    return {"api": rest[2]} if len(rest) > 2 else {}
+
+
 def _ours(url: str, token: str, job: str, args: list[str]) -> tuple[Callable[[], Any], Any]:
     from synapse_ext import SynapseClient, upload_data_collection
 
@@ -54,9 +59,13 @@ def _ours(url: str, token: str, job: str, args: list[str]) -> tuple[Callable[[],
     groups = _groups(args[0])
 
     def small() -> None:
-        result = upload_data_collection(client, 1, groups, journal=args[1], **_sizes(args[2:]))
+        options: dict[str, Any] = {**_sizes(args[2:]), **_api(args[2:])}
+        result = upload_data_collection(client, 1, groups, journal=args[1], **options)
+        wanted = options.get("api", "auto")
         if not result.success or result.units_created != len(groups):
             raise RuntimeError(f"ingestion failed: {result.to_dict()}")
+        if wanted != "auto" and result.api != wanted:
+            raise RuntimeError(f"ingestion used api {result.api}, not {wanted}")
 
     return small, client
 
@@ -69,7 +78,7 @@ def _vendor(url: str, token: str, job: str, args: list[str]) -> tuple[Callable[[
     if job == "large":
         return lambda: client.create_chunked_upload(args[0]), client
     groups = _groups(args[0])
-    return lambda: client.upload_data_collection(1, groups, **_sizes(args[2:])), client
+    return lambda: client.upload_data_collection(1, groups, **_sizes(args[2:4])), client
 
 
 def main() -> None:

@@ -89,6 +89,27 @@ def _parse_list(model: Any) -> Callable[[Any], list[Any]]:
     return parse
 
 
+class _ChunkBody(BytesIO):
+    """A chunk's buffer that httpx reads in pieces of :data:`PIECE` bytes, not 64 KiB.
+
+    httpx reads a multipart file field 64 KiB at a time, and each piece costs a pass through
+    httpx, h11 and httpcore plus a send call: for a 50 MiB chunk, 800 of them. Larger pieces
+    keep the one copy a read makes but cut those passes; not the whole chunk at once, as
+    httpcore re-slices (copies) what a partial send leaves, so a huge piece is copied again
+    and again.
+    """
+
+    def read(self, size: int | None = -1, /) -> bytes:
+        """Up to ``max(size, PIECE)`` bytes (everything when ``size`` is negative)."""
+        if size is None or size < 0:
+            return super().read()
+        return super().read(max(size, PIECE))
+
+
+PIECE = 1 << 20
+"""Bytes per piece of a chunk's body handed to httpx (see :class:`_ChunkBody`)."""
+
+
 def _opt(value: M | None) -> M | Unset:
     return UNSET if value is None else value
 
@@ -196,7 +217,7 @@ def put_chunk(
     @contextlib.contextmanager
     def arguments() -> Iterator[dict[str, Any]]:
         # A fresh exact-length BytesIO per attempt: never a seeked file handle (see anchors).
-        body = ChunkUpload(file=File(payload=BytesIO(data), file_name="file"), filename=filename)
+        body = ChunkUpload(file=File(payload=_ChunkBody(data), file_name="file"), filename=filename)
         try:
             yield {"files": body.to_multipart()} if raw else {"body": body}
         finally:

@@ -196,3 +196,16 @@ def test_a_large_sparse_file_uploads_with_bounded_memory(tmp_path: Path, fake: M
     assert fake.backend.bytes_received == size
     assert fake.state()["chunked_uploads"][0]["checksum"] == digest.hexdigest()
     assert peak < bound, f"peak {peak / MiB:.1f} MiB"
+
+
+def test_chunk_body_goes_to_httpx_in_large_pieces_and_whole() -> None:
+    from synapse_ext._wire import operations as ops
+
+    data = os.urandom(3 * ops.PIECE + 5)
+    op = ops.put_chunk(None, BASE, "f.bin", data, content_range(0, len(data), len(data)), 5.0)
+    with op.arguments() as kwargs:
+        fh = kwargs["body"].file.payload
+        pieces = [fh.read(64 * 1024) for _ in range(5)]
+    assert [len(p) for p in pieces] == [ops.PIECE] * 3 + [5, 0]
+    assert b"".join(pieces) == data
+    assert fh.closed  # the buffer is released once the attempt is over
