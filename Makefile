@@ -17,8 +17,18 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/python -m synapse_ext.demo
 
+# One test process per core (pytest-xdist); a file's tests stay in one process, so its
+# module-scoped fakes and servers start once. The schemathesis module runs on its own after
+# the rest: its generated tests share one node id, which xdist cannot hand out.
+# `make test PYTEST_ARGS=...` runs just those tests, in one process.
+SCHEMATHESIS := tests/mockserver/test_schemathesis.py
 test: $(STAMP)
+ifeq ($(strip $(PYTEST_ARGS)),)
+	$(BIN)/python -m pytest -n auto --dist loadfile --ignore=$(SCHEMATHESIS)
+	$(BIN)/python -m pytest $(SCHEMATHESIS)
+else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+endif
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
