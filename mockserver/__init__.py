@@ -23,11 +23,19 @@ from mockserver.dispatch import Call
 from mockserver.errors import ApiError
 from mockserver.extras import MissingExtraError
 from mockserver.faults import Fault, FaultController, FaultKind
-from mockserver.fixtures import DEFAULT_TENANT, DEFAULT_TOKEN, default_fixtures, load_fixtures
+from mockserver.fixtures import (
+    CAUTIONS,
+    DEFAULT_TENANT,
+    DEFAULT_TOKEN,
+    default_fixtures,
+    load_fixtures,
+    with_caution,
+)
 from mockserver.mock import MockSynapse, mock_synapse, mock_synapse_server, serve_in_thread
 from mockserver.state import Backend
 
 __all__ = [
+    "CAUTIONS",
     "DEFAULT_TENANT",
     "DEFAULT_TOKEN",
     "ApiError",
@@ -47,4 +55,5 @@ __all__ = [
     "mock_synapse",
     "mock_synapse_server",
     "serve_in_thread",
+    "with_caution",
 ]

@@ -24,7 +24,7 @@ from mockserver.contract import ContractValidator, ContractViolation, Violation
 from mockserver.control import CONTROL_PREFIX, match_control
 from mockserver.errors import ApiError, forbidden, unauthorized
 from mockserver.faults import Fault, FaultController
-from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures
+from mockserver.fixtures import DEFAULT_TOKEN, default_fixtures, load_fixtures, with_caution
 from mockserver.http import MockRequest, MockResponse
 from mockserver.presigned import DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE
 from mockserver.routes import Route, match_route
@@ -434,6 +434,7 @@ class FakeOptions(TypedDict, total=False):
     spec_path: str | Path | None
     multipart_threshold: int
     part_size: int
+    caution: str | None
 
 
 def _remote_store(endpoint: str, bucket: str | None) -> ObjectStore:
@@ -463,7 +464,7 @@ def build_dispatcher(
     endpoint (a :class:`~mockserver.storage.remote.RemoteStore`, bucket ``storage_bucket``,
     default ``synapse-mock``; needs the ``mock-s3`` extra) instead of the embedded store.
     ``token`` (if any) is added to ``tenant`` (default: the first fixture tenant) and survives
-    resets.
+    resets. ``caution``: the v2 ``caution`` of every fixture collection that sets none.
     """
     token = options.get("token", DEFAULT_TOKEN)
     tenant = options.get("tenant")
@@ -480,8 +481,10 @@ def build_dispatcher(
         object_store = (
             None if storage_endpoint is None else _remote_store(storage_endpoint, storage_bucket)
         )
+        caution = options.get("caution")
+        loaded = _fixtures(fixtures)
         backend = Backend(
-            _fixtures(fixtures),
+            loaded if caution is None else with_caution(loaded, caution),
             storage=storage,
             clock=clock,
             seed=seed,
@@ -494,6 +497,8 @@ def build_dispatcher(
         raise ValueError("give either backend or storage_endpoint/storage_bucket, not both")
     elif fixtures is not None or storage is not None or clock is not None or seed != 0:
         raise ValueError("give either backend or fixtures/storage/clock/seed, not both")
+    elif options.get("caution") is not None:
+        raise ValueError("give either backend or caution, not both")
     elif max_upload_bytes is not None:
         raise ValueError("give either backend or max_upload_bytes, not both")
     if token:

@@ -17,8 +17,10 @@ Shape (JSON, also accepted by ``synapse-mock serve --fixtures FILE``)::
 
 ``id`` fields are optional (assigned from 1 per kind). A spec takes ``name`` (required),
 ``file_type`` (audio, data, image, pcd, text, video; default ``data``), ``is_required``,
-``is_primary``, ``extensions`` (no dot), ``description``, ``index``, ``function_type``. The
-same token may be listed under several tenants; it then needs the ``Synapse-Tenant`` header.
+``is_primary``, ``extensions`` (no dot), ``description``, ``index``, ``function_type``. A
+collection may set ``caution`` (``""``, the default, or ``"sensitive_content"``; see
+``CAUTIONS``), what the v2 API answers for it. The same token may be listed under several
+tenants; it then needs the ``Synapse-Tenant`` header.
 """
 
 from __future__ import annotations
@@ -28,7 +30,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "default_fixtures", "load_fixtures"]
+__all__ = [
+    "CAUTIONS",
+    "DEFAULT_TENANT",
+    "DEFAULT_TOKEN",
+    "default_fixtures",
+    "load_fixtures",
+    "with_caution",
+]
+
+CAUTIONS = ("", "sensitive_content")
+"""The values of a collection's v2 ``caution`` (``""``: none, the default)."""
 
 DEFAULT_TENANT = "demo"
 """The tenant of the default fixtures."""
@@ -128,3 +140,13 @@ def load_fixtures(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ValueError(f"{path}: fixtures must be a JSON object")
     return data
+
+
+def with_caution(fixtures: dict[str, Any], caution: str) -> dict[str, Any]:
+    """A copy of ``fixtures`` whose collections that set no ``caution`` have ``caution``."""
+    if caution not in CAUTIONS:
+        raise ValueError(f"caution must be one of {list(CAUTIONS)}, not {caution!r}")
+    out = copy.deepcopy(fixtures)
+    for collection in out.get("data_collections", []):
+        collection.setdefault("caution", caution)
+    return out

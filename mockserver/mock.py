@@ -194,6 +194,7 @@ def mock_synapse(
     host: str = DEFAULT_HOST,
     port: int = 0,
     backend: Backend | None = None,
+    caution: str | None = None,
 ) -> Iterator[MockSynapse]:
     """The fake Synapse backend, in-process through respx or over real HTTP.
 
@@ -220,6 +221,10 @@ def mock_synapse(
 
     Raises :class:`~mockserver.extras.MissingExtraError` (an ``ImportError``) when the
     ``mock`` extra is not installed, before anything is started.
+
+    ``caution`` (``""`` or ``"sensitive_content"``): what the v2 API answers as the ``caution``
+    of every collection whose fixture sets none (``""`` by default, the plausible backend
+    value; a client that accepts only ``sensitive_content`` can be given that).
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -246,6 +251,7 @@ def mock_synapse(
         spec_path=spec_path,
         multipart_threshold=multipart_threshold,
         part_size=part_size,
+        caution=caution,
     )
     store = dispatcher.backend.object_store
     try:

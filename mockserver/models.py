@@ -55,6 +55,8 @@ class DataCollection:
     created_at: datetime
     specs: list[FileSpec]
     category: str = "image"
+    caution: str = ""
+    """The v2 ``caution`` flag: ``""`` (none) or ``"sensitive_content"``."""
 
     def spec(self, name: str) -> FileSpec | None:
         return next((s for s in self.specs if s.name == name), None)

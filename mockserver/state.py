@@ -34,7 +34,7 @@ from mockserver.errors import (
     forbidden,
     not_found,
 )
-from mockserver.fixtures import default_fixtures
+from mockserver.fixtures import CAUTIONS, default_fixtures
 from mockserver.hashing import SegmentHasher, hashing_pool
 from mockserver.http import UploadedFile
 from mockserver.models import (
@@ -234,6 +234,12 @@ class Backend:
                             function_type=spec.get("function_type", "main"),
                         )
                     )
+                caution = raw.get("caution", "")
+                if caution not in CAUTIONS:
+                    raise ValueError(
+                        f"data collection {cid}: caution must be one of {list(CAUTIONS)},"
+                        f" not {caution!r}"
+                    )
                 self.collections[cid] = DataCollection(
                     id=cid,
                     tenant=raw["tenant"],
@@ -243,6 +249,7 @@ class Backend:
                     created_at=now,
                     specs=specs,
                     category=raw.get("category") or _category(specs),
+                    caution=caution,
                 )
             for raw in data.get("projects", []):
                 pid = int(raw.get("id") or self._new_id("project"))

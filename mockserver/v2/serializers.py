@@ -50,7 +50,7 @@ def collection_detail_json(backend: Backend, collection: DataCollection) -> dict
         "tenant_id": _tenant_id(backend, collection.tenant),
         "description": collection.description,
         "meta": {},
-        "caution": "",
+        "caution": collection.caution,
         "file_specifications": specs,
     }
 
