@@ -30,7 +30,7 @@ from synapse_client.types import UNSET
 
 from .._flow import batched
 from ..dataset.specs import Spec
-from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError, ProtocolError
+from ..errors import ClientError, DataFileUnconfirmedError, ProtocolError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import NullProgress, ProgressReporter, ProgressTask
 from ..sources import FileRef, SourcePath, file_key, file_size
@@ -51,7 +51,6 @@ __all__ = [
     "open_journal",
     "progress_tasks",
     "safe_md5",
-    "task_retryable",
     "validate_args",
     "windows",
 ]
@@ -494,13 +493,6 @@ def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:
         raise ValueError("max_workers must be >= 1")
     if chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
-
-
-def task_retryable(error: ClientError) -> bool:
-    """Tasks are idempotent per (project, unit) on our server: resending is safe."""
-    if isinstance(error, NoResponseError):
-        return True
-    return error.status_code in (408, 425, 429) or (error.status_code or 0) >= 500
 
 
 def safe_md5(path: FileRef) -> str | OSError:

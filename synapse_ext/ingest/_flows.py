@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any, cast
 
 import attrs
@@ -21,11 +20,11 @@ from synapse_client.models import DataUnit
 from .._flow import AdaptiveLimit, Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
 from .._wire import operations as ops
 from ..client._api import ClientApi
-from ..errors import ClientError, RequestNotSentError, ResponseLostError
-from ..policy import Uniform
+from ..errors import ClientError
+from ..policy import UNIT_BATCH_RETRY, Decision, RetryPolicy, Uniform
 from ..sources import FileRef, file_key
 from ..upload._presigned import FileChangedError
-from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5, task_retryable
+from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5
 from .results import FailureReason
 
 __all__ = ["BatchAction", "IngestRun", "classify_unit_batch_error"]
@@ -33,35 +32,17 @@ __all__ = ["BatchAction", "IngestRun", "classify_unit_batch_error"]
 logger = logging.getLogger("synapse_ext")
 
 
-class BatchAction(StrEnum):
-    """What to do after a unit batch failed (v1 ``POST data_units/`` is not idempotent)."""
-
-    RETRY = "retry"
-    """Certainly not applied (not sent, 408/425/429): resend after the policy's wait."""
-    RECONCILE = "reconcile"
-    """Maybe applied (response lost, any 5xx): list the collection, send only what is missing."""
-    SPLIT = "split"
-    """Rejected as invalid (400/422): nothing applied; bisect to isolate the bad group(s)."""
-    FAIL = "fail"
-    """Any other 4xx: every group of the batch fails."""
+BatchAction = Decision
+"""What to do after a unit batch failed: the policy's :class:`~synapse_ext.policy.Decision`."""
 
 
-_NOT_APPLIED_STATUSES = frozenset({408, 425, 429})
-
-
-def classify_unit_batch_error(error: ClientError) -> BatchAction:
-    """The :class:`BatchAction` for ``error`` raised by a data-unit batch POST."""
-    if isinstance(error, ResponseLostError):
-        return BatchAction.RECONCILE
-    if isinstance(error, RequestNotSentError):
-        return BatchAction.RETRY
-    if (error.status_code or 0) >= 500:
-        return BatchAction.RECONCILE
-    if error.status_code in _NOT_APPLIED_STATUSES:
-        return BatchAction.RETRY
-    if error.status_code in (400, 422):
-        return BatchAction.SPLIT
-    return BatchAction.FAIL
+def classify_unit_batch_error(
+    error: ClientError, policy: RetryPolicy = UNIT_BATCH_RETRY
+) -> Decision:
+    """The decision after a data-unit batch POST failed (v1 ``POST data_units/`` is not
+    idempotent): retry what was not processed, reconcile what may have been applied (list
+    the collection, send only what is missing), split a rejected batch, fail the rest."""
+    return policy.decide(error, safe=False, splittable=True)
 
 
 @attrs.frozen
@@ -209,7 +190,9 @@ class IngestRun:
                     error = None
                     break
                 error = answer
-                if not task_retryable(error) or attempt + 1 >= e.policy.max_attempts:
+                if e.policy.decide(error) is not Decision.RETRY:  # tasks are idempotent
+                    break
+                if attempt + 1 >= e.policy.max_attempts:
                     break
                 yield Sleep(e.policy.delay(error, attempt, self.uniform))
             if error is not None:
@@ -229,7 +212,7 @@ class IngestRun:
             batch_id = e.begin_batch(batch)
             answer = yield Call(ops.new_units([e.unit_create(b) for b in batch]))
             if isinstance(answer, ClientError):
-                action = classify_unit_batch_error(answer)
+                action = classify_unit_batch_error(answer, e.policy)
                 logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
                 if action is BatchAction.SPLIT and len(batch) > 1:
                     e.journal.abandon_batch(batch_id)

@@ -35,6 +35,7 @@ from .._flow import Flow, Parallel, batched, watching
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
+from ..policy import Decision
 from ..progress import NullProgress
 from ..sources import FileRef
 from ..upload._presigned import (
@@ -152,7 +153,7 @@ class IngestRunV2(IngestRun):
                 self.client, self.engine.collection_id, entries
             )
         except ClientError as lost:
-            if classify_unit_batch_error(lost) not in (BatchAction.RECONCILE, BatchAction.RETRY):
+            if self.client.policy.decide(lost, safe=False) is Decision.FAIL:
                 return {c: str(lost) for c in stored}  # refused: nothing was applied
             # Lost, a 5xx (maybe applied) or not applied: not resent blindly; ask the server
             # which checksums it holds now (it can finish late).
@@ -238,7 +239,7 @@ class IngestRunV2(IngestRun):
         except ClientError as exc:
             e.journal.abandon_batch(batch_id)
             logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
-            if classify_unit_batch_error(exc) is BatchAction.SPLIT and len(batch) > 1:
+            if classify_unit_batch_error(exc, e.policy) is BatchAction.SPLIT and len(batch) > 1:
                 half = len(batch) // 2
                 yield from self.unit_batch(batch[:half])
                 yield from self.unit_batch(batch[half:])

@@ -14,7 +14,8 @@ Rules it enforces (contract §4, §6.3, §7):
 * a PUT is retried (full jitter, ``Retry-After`` honoured, the policy's attempt budget) on no
   response, 5xx, 408/425/429, an ``ETag`` that does not match, and on a 4xx that carries no
   storage error ``Code`` (a proxy or CDN answered: 0.15-0.66 % of PUTs in production); a 4xx
-  with a ``Code`` is the storage's verdict and is raised;
+  with a ``Code`` is the storage's verdict and is raised (``RetryPolicy.decide(...,
+  storage=True)``);
 * an expired URL raises :class:`~synapse_ext.errors.PresignedUrlExpiredError` at once: only
   the server can issue new URLs (the caller asks and starts the file again);
 * no Synapse header goes to storage (the URLs are on the storage's origin).
@@ -40,12 +41,9 @@ from .._flow.intents import Call
 from .._wire import operations as ops
 from ..errors import (
     ClientError,
-    NoResponseError,
-    PresignedUrlExpiredError,
     ProtocolError,
-    StorageError,
 )
-from ..policy import RetryPolicy, Uniform
+from ..policy import Decision, RetryPolicy, Uniform
 from ..progress import ProgressTask
 from ..sources import FileRef
 from ._files import file_md5
@@ -62,7 +60,6 @@ __all__ = [
 
 logger = logging.getLogger("synapse_ext")
 T = TypeVar("T")
-_TRANSIENT = frozenset({408, 425, 429})
 
 
 class FileChangedError(OSError):
@@ -107,18 +104,6 @@ class PutTarget:
     content_type: str | None = None
 
 
-def _retryable(error: ClientError) -> bool:
-    """A failed PUT worth another attempt (a PUT of the same bytes is idempotent)."""
-    if isinstance(error, PresignedUrlExpiredError):
-        return False
-    if isinstance(error, (NoResponseError, ProtocolError)):
-        return True
-    if isinstance(error, StorageError) and error.status_code is not None:
-        status = error.status_code
-        return status >= 500 or status in _TRANSIENT or error.code is None
-    return False
-
-
 def _put(
     target: PutTarget,
     url: str,
@@ -154,7 +139,10 @@ def _put(
             answer = ProtocolError(
                 None, f"{label}: the storage's ETag {answer} is not the MD5 {sent} of what was sent"
             )
-        if not _retryable(answer) or attempt + 1 >= policy.max_attempts:
+        # A PUT of the same bytes is idempotent: the policy's storage rules say what is retried.
+        if policy.decide(answer, storage=True) is not Decision.RETRY:
+            raise answer
+        if attempt + 1 >= policy.max_attempts:
             raise answer
         delay = policy.delay(answer, attempt, uniform)
         # The label, the status and Code/Message only: never the URL (it holds a signature).

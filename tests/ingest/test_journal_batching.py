@@ -98,7 +98,9 @@ def test_batched() -> None:
         (ResponseLostError("x"), BatchAction.RECONCILE),
         (RequestNotSentError("x"), BatchAction.RETRY),
         (ServerError(500, "x"), BatchAction.RECONCILE),
-        (ServerError(503, "x"), BatchAction.RECONCILE),
+        (ServerError(503, "x"), BatchAction.RETRY),  # not processed (RFC 9110)
+        (ServerError(502, "x"), BatchAction.RECONCILE),
+        (ServerError(501, "x"), BatchAction.FAIL),
         (RateLimitError(429, "x"), BatchAction.RETRY),
         (ClientError(408, "x"), BatchAction.RETRY),
         (ClientError(425, "x"), BatchAction.RETRY),
