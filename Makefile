@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint docs generate check-generated api-diff bench clean install lock
+.PHONY: demo test test-fast lint docs generate check-generated api-diff bench clean install lock
 
 install: $(STAMP)
 
@@ -29,6 +29,11 @@ ifeq ($(strip $(PYTEST_ARGS)),)
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 endif
+
+# The edit loop: the modules not marked slow (module-level `pytestmark = pytest.mark.slow`:
+# real servers, subprocesses, clusters, crash and soak runs); `make test` runs them all.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist loadfile -m "not slow" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

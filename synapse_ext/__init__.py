@@ -7,6 +7,8 @@ Typed clients (``SynapseClient``, ``AsyncSynapseClient``) return the generated a
 """
 
 import warnings as _warnings
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 from typing import Any as _Any
 
 from .client import AsyncSynapseClient, CursorPage, SynapseClient, UploadFileSpec
@@ -73,6 +75,12 @@ from .upload import (
 )
 from .upload._chunked import chunk_plan as _chunk_plan
 from .upload._chunked import content_range as _content_range
+
+try:
+    __version__ = _version("synapse-dc")
+    """The installed distribution's version (``synapse-dc``)."""
+except _PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "DEFAULT_JOURNAL",

@@ -2,7 +2,7 @@
 
 v2 answers are envelopes ``{data, meta}``: ``accept`` (the generated ``parsed`` value) and
 ``parse`` (raw JSON) both unwrap them to ``data``, and list envelopes to a
-:class:`~synapse_ext.client.pages.CursorPage`. ``dry_run`` is sent as the query parameter
+:class:`~synapse_ext.client.CursorPage`. ``dry_run`` is sent as the query parameter
 (only when true). ``safe`` says whether a request whose answer was lost may be sent again.
 """
 
@@ -62,8 +62,8 @@ from synapse_client.models import (
 )
 from synapse_client.types import UNSET, Unset
 
-from ..client.pages import CursorPage
 from .call import Op
+from .pages import CursorPage
 
 __all__ = [
     "bulk_create_tasks",

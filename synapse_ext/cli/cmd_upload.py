@@ -168,6 +168,12 @@ def open_journal(
     "e.g. endpoint_url=http://127.0.0.1:9000.",
 )
 @click.option(
+    "--follow-links",
+    is_flag=True,
+    help="Follow links (files or folders) whose target is outside SOURCE; by default they "
+    "are skipped and reported (link_outside_root). Links inside SOURCE are always followed.",
+)
+@click.option(
     "--trust-etag",
     is_flag=True,
     help="Take a source file's MD5-shaped ETag as its checksum (read once; the upload checks).",
@@ -212,6 +218,7 @@ def upload(
     chunked_threshold: int,
     api: ApiChoice,
     source_option: tuple[str, ...],
+    follow_links: bool,
     trust_etag: bool,
     dry_run: bool,
     as_json: bool,
@@ -239,7 +246,7 @@ def upload(
     except NotFoundError:
         raise not_found(collection_id) from None
     try:
-        organized = organize(root, collection, source_options=options)
+        organized = organize(root, collection, source_options=options, follow_links=follow_links)
     except SourceError as exc:
         raise source_failed(exc) from None
     document: dict[str, Any] = {

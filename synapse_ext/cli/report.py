@@ -60,6 +60,8 @@ def organize_dict(result: OrganizeResult) -> dict[str, Any]:
         "bytes": _size(files),
         "files_seen": result.report.files_seen,
         "system_skipped": result.report.system_skipped,
+        "follow_links": result.report.follow_links,
+        "links_outside_followed": result.report.links_outside_followed,
         "skipped": result.report.counts(),
         "issues": [issue_dict(i) for i in result.report.issues],
     }
@@ -83,7 +85,8 @@ def _more(out: Output, shown: int, total: int) -> None:
 
 
 def show_organize(out: Output, root: str, result: OrganizeResult) -> None:
-    """``Organized DIR: N groups (F files, S); K skipped:`` and one line per skipped item."""
+    """``Organized DIR: N groups (F files, S); K skipped:``, one line per skipped item, and
+    with ``--follow-links`` how many links outside the root were followed."""
     files = _files(result.groups)
     issues = result.report.issues
     head = (
@@ -98,6 +101,11 @@ def show_organize(out: Output, root: str, result: OrganizeResult) -> None:
         listed = f" ({', '.join(str(p) for p in issue.paths)})" if issue.paths else ""
         out.line(f"  skipped {what}: {issue.reason}: {issue.message}{listed}")
     _more(out, min(len(issues), MAX_LINES), len(issues))
+    if result.report.follow_links:
+        count = result.report.links_outside_followed
+        out.line(
+            f"{count} link{'' if count == 1 else 's'} outside the root followed (--follow-links)"
+        )
 
 
 def show_plan(out: Output, result: OrganizeResult) -> None:

@@ -8,6 +8,10 @@ system folders and files are skipped without an issue (they are counted). ``root
 folder (walked with ``os.scandir``) or an fsspec URL (``s3://bucket/prefix``: one recursive
 listing of the store, the same rules and the same report; files are then
 :class:`~synapse_ext.sources.SourcePath` objects).
+
+Links stay inside the root: a file or folder link whose target resolves outside it is reported
+(``link_outside_root``, under the link's own path) and neither read, stat'ed nor listed; only
+the link itself is resolved (``lstat``/``readlink``). ``follow_links=True`` follows them.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Reason(StrEnum):
     OUTSIDE_SPEC_FOLDER = "outside_spec_folder"
     SUBFOLDER_NOT_WALKED = "subfolder_not_walked"
     META_ROW_UNMATCHED = "meta_row_unmatched"
+    LINK_OUTSIDE_ROOT = "link_outside_root"
 
 
 @attrs.frozen
@@ -86,9 +91,14 @@ class OrganizeReport:
 
     issues: list[OrganizeIssue] = attrs.Factory(list)
     files_seen: int = 0
-    """Regular files and links found under spec folders and the root (system files excluded)."""
+    """Regular files and links found under spec folders and the root (system files excluded;
+    links leading outside the root are not counted unless followed)."""
     system_skipped: int = 0
     """System folders and files skipped by name (``SYSTEM_DIRS``, ``SYSTEM_FILES``)."""
+    follow_links: bool = False
+    """True when links leading outside the root were followed (``follow_links=True``)."""
+    links_outside_followed: int = 0
+    """With ``follow_links``: how many links leading outside the root were followed."""
 
     @property
     def ok(self) -> bool:
@@ -149,14 +159,26 @@ def split_name(name: str) -> tuple[str, str]:
     return stem, suffix
 
 
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """``entry.is_dir()``, False when it cannot tell (a link loop raises ELOOP there): the
+    file rules then stat it and report why."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 class _Walker:
     """Streams spec folders with os.scandir and collects candidates per stem and spec."""
 
-    def __init__(self, root: Path, specs: tuple[Spec, ...], recursive: bool) -> None:
+    def __init__(
+        self, root: Path, specs: tuple[Spec, ...], recursive: bool, follow_links: bool = False
+    ) -> None:
         self.root = root
+        self.real_root = Path(os.path.realpath(root))  # the root may itself be a link
         self.specs = {s.name: s for s in specs}
         self.recursive = recursive
-        self.report = OrganizeReport()
+        self.report = OrganizeReport(follow_links=follow_links)
         self.candidates: dict[str, dict[str, list[FileRef]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -173,6 +195,27 @@ class _Walker:
             self.issue(reason, f"cannot enter folder: {exc.strerror}", path=Path(path))
             return None
         return st.st_dev, st.st_ino
+
+    def _leaves_root(self, entry: os.DirEntry[str], spec: str | None) -> bool:
+        """True (and reported) when ``entry`` is a link whose target is outside the root and
+        links are not followed. Only the link chain is resolved (``os.path.realpath``: lstat
+        and readlink; unlike ``Path.resolve`` it never stats the target)."""
+        if not entry.is_symlink():  # d_type or lstat: the target is not looked at
+            return False
+        target = Path(os.path.realpath(entry.path))
+        if target.is_relative_to(self.real_root):
+            return False
+        if self.report.follow_links:
+            self.report.links_outside_followed += 1
+            return False
+        self.issue(
+            Reason.LINK_OUTSIDE_ROOT,
+            "link leads outside the dataset root; not followed (follow_links=True, "
+            "--follow-links, follows it)",
+            path=Path(entry.path),
+            spec=spec,
+        )
+        return True
 
     def _enter(self, path: str, spec: str | None) -> bool:
         ident = self._dir_identity(path)
@@ -195,7 +238,9 @@ class _Walker:
         with os.scandir(self.root) as it:
             entries = sorted(it, key=lambda e: e.name)
         for entry in entries:
-            if entry.is_dir():
+            if self._leaves_root(entry, None):
+                continue
+            if _is_dir(entry):
                 if entry.name in SYSTEM_DIRS:
                     self.report.system_skipped += 1
                 elif entry.name in self.specs:
@@ -235,7 +280,9 @@ class _Walker:
                 )
                 continue
             for entry in entries:
-                if entry.is_dir():
+                if self._leaves_root(entry, spec.name):
+                    continue
+                if _is_dir(entry):
                     if entry.name in SYSTEM_DIRS:
                         self.report.system_skipped += 1
                     elif not self.recursive:
@@ -301,12 +348,18 @@ class _Walker:
 
 class _TreeWalker(_Walker):
     """The same walk over a source's listing (:func:`~synapse_ext.sources.list_tree`):
-    folders are prefixes, so there are no links, loops or special files to meet."""
+    folders are prefixes, so there are no links, loops or special files to meet (a local
+    ``file://`` source is a ``Path`` and takes the walk above, links rule included)."""
 
     def __init__(
-        self, root: SourcePath, specs: tuple[Spec, ...], recursive: bool, tree: SourceTree
+        self,
+        root: SourcePath,
+        specs: tuple[Spec, ...],
+        recursive: bool,
+        tree: SourceTree,
+        follow_links: bool = False,
     ) -> None:
-        super().__init__(Path(), specs, recursive)
+        super().__init__(Path(), specs, recursive, follow_links)
         self.source_root = root
         self.tree = tree
 
@@ -416,6 +469,7 @@ def organize(
     recursive: bool = True,
     group_name: str | None = None,
     source_options: Mapping[str, object] | None = None,
+    follow_links: bool = False,
 ) -> OrganizeResult:
     """Organize ``root`` into groups per the collection's file specifications.
 
@@ -423,7 +477,10 @@ def organize(
     ``file://...``); ``source_options`` go to its filesystem (e.g. ``{"endpoint_url": ...}``;
     credentials otherwise come from the backend's standard chain). ``meta`` is added to every
     group's meta; ``meta_sheet`` (CSV or Excel, first header ``filename``/``file_name``) adds
-    per-stem columns as strings; ``group_name`` sets ``groups=[group_name]``. Left-out files,
+    per-stem columns as strings; ``group_name`` sets ``groups=[group_name]``. A link (file or
+    folder) whose target resolves outside ``root`` is skipped as ``link_outside_root`` and
+    nothing behind it is read; ``follow_links=True`` follows it (the report says so and counts
+    them). Links that stay inside ``root`` are followed either way. Left-out files,
     folders and groups are in ``result.report``. A source that cannot be used raises
     :class:`~synapse_ext.sources.SourceError`.
     """
@@ -436,9 +493,9 @@ def organize(
     where = resolve_source(root, source_options)
     walker: _Walker
     if isinstance(where, SourcePath):
-        walker = _TreeWalker(where, specs, recursive, list_tree(where))
+        walker = _TreeWalker(where, specs, recursive, list_tree(where), follow_links)
     else:
-        walker = _Walker(where, specs, recursive)
+        walker = _Walker(where, specs, recursive, follow_links)
     walker.run()
     groups = _build_groups(walker, specs, meta, sheet, (group_name,) if group_name else ())
     if sheet is not None:

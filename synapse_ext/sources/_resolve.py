@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
@@ -36,8 +37,13 @@ def resolve_source(
 ) -> Path | SourcePath:
     """The folder ``source`` names: a local ``Path`` (plain paths and ``file://``) or a
     :class:`SourcePath` folder of its fsspec filesystem. Raises :class:`SourceError` for an
-    unknown scheme or a backend that is not installed (with the extra to install)."""
+    unknown scheme or a backend that is not installed (with the extra to install). A
+    ``SourcePath`` of the local filesystem becomes a ``Path`` too: local folders are always
+    walked as such (links confined to the root, loops detected)."""
     if isinstance(source, SourcePath):
+        local = sys.modules.get("fsspec.implementations.local")  # loaded with any local fs
+        if local is not None and isinstance(source.fs, local.LocalFileSystem):
+            return Path(source.path)
         return source
     if not is_url(source):
         return Path(os.fspath(source))

@@ -8,9 +8,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from synapse_ext.cli import ExitCode
 
 from .conftest import TOKEN, run, state
+
+pytestmark = pytest.mark.slow
 
 
 def test_upload_happy_path(dataset: Path, tmp_path: Path, http_fake: Any, env_for: Any) -> None:

@@ -7,10 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.mockserver.servers import cli_server, python_m
 
 from .conftest import run
+
+pytestmark = pytest.mark.slow
 
 
 def test_demo_module_exits_0_with_progress_and_summary(tmp_path: Path) -> None:

@@ -26,6 +26,8 @@ from tests.conftest import ROOT
 
 from .conftest import clean_env
 
+pytestmark = pytest.mark.slow
+
 README = ROOT / "README.md"
 RUNNABLE = {"python", "sh", "console"}
 KNOWN_NORUN = {

@@ -15,7 +15,7 @@ from synapse_ext.cli import ExitCode
 from ..cli.conftest import EXAMPLES, run
 from .conftest import TOKEN
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def _env(fake: MockSynapse) -> dict[str, str]:

@@ -20,7 +20,7 @@ from synapse_ext.distributed import ClientSettings, ShardedExecutor, ShardTask, 
 from ..ingest.conftest import assert_exact
 from .conftest import N_GROUPS, TOKEN, Dataset, unit_count
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def _ingest(client: SynapseClient, root: Path, executor: Any, **kw: Any) -> IngestResult:

@@ -25,7 +25,7 @@ from .test_dask import _executing
 
 __all__ = ["aws_env", "bucket", "s3"]  # fixtures, used by name
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 N_GROUPS = 40
 
 

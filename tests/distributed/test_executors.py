@@ -41,7 +41,7 @@ from synapse_ext.distributed.feed import ProgressMerger, ShardReporter
 from ..ingest.conftest import FAST, assert_exact
 from .conftest import N_GROUPS, TOKEN, Dataset
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 def _groups(client: SynapseClient, root: Path) -> list[OrganizedGroup]:

@@ -24,6 +24,8 @@ from synapse_ext.upload._chunked import chunk_plan, content_range
 
 from .chunk_engine_harness import Put, Read, chunked_upload_flow
 
+pytestmark = pytest.mark.slow
+
 BASE = "https://api.synapse.sh"
 
 GiB = 1024**3

@@ -17,6 +17,8 @@ import pytest
 from mockserver import MockSynapse
 from synapse_ext import AsyncSynapseClient, SynapseClient
 
+pytestmark = pytest.mark.slow
+
 MiB = 1024 * 1024
 SIZE = 40 * MiB  # below the 50 MiB chunked threshold: one multipart POST
 

@@ -23,6 +23,8 @@ import pytest
 from mockserver import default_fixtures, mock_synapse
 from synapse_ext import BackendClient
 
+pytestmark = pytest.mark.slow
+
 
 def _fixtures() -> dict[str, Any]:
     data = default_fixtures()

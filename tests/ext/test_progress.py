@@ -11,6 +11,8 @@ import synapse_ext
 from mockserver import MockSynapse
 from synapse_ext import CallbackProgress, NullProgress, ProgressEvent, SynapseClient, TqdmProgress
 
+pytestmark = pytest.mark.slow
+
 
 def test_reporters_and_quiet_stdout(
     tmp_path: Path, fake: MockSynapse, capsys: pytest.CaptureFixture[str]

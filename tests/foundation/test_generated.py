@@ -16,6 +16,8 @@ from openapi_python_client.strings import snake_case
 from tests.conftest import ROOT, SPEC_PATH
 from tests.foundation.test_spec import operations
 
+pytestmark = pytest.mark.slow
+
 
 def snake(name: str) -> str:
     """The generator's own module naming (``v2GetDataUnit`` -> ``v_2_get_data_unit``)."""

@@ -82,6 +82,7 @@ PURE_MODULES = (
     "synapse_ext/client/_api_presigned.py",
     "synapse_ext/client/pages.py",
     "synapse_ext/client/_worlds.py",
+    "synapse_ext/_wire/pages.py",
 )
 IO_MODULES = {"httpx", "anyio", "threading", "sqlite3", "asyncio", "concurrent"}
 
@@ -130,6 +131,14 @@ def test_the_client_never_imports_ingestion() -> None:
                 assert top not in {"synapse_ext.ingest", "synapse_ext.cli"}, (
                     f"{where(path, line)}: imports {name}"
                 )
+
+
+@pytest.mark.parametrize("package", ["synapse_ext/_wire", "synapse_ext/_flow"])
+def test_the_layers_below_the_client_never_import_it(package: str) -> None:
+    for path in modules_of(package):
+        for line, name in absolute_imports(path):
+            top = ".".join(name.split(".")[:2])
+            assert top != "synapse_ext.client", f"{where(path, line)}: imports {name}"
 
 
 def test_only_the_cli_imports_click_and_rich() -> None:

@@ -202,3 +202,13 @@ def test_renamed_methods_keep_their_signature_and_warn(old: str, new: str) -> No
         result = getattr(client, old)(*CALLS[old])
         if isinstance(result, Iterator):
             next(result)
+
+
+def test_version_is_the_installed_distributions() -> None:
+    import importlib.metadata
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert synapse_ext.__version__ == importlib.metadata.version("synapse-dc") == declared

@@ -18,6 +18,8 @@ from synapse_ext import (
 
 from .conftest import FAST, assert_exact, make_dataset, server_state
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def client_options() -> dict[str, Any]:

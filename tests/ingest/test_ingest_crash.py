@@ -25,6 +25,8 @@ from tests.fixtures import settle
 
 from .conftest import assert_exact, dataset_bytes, make_dataset, server_state
 
+pytestmark = pytest.mark.slow
+
 CHILD = Path(__file__).with_name("_child.py")
 N_GROUPS = 60
 

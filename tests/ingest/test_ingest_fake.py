@@ -31,6 +31,8 @@ from synapse_ext.ingest import journal_scope
 
 from .conftest import FAST, assert_exact, dataset_bytes, make_dataset, server_state
 
+pytestmark = pytest.mark.slow
+
 FAST_UNITS = RetryPolicy(max_attempts=3, base=0.001, retry_after_cap=0.01)
 Dataset = tuple[Path, dict[str, dict[str, str]]]
 

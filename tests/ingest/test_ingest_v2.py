@@ -25,6 +25,8 @@ from synapse_ext import (
 
 from .conftest import FAST, assert_exact, dataset_bytes, make_dataset, server_state
 
+pytestmark = pytest.mark.slow
+
 MIB = 1 << 20
 Dataset = tuple[Path, dict[str, dict[str, str]]]
 

@@ -60,9 +60,12 @@ def messy(tmp_path: Path) -> Path:
     _w(root / "readme.txt", b"hello")
     _w(root / "unknown" / "z.jpg", b"Z")
     _w(tmp_path / "elsewhere" / "real.jpg", b"R")
+    # Links: one leading out of the root (skipped), one inside it (followed), a loop, a broken
+    # link inside the root (the rules on links themselves: tests/ingest/test_organize_links.py).
     (root / "image" / "alias.jpg").symlink_to(tmp_path / "elsewhere" / "real.jpg")
+    (root / "image" / "inside.jpg").symlink_to(root / "unknown" / "z.jpg")
     (root / "image" / "loop").symlink_to(root / "image", target_is_directory=True)
-    (root / "image" / "broken.jpg").symlink_to(tmp_path / "nowhere.jpg")
+    (root / "image" / "broken.jpg").symlink_to(root / "nowhere.jpg")
     os.mkfifo(root / "image" / "fifo.jpg")
     return root
 
@@ -71,7 +74,7 @@ def test_messy_folder_exact_groups_and_report(messy: Path) -> None:
     result = organize(messy, SPECS, meta={"batch": "b1"})
     rel = lambda p: p.relative_to(messy).as_posix()  # noqa: E731
 
-    assert [g.key for g in result.groups] == sorted(["a", "alias", "b", "d", LONG, UNI])
+    assert [g.key for g in result.groups] == sorted(["a", "b", "d", "inside", LONG, UNI])
     by_key = {g.key: g for g in result.groups}
     assert {k: rel(v) for k, v in by_key["a"].files.items()} == {
         "image": "image/a.jpg",
@@ -85,7 +88,7 @@ def test_messy_folder_exact_groups_and_report(messy: Path) -> None:
     }
     assert by_key["b"].meta["origin_file_extension"] == ".png"
     assert rel(by_key["d"].files["image"]) == "image/nested/deep/d.jpg"
-    assert rel(by_key["alias"].files["image"]) == "image/alias.jpg"
+    assert rel(by_key["inside"].files["image"]) == "image/inside.jpg"
     assert set(by_key[UNI].files) == {"image", "annotation"}
     assert rel(by_key[LONG].files["image"]) == f"image/{LONG}.jpg"
 
@@ -104,6 +107,7 @@ def test_messy_folder_exact_groups_and_report(messy: Path) -> None:
             ("empty_file", "empty", "image/empty.jpg", ()),
             ("extension_not_allowed", "b", "annotation/b.txt", ()),
             ("extension_not_allowed", "c", "image/c.gif", ()),
+            ("link_outside_root", None, "image/alias.jpg", ()),
             ("missing_required_spec", "orphan", None, ("annotation/orphan.json",)),
             ("not_regular_file", None, "image/fifo.jpg", ()),
             ("outside_spec_folder", None, "readme.txt", ()),

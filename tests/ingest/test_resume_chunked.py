@@ -31,6 +31,8 @@ from synapse_ext.ingest import journal_scope
 
 from .conftest import assert_exact, make_dataset
 
+pytestmark = pytest.mark.slow
+
 KiB = 1024
 C = 64 * KiB  # chunk size
 BIG = 5 * C + 1234  # the only file above the threshold

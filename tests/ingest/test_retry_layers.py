@@ -23,6 +23,8 @@ from synapse_ext import (
     upload_data_collection,
 )
 
+pytestmark = pytest.mark.slow
+
 WORLDS = pytest.mark.parametrize("world", ["sync", "async"])
 TOKEN = mockserver.DEFAULT_TOKEN
 

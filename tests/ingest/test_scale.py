@@ -18,8 +18,12 @@ import sys
 import tracemalloc
 from pathlib import Path
 
+import pytest
+
 from mockserver import mock_synapse
 from synapse_ext import SynapseClient, upload_data_collection
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

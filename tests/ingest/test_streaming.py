@@ -20,6 +20,8 @@ from synapse_ext.ingest.run import ApiChoice
 
 from .conftest import FAST, assert_exact, dataset_bytes, make_dataset
 
+pytestmark = pytest.mark.slow
+
 UPLOADS = {"v1": "createDataFile", "v2": "storagePutObject"}
 UNIT_BATCHES = {"v1": "createDataUnits", "v2": "v2BulkCreateDataUnits"}
 

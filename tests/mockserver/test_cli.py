@@ -9,6 +9,8 @@ import pytest
 
 from .servers import cli_server, console_script, python_m
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_console_script_serves_and_stops_cleanly(sig: signal.Signals) -> None:

@@ -13,6 +13,8 @@ import pytest
 
 from .servers import cli_server, python_m
 
+pytestmark = pytest.mark.slow
+
 MIB = 1 << 20
 TOTAL = 200 * MIB
 CHUNK = 25 * MIB

@@ -18,6 +18,8 @@ from schemathesis.checks import (
 from mockserver import DEFAULT_TOKEN, MockSynapse, mock_synapse
 from mockserver.contract import find_spec
 
+pytestmark = pytest.mark.slow
+
 schema = schemathesis.openapi.from_path(find_spec())
 AUTH = {"Synapse-Access-Token": f"Token {DEFAULT_TOKEN}"}
 CHECKS = [

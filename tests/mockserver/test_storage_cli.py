@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import ROOT
 
 from .servers import cli_server, python_m
+
+pytestmark = pytest.mark.slow
 
 
 def test_serve_prints_the_storage_url_on_stderr() -> None:

@@ -20,6 +20,8 @@ import mockserver.storage.embedded as embedded
 from mockserver.http import UploadedFile
 from mockserver.storage import MIN_PART_BYTES, EmbeddedStore
 
+pytestmark = pytest.mark.slow
+
 PART = MIN_PART_BYTES
 MIB = 1 << 20
 

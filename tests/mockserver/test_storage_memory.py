@@ -26,6 +26,8 @@ from mockserver.storage import multipart_etag
 
 from .servers import cli_server, python_m
 
+pytestmark = pytest.mark.slow
+
 MIB = 1 << 20
 PART = 64 * MIB
 PARTS = 4

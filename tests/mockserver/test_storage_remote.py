@@ -20,6 +20,8 @@ pytest.importorskip("moto.server")
 
 from mockserver.storage.remote import RemoteStore
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def endpoint(s3_endpoint: str, aws_test_env: None) -> str:

@@ -21,6 +21,8 @@ from mockserver import MockSynapse, mock_synapse
 from tests.ingest.conftest import assert_exact, make_dataset, server_state
 from tests.ingest.test_ingest_crash import N_GROUPS, _child, _resume_and_check, _run
 
+pytestmark = pytest.mark.slow
+
 POINTS = ("upload_after", "units_before", "units_after", "tasks_after")
 LATENCY_MS = 25
 """Added to every answer so a run (about 130 requests, 4 at a time) lasts over a second."""

@@ -19,6 +19,8 @@ from tests.ingest.conftest import assert_exact, make_dataset, server_state
 
 from .helpers import SOAK_RETRY, SOAK_UNITS, TOKEN, no_sleep
 
+pytestmark = pytest.mark.slow
+
 N_GROUPS = 300
 FAULTS = {
     "rate": 0.2,

@@ -24,6 +24,8 @@ from tests.ingest.conftest import FAST, assert_exact, make_dataset, server_state
 
 from .conftest import ReadLog, upload_tree
 
+pytestmark = pytest.mark.slow
+
 MIB = 1 << 20
 BIG = 11 * MIB  # a multipart upload on the fake below (3 parts of 5 MiB)
 

@@ -17,6 +17,8 @@ from tests.conftest import ROOT
 
 from .conftest import closed_port, upload_tree
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = ROOT / "examples" / "dataset"
 
 
