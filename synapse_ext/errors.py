@@ -27,7 +27,9 @@ Hierarchy::
 "Not sent" and "maybe applied" are siblings: catching ``RequestNotSentError`` to resend never
 resends a request that may have been applied.
 
-Tokens never appear in these messages: details come from response bodies only.
+Tokens never appear in these messages: details come from response bodies only. ``str()`` and
+``repr()`` of every error go through one redaction (``synapse_ext._redact``): credential
+parameters of URLs (presigned signatures) are masked, whatever a body or a cause echoed.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ import json
 from typing import Any
 
 import httpx
+
+from ._redact import redact as _redact
 
 __all__ = [
     "MAYBE_APPLIED",
@@ -73,7 +77,7 @@ class ClientError(Exception):
 
     def __str__(self) -> str:
         summary = _v2_summary(self.detail)
-        return f"{self.status_code}: {summary if summary is not None else self.detail}"
+        return _redact(f"{self.status_code}: {summary if summary is not None else self.detail}")
 
     @property
     def error_code(self) -> str | None:
@@ -83,7 +87,7 @@ class ClientError(Exception):
         return code if isinstance(code, str) else None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.status_code!r}, {self.detail!r})"
+        return _redact(f"{type(self).__name__}({self.status_code!r}, {self.detail!r})")
 
 
 class AuthenticationError(ClientError):
@@ -182,6 +186,7 @@ class StorageError(ClientError):
         message: str,
         response: httpx.Response | None = None,
     ) -> None:
+        message = _redact(message)
         detail = f"{code}: {message}" if code else message
         super().__init__(status_code, detail, response)
         self.code = code

@@ -15,6 +15,7 @@ import anyio
 import httpx
 
 from .._closing import Closing
+from .._redact import install_log_redaction
 from .._wire.transport import RecordingTransport
 from ._api import ClientApi
 from ._drivers import AsyncDriver, SyncDriver
@@ -39,6 +40,7 @@ class SynapseClient(Closing, SyncWorld, ClientApi[httpx.BaseTransport, Callable[
     def _open(
         self, transport: httpx.BaseTransport | None, sleep: Callable[[float], None] | None
     ) -> None:
+        install_log_redaction()  # httpx logs every URL, presigned ones with their signature
         inner = transport or httpx.HTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.Client(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
         self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep)
@@ -61,6 +63,7 @@ class AsyncSynapseClient(
         transport: httpx.AsyncBaseTransport | None,
         sleep: Callable[[float], Awaitable[None]] | None,
     ) -> None:
+        install_log_redaction()
         inner = transport or httpx.AsyncHTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.AsyncClient(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
         self._driver = AsyncDriver(self._http, self.base_url, sleep or anyio.sleep)

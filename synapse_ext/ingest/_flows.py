@@ -68,6 +68,11 @@ class IngestRun:
         """List the collection once if the journal is new or a batch was left in flight."""
         e = self.engine
         if e.journal.inflight_batches(e.scope) or not e.journal.scope_listed(e.scope):
+            logger.info(
+                "listing the data units of collection %d (a new journal, or a batch was left "
+                "in flight)",
+                e.collection_id,
+            )
             yield from self._list_units()
             e.journal.close_inflight(e.scope)
             e.journal.mark_scope_listed(e.scope)
@@ -88,6 +93,10 @@ class IngestRun:
         keys = [file_key(ref) for ref in todo_paths]
         prepared = e.prepare(groups, facts, dict(zip(keys, hashed, strict=True)))
         present, todo = e.split_done(prepared)
+        logger.debug(
+            "window of %d groups: %d files hashed, %d groups already done, %d to bind",
+            len(items), len(todo_paths), len(present), len(todo),
+        )  # fmt: skip
         yield from self.tasks(present)
         if not todo:
             return
@@ -96,7 +105,9 @@ class IngestRun:
         except ClientError as exc:
             e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
             return
-        yield from self._upload_and_bind(todo, e.plan_uploads(todo, existing))
+        plan = e.plan_uploads(todo, existing)
+        logger.debug("window: %d files to upload, %d held by the server", len(plan), len(existing))
+        yield from self._upload_and_bind(todo, plan)
 
     def _upload_and_bind(
         self, todo: Sequence[Prepared], plan: dict[str, tuple[FileRef, int]]
@@ -110,8 +121,9 @@ class IngestRun:
         """
         failed: dict[str, str] = {}
         previous: list[Prepared] = []
-        for batch in batched(todo, self.engine.batch_size):
+        for number, batch in enumerate(batched(todo, self.engine.batch_size), 1):
             own = {c: plan.pop(c) for b in batch for c in b.checksums.values() if c in plan}
+            logger.debug("batch %d: %d groups, %d files to upload", number, len(batch), len(own))
             stages = [self.upload(own), self._bind(previous, failed)]
             outcome = yield Parallel(stages, 2 if previous else 1)
             failed.update(outcome[0])
@@ -194,8 +206,12 @@ class IngestRun:
                     break
                 if attempt + 1 >= e.policy.max_attempts:
                     break
-                yield Sleep(e.policy.delay(error, attempt, self.uniform))
-            if error is not None:
+                delay = e.policy.delay(error, attempt, self.uniform)
+                logger.debug("tasks: retry %d after %s, sleeping %.2fs", attempt + 1, error, delay)
+                yield Sleep(delay)
+            if error is None:
+                logger.debug("tasks: %d units sent", len(chunk))
+            else:
                 e.tasks_failed(chunk, error)
 
     def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
@@ -235,6 +251,9 @@ class IngestRun:
                 reason: ClientError | str = answer
             else:
                 ids, batch = e.batch_created(batch_id, batch, self._units(answer))
+                logger.debug(
+                    "data-unit batch: %d units created, %d unmatched", len(ids), len(batch)
+                )
                 yield from self.tasks(ids)
                 if not batch:
                     return
@@ -249,7 +268,9 @@ class IngestRun:
                 e.batch_failed(batch, FailureReason.UNIT_FAILED, reason)
                 return
             if batch and isinstance(reason, ClientError):
-                yield Sleep(e.policy.delay(reason, attempt - 1, self.uniform))
+                delay = e.policy.delay(reason, attempt - 1, self.uniform)
+                logger.debug("data-unit batch of %d: retry in %.2fs", len(batch), delay)
+                yield Sleep(delay)
 
     @staticmethod
     def _units(answer: object) -> list[DataUnit]:

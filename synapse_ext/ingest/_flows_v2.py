@@ -114,7 +114,8 @@ class IngestRunV2(IngestRun):
         Files whose URLs expired meanwhile get new URLs once."""
         outcome: dict[str, Any] = {}
         todo = list(files)
-        for _round in range(2):
+        for round_ in range(2):
+            logger.debug("requesting %d presigned upload URLs (round %d)", len(todo), round_ + 1)
             try:
                 urls = yield from ClientApi.request_upload_urls.flow(
                     self.client,
@@ -136,6 +137,7 @@ class IngestRunV2(IngestRun):
                     expired.append((c, p, s))
             if not expired:
                 break
+            logger.info("%d presigned URLs expired before their upload: asking again", len(expired))
             todo = expired
         return outcome
 
@@ -148,6 +150,7 @@ class IngestRunV2(IngestRun):
         finalized once more: finalize reuses the data file of a known checksum, so even a
         first request applied late cannot make a second."""
         entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
+        logger.debug("finalizing %d stored files", len(entries))
         try:
             answer = yield from ClientApi.finalize_upload.flow(
                 self.client, self.engine.collection_id, entries
@@ -257,6 +260,7 @@ class IngestRunV2(IngestRun):
             [(r.data_unit_id, r.created) for r in answer.results],
             resent_after_loss=bool(lost),
         )
+        logger.debug("v2 bulk-create of %d units: %d bound", len(batch), len(ids))
         yield from self.tasks(ids)
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
@@ -272,4 +276,7 @@ class IngestRunV2(IngestRun):
             except ClientError as exc:
                 e.tasks_failed(chunk, exc)
                 continue
+            logger.debug(
+                "tasks bulk-create: %d created for %d units", answer.created_count, len(chunk)
+            )
             e.tasks_created(chunk, answer.created_count)

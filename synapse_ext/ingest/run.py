@@ -14,6 +14,7 @@ a blocking or an asyncio client, so they cannot drift apart.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -91,16 +92,21 @@ ApiChoice = Literal["auto", "v1", "v2"]
 """Which API an ingestion speaks; ``auto``: v2 when the server offers it, else v1."""
 API_CHOICES: tuple[ApiChoice, ...] = ("auto", "v1", "v2")
 
+logger = logging.getLogger("synapse_ext")
+
 
 def _which_api(client: ClientApi[Any, Any], collection_id: int, api: ApiChoice) -> Flow[str]:
     if api not in API_CHOICES:
         raise ValueError(f"api must be one of {API_CHOICES}, not {api!r}")
     if api != "auto":
+        logger.info("collection %d: API %s (as asked)", collection_id, api)
         return api
     try:
         yield from ClientApi.get_collection_v2.flow(client, collection_id)
     except NotFoundError:  # no v2 here (or no such collection: v1 will say so)
+        logger.info("collection %d: API v1 (auto: the server offers no v2 here)", collection_id)
         return "v1"
+    logger.info("collection %d: API v2 (auto: the server offers it)", collection_id)
     return "v2"
 
 
@@ -253,13 +259,44 @@ def ingestion(
             )
         else:
             run = (PreviewRun if dry_run else IngestRun)(*settings)
+        in_flight = f"adaptive from {start} up to {max_workers}" if adaptive else str(max_workers)
+        logger.info(
+            "ingesting into collection %d%s: windows of %d groups, unit batches of %d, "
+            "uploads in flight: %s%s",
+            collection_id,
+            f" (tasks in project {project_id})" if project_id is not None else "",
+            window,
+            batch_size,
+            in_flight,
+            " (dry run)" if dry_run else "",
+        )
         yield from run.start()
         for items in windows(data, window):
             yield from run.window(items)
         if byte_total is not None:
             byte_total.finish()
         result.concurrency = limit.stats() if limit is not None else None
+        if result.concurrency is not None:
+            c = result.concurrency
+            logger.info(
+                "uploads in flight: started at %d, peak %d, lowest %d, ended at %d "
+                "(%d back-offs over %d requests)",
+                c.start, c.peak, c.lowest, c.final, c.decreases, c.observed,
+            )  # fmt: skip
     result.elapsed_s = time.monotonic() - started
+    logger.info(
+        "ingestion done in %.2f s: %d groups, %d files uploaded (%d bytes), %d already present, "
+        "%d units created, %d already present, %d tasks created, %d groups failed",
+        result.elapsed_s,
+        result.groups,
+        result.files_uploaded,
+        result.bytes_sent,
+        result.files_already_present,
+        result.units_created,
+        result.units_already_present,
+        result.tasks_created,
+        len(result.failures),
+    )
     return result
 
 
