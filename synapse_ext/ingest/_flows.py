@@ -21,28 +21,15 @@ from .._flow import AdaptiveLimit, Call, Flow, Pages, Parallel, Sleep, batched, 
 from .._wire import operations as ops
 from ..client._api import ClientApi
 from ..errors import ClientError
-from ..policy import UNIT_BATCH_RETRY, Decision, RetryPolicy, Uniform
+from ..policy import Decision, Uniform
 from ..sources import FileRef, file_key
 from ..upload._presigned import FileChangedError
 from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5
 from .results import FailureReason
 
-__all__ = ["BatchAction", "IngestRun", "classify_unit_batch_error"]
+__all__ = ["IngestRun"]
 
 logger = logging.getLogger("synapse_ext")
-
-
-BatchAction = Decision
-"""What to do after a unit batch failed: the policy's :class:`~synapse_ext.policy.Decision`."""
-
-
-def classify_unit_batch_error(
-    error: ClientError, policy: RetryPolicy = UNIT_BATCH_RETRY
-) -> Decision:
-    """The decision after a data-unit batch POST failed (v1 ``POST data_units/`` is not
-    idempotent): retry what was not processed, reconcile what may have been applied (list
-    the collection, send only what is missing), split a rejected batch, fail the rest."""
-    return policy.decide(error, safe=False, splittable=True)
 
 
 @attrs.frozen
@@ -217,7 +204,8 @@ class IngestRun:
     def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
         """Create one batch of units (journaled in flight first), then their tasks.
 
-        Errors follow :func:`classify_unit_batch_error`: split a rejected batch to isolate bad
+        Errors follow the policy's decision for an unsafe, splittable request (v1
+        ``POST data_units/`` is not idempotent): split a rejected batch to isolate bad
         groups, reconcile one that may have been applied (send only groups really missing),
         retry one that was certainly not applied; after ``e.policy.max_attempts`` POSTs the
         groups left are reported.
@@ -228,19 +216,19 @@ class IngestRun:
             batch_id = e.begin_batch(batch)
             answer = yield Call(ops.new_units([e.unit_create(b) for b in batch]))
             if isinstance(answer, ClientError):
-                action = classify_unit_batch_error(answer, e.policy)
+                action = e.policy.decide(answer, safe=False, splittable=True)
                 logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
-                if action is BatchAction.SPLIT and len(batch) > 1:
+                if action is Decision.SPLIT and len(batch) > 1:
                     e.journal.abandon_batch(batch_id)
                     half = len(batch) // 2
                     yield from self.unit_batch(batch[:half])
                     yield from self.unit_batch(batch[half:])
                     return
-                if action in (BatchAction.SPLIT, BatchAction.FAIL):
+                if action in (Decision.SPLIT, Decision.FAIL):
                     e.journal.abandon_batch(batch_id)
                     e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
                     return
-                if action is BatchAction.RECONCILE:
+                if action is Decision.RECONCILE:
                     if not (yield from self._reconcile()):
                         e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
                         return

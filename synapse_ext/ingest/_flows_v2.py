@@ -46,7 +46,7 @@ from ..upload._presigned import (
     presigned_upload_flow,
 )
 from ._engine import Prepared
-from ._flows import BatchAction, IngestRun, classify_unit_batch_error
+from ._flows import IngestRun
 from .results import FailureReason
 
 __all__ = ["DEFAULT_LOOKUP_THRESHOLD", "IngestRunV2"]
@@ -242,7 +242,9 @@ class IngestRunV2(IngestRun):
         except ClientError as exc:
             e.journal.abandon_batch(batch_id)
             logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
-            if classify_unit_batch_error(exc, e.policy) is BatchAction.SPLIT and len(batch) > 1:
+            # bulk-create is idempotent (safe); a rejected batch is split
+            split = e.policy.decide(exc, splittable=True) is Decision.SPLIT
+            if split and len(batch) > 1:
                 half = len(batch) // 2
                 yield from self.unit_batch(batch[:half])
                 yield from self.unit_batch(batch[half:])
