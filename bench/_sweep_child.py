@@ -23,8 +23,12 @@ from typing import Any
 import httpx
 
 from synapse_ext import BackendClient, SynapseClient, upload_data_collection
-from synapse_ext.client._options import DEFAULT_MAX_CONNECTIONS, pool_limits
+from synapse_ext.client import _options
+from synapse_ext.client._options import pool_limits
 from synapse_ext.ingest import run as ingest_run
+
+# An earlier version of the code (on PYTHONPATH, ``--before``) may predate the constant.
+DEFAULT_MAX_CONNECTIONS: int = getattr(_options, "DEFAULT_MAX_CONNECTIONS", 32)
 
 
 class Counting(httpx.BaseTransport):

@@ -13,12 +13,15 @@ ceiling (``ceiling_bound``) and for the mean count of requests really in flight
 (``in_flight_bound``); and the limit the client reached (``ConcurrencyStats.peak``,
 ``final``). Client and fake run on different cores where ``taskset`` exists.
 ``--ceiling``: the typed path as if the default ceiling (and pool) were N, to choose it.
+``--before DIR``: also both paths with the package found in DIR (an export of an earlier
+commit, put first on ``PYTHONPATH``), interleaved with the others.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -36,23 +39,36 @@ CHILD = Path(__file__).with_name("_sweep_child.py")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _child(url: str, folder: Path, journal: Path, path: str, ceiling: int | None) -> Any:
+Arm = tuple[str, int | None, str | None]
+"""An arm of the sweep: path (``typed``/``facade``), ceiling (None: the default), code dir."""
+
+
+def _child(url: str, folder: Path, journal: Path, arm: Arm) -> Any:
+    path, ceiling, code = arm
     cmd = [sys.executable, str(CHILD), url, serve.TOKEN, str(folder), str(journal), path]
     if ceiling is not None:
         cmd.append(str(ceiling))
-    out = subprocess.run(
-        serve.pinned(cmd, serve.CLIENT_CORE), capture_output=True, text=True, timeout=1800, cwd=ROOT
-    )
+    env = None
+    if code is not None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([code, os.environ.get("PYTHONPATH", "")]),
+        }
+    pinned = serve.pinned(cmd, serve.CLIENT_CORE)
+    out = subprocess.run(pinned, capture_output=True, text=True, timeout=1800, cwd=ROOT, env=env)
     if out.returncode != 0:
         tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
         raise RuntimeError(f"{path} failed: {tail[0]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _arms(ceilings: list[int] | None) -> dict[str, tuple[str, int | None]]:
+def _arms(ceilings: list[int] | None, before: str | None) -> dict[str, Arm]:
     if ceilings:
-        return {f"typed-{c}": ("typed", c) for c in ceilings}
-    return {path: (path, None) for path in PATHS}
+        return {f"typed-{c}": ("typed", c, None) for c in ceilings}
+    arms: dict[str, Arm] = {path: (path, None, None) for path in PATHS}
+    if before is not None:
+        arms |= {f"{path}-before": (path, None, before) for path in PATHS}
+    return arms
 
 
 def _summary(runs: list[dict[str, Any]], latency_ms: int) -> dict[str, Any]:
@@ -71,8 +87,8 @@ def _summary(runs: list[dict[str, Any]], latency_ms: int) -> dict[str, Any]:
         "mean_in_flight": round(in_flight, 1),
         "peak_in_flight": max(r["peak_in_flight"] for r in runs),
         "ceiling": ceiling,
-        "ceiling_bound_files_per_s": round(ceiling / rtt / per_file, 1),
-        "in_flight_bound_files_per_s": round(in_flight / rtt / per_file, 1),
+        "ceiling_bound_files_per_s": round(ceiling / rtt / per_file, 1) if rtt else None,
+        "in_flight_bound_files_per_s": round(in_flight / rtt / per_file, 1) if rtt else None,
         "peaks": [r["concurrency"]["peak"] for r in runs],
         "finals": [r["concurrency"]["final"] for r in runs],
         "decreases": [r["concurrency"]["decreases"] for r in runs],
@@ -86,9 +102,10 @@ def sweep(
     reps: int = 3,
     latencies: tuple[int, ...] = LATENCIES,
     ceilings: list[int] | None = None,
+    before: str | None = None,
 ) -> dict[str, Any]:
     """Every arm at every latency (one fake, reset before each run); medians of ``reps``."""
-    arms = _arms(ceilings)
+    arms = _arms(ceilings, before)
     pngs = make_pngs(workdir / "sweep-png", files)
     journals = workdir / "sweep-journals"
     journals.mkdir(exist_ok=True)
@@ -110,8 +127,7 @@ def sweep(
                     print(f"  latency sweep: {arm}, {latency} ms, run {rep + 1}", flush=True)
                     serve.reset(url)
                     journal = journals / f"{arm}-{time.monotonic_ns()}.sqlite3"
-                    path, ceiling = arms[arm]
-                    runs[arm].append(_child(url, pngs, journal, path, ceiling))
+                    runs[arm].append(_child(url, pngs, journal, arms[arm]))
             out["by_latency"][str(latency)] = {
                 arm: _summary(rs, latency) for arm, rs in runs.items()
             }
@@ -154,6 +170,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--latency", type=int, nargs="*", default=list(LATENCIES))
     parser.add_argument("--ceiling", type=int, nargs="*", default=None)
+    parser.add_argument("--before", default=None, help="also the code in this folder")
     parser.add_argument("--json", default=None, help="also write the result to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="synapse-sweep-") as tmp:
@@ -163,6 +180,7 @@ def main() -> None:
             reps=args.reps,
             latencies=tuple(args.latency),
             ceilings=args.ceiling,
+            before=args.before,
         )
     rows = table_rows(result)
     width = max(len(label) for label, _ in rows)

@@ -76,11 +76,13 @@ class AdaptiveLimit:
     flight) and about one round trip: 3/4 of the smoothed duration of the requests seen so
     far (an EWMA with weight 1/8, as TCP's SRTT; a window answered in one burst after one
     round trip ends the round at that burst), never less than ``min_round`` seconds. At the
-    end of a round without congestion the limit grows if the round's completion rate rose by
-    at least ``gain`` over that of the last round measured (the first round after the start
-    or a decrease always counts as rising); a flat rate holds it. It grows in *slow start*
-    first: doubled per rising round, until the first round that does not rise; from then on (and
-    after any decrease) by ``step`` per rising round. The round after a growth only
+    end of a round without congestion the limit grows if the round's completion rate beat
+    the best rate measured since the start or the last decrease (the first round after
+    either always grows): in *slow start* (first) it doubles when the rate rose by at least
+    ``slow_start_gain``, until the first round that does not; from then on, and after any
+    decrease, it grows by ``step`` when the rate rose by at least ``gain``. Anything less
+    holds it (so noise on a flat link, whose best round is its luckiest, does not walk the
+    limit up). The round after a growth only
     *settles* (its completions are still those of the smaller window) and is not measured.
     A congestion signal multiplies the limit by ``backoff`` at once, at most once per round:
     a signal from a request that started before the last decrease is a consequence of the
@@ -95,6 +97,7 @@ class AdaptiveLimit:
         step: int = 1,
         backoff: float = 0.5,
         gain: float = 0.05,
+        slow_start_gain: float = 0.25,
         min_round: float = 0.005,
         slow_start: bool = True,
         clock: Callable[[], float] = time.monotonic,
@@ -106,6 +109,7 @@ class AdaptiveLimit:
         self.ceiling = ceiling
         self.clock = clock
         self._step, self._backoff, self._gain = step, backoff, gain
+        self._slow_start_gain = slow_start_gain
         self._min_round = min_round
         self._slow_start = slow_start
         self._lock = threading.Lock()
@@ -117,7 +121,7 @@ class AdaptiveLimit:
         self._round_start: float | None = None
         self._round_done = self._rounds = 0
         self._settling = False
-        self._last_rate: float | None = None
+        self._best_rate: float | None = None
         self.history: deque[tuple[float, int]] = deque([(clock(), self._limit)], maxlen=1000)
         """``(time, limit)`` at the start and at every change (the last 1000)."""
 
@@ -187,7 +191,7 @@ class AdaptiveLimit:
         self._decreases += 1
         self._slow_start = False
         self._last_decrease = now
-        self._round_start, self._round_done, self._last_rate = None, 0, None
+        self._round_start, self._round_done, self._best_rate = None, 0, None
         self._settling = False
 
     def _end_round(self, now: float) -> None:
@@ -199,8 +203,10 @@ class AdaptiveLimit:
         if self._settling:  # the window just grew: its rate shows in the next round
             self._settling = False
             return
-        rising = self._last_rate is None or rate >= self._last_rate * (1.0 + self._gain)
-        self._last_rate = rate
+        gain = self._slow_start_gain if self._slow_start else self._gain
+        best = self._best_rate
+        rising = best is None or rate >= best * (1.0 + gain)
+        self._best_rate = rate if best is None else max(best, rate)
         if not rising:
             self._slow_start = False  # an added slot no longer adds throughput
             return
