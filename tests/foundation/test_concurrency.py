@@ -127,7 +127,6 @@ def test_slow_start_stops_where_added_slots_stop_adding_throughput() -> None:
     assert [n for _, n in _changes(limit)] == [16, 32]
     assert limit.rounds > 15
     assert not limit.slow_start
-    assert not limit.slow_start
     assert limit.round_trip is not None and limit.round_trip > 0.2  # queued behind 12
 
 
