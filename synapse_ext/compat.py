@@ -292,7 +292,7 @@ class BackendClient(Closing):
         data: Iterable[GroupLike],
         project_id: int | None = None,
         batch_size: int = 200,
-        max_workers: int = 8,
+        max_workers: int | None = None,
         on_progress: ProgressArg = None,
         **options: Unpack[IngestOptions],
     ) -> dict[str, Any]:
@@ -300,8 +300,11 @@ class BackendClient(Closing):
 
         ``data``: the page's ``{'files': {spec: path}, 'meta': {...}}`` dicts or the groups of
         :func:`synapse_ext.organize`; ``options`` (``journal``, ``chunked_threshold``,
-        ``chunk_size``, ``window``, ``unit_retry``) are those of
-        :func:`synapse_ext.upload_data_collection`. Returns counts and failures as a dict.
+        ``chunk_size``, ``window``, ``unit_retry``, ``api``, ``adaptive``, ...) are those of
+        :func:`synapse_ext.upload_data_collection`, and so are the defaults: without
+        ``max_workers`` the uploads in flight start at 8 and grow while throughput rises, up
+        to the client's pool; ``max_workers=N`` starts at N, the ceiling. Returns counts,
+        failures and the ``concurrency`` the run used as a dict.
         """
         result = upload_data_collection(
             self.typed,

@@ -134,7 +134,7 @@ def open_journal(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Uploads in flight: N, fewer while the server pushes back (default: from 8 up to 32 "
+    help="Uploads in flight: N, fewer while the server pushes back (default: from 8 up to 48 "
     "as throughput rises; 8 with --fixed-workers).",
 )
 @click.option(

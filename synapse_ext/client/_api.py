@@ -37,6 +37,7 @@ from ..upload.resume import ResumeSession, ResumeStore
 from ._api_presigned import ClientApiPresigned, PathLike
 from ._auth import SynapseAuth
 from ._options import (
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUT,
     ProgressArg,
     TimeoutArg,
@@ -71,7 +72,7 @@ class ClientApi(ClientApiPresigned, Generic[TransportT, SleepT]):
         legacy_token: str | None = None,
         timeout: TimeoutArg = DEFAULT_TIMEOUT,
         upload_timeout: float = 300.0,
-        max_connections: int = 32,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         transport: TransportT | None = None,
         progress: ProgressArg = None,

@@ -81,7 +81,7 @@ class IngestOptions(TypedDict, total=False):
     adaptive: bool
 
 
-DEFAULT_WORKERS = 32
+DEFAULT_WORKERS = 48
 """The default ceiling of the adaptive concurrency of uploads and lookups."""
 ADAPTIVE_START = 8
 """Where the adaptive concurrency starts (the former fixed default)."""
@@ -169,7 +169,7 @@ def ingestion(
     (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
 
     ``adaptive`` (the default): the uploads and lookups in flight follow the link. Without
-    ``max_workers`` they start at 8 and grow up to 32 (or the client's ``max_connections`` if
+    ``max_workers`` they start at 8 and grow up to 48 (or the client's ``max_connections`` if
     fewer) while throughput rises; with ``max_workers=N`` they start at N, the ceiling. Either
     way the limit halves when the server throttles (429, 503), a proxy fails or connections
     break, and grows back (``IngestResult.concurrency`` says what it did;

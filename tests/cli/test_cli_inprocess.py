@@ -182,7 +182,7 @@ def test_help_documents_exit_codes(invoke: Any) -> None:
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ((), {"start": 8, "ceiling": 32}),
+        ((), {"start": 8, "ceiling": 48}),
         (("--workers", "4"), {"start": 4, "ceiling": 4}),
         (("--fixed-workers",), None),
     ],

@@ -28,6 +28,7 @@ from synapse_ext import (
     upload_data_collection,
 )
 from synapse_ext.ingest import journal_scope
+from synapse_ext.ingest.run import DEFAULT_WORKERS
 
 from .conftest import FAST, assert_exact, dataset_bytes, make_dataset, server_state
 
@@ -276,6 +277,28 @@ def test_backend_client_upload_data_collection(fake: MockSynapse, tmp_path: Path
         out = bc.upload_data_collection(1, data, project_id=1, batch_size=5, journal=None)
     assert out["success"] and out["units_created"] == len(expected)
     assert_exact(fake, expected)
+
+
+@pytest.mark.parametrize("given", [None, 8])
+def test_backend_client_upload_data_collection_has_the_typed_defaults(
+    fake: MockSynapse, tmp_path: Path, given: int | None
+) -> None:
+    """The product page's method adapts as the typed path does: from 8 up to the pool's
+    ceiling without ``max_workers``; a given ``max_workers`` stays the start and the ceiling."""
+    root = tmp_path / "data"
+    make_dataset(root, 6)
+    kw: dict[str, Any] = {} if given is None else {"max_workers": given}
+    with BackendClient(fake.base_url, api_token=fake.token, transport=fake.transport) as bc:
+        data = [g.to_dict() for g in organize(root, bc.get_data_collection(1))]
+        out = bc.upload_data_collection(1, data, journal=None, **kw)
+        pool = bc.typed.max_connections
+    assert out["success"]
+    concurrency = out["concurrency"]
+    assert concurrency["start"] == 8
+    if given is None:
+        assert concurrency["ceiling"] == min(DEFAULT_WORKERS, pool) > 8
+    else:
+        assert concurrency["ceiling"] == 8
 
 
 @pytest.mark.parametrize("mode", ["sync", "async"])
