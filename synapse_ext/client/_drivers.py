@@ -4,7 +4,11 @@
 way (:class:`_Outcome`) and differ only in how each intent is carried out, most visibly in
 ``Parallel``: a thread pool versus a task group. A ``Parallel`` with an adaptive limit is
 gated on the limit's current value, and every request sent under it reports its outcome to
-it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate.
+it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate. The gate (how
+many sub-flows run under a limit) is one per limit per driver, shared by every ``Parallel``
+gated on that limit: when one ``Parallel``'s sub-flows tail off, another's fill the slots,
+and together they never exceed the limit. (So a sub-flow must not itself wait on a
+``Parallel`` gated on the limit it runs under: it would hold a slot while waiting for one.)
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextvars
 import inspect
 import threading
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
@@ -71,6 +76,22 @@ class _Driver:
         return answer
 
 
+class _SyncGate:
+    """How many sub-flows run under one adaptive limit, across every ``Parallel`` using it."""
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.running = 0
+
+
+class _AsyncGate:
+    """The async driver's :class:`_SyncGate`: a count and an ``anyio.Condition``."""
+
+    def __init__(self) -> None:
+        self.condition = anyio.Condition()
+        self.running = 0
+
+
 class SyncDriver(_Driver):
     """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool."""
 
@@ -78,6 +99,18 @@ class SyncDriver(_Driver):
         super().__init__(base_url)
         self.client.set_httpx_client(http)
         self._sleep_fn = sleep
+        self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _SyncGate] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._gates_lock = threading.Lock()
+
+    def _gate(self, limit: AdaptiveLimit) -> _SyncGate:
+        """The one gate of ``limit`` in this driver."""
+        with self._gates_lock:
+            gate = self._gates.get(limit)
+            if gate is None:
+                gate = self._gates[limit] = _SyncGate()
+            return gate
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end and return its result."""
@@ -141,33 +174,32 @@ class SyncDriver(_Driver):
         limit's current value are running."""
         results: list[Any] = [None] * len(flows)
         errors: dict[int, BaseException] = {}
-        gate = threading.Condition()
+        shared = self._gate(limit)
+        gate = shared.condition
         pending = iter(range(len(flows)))
-        running = 0
 
         def run_one(index: int) -> None:
             current_limit.set(limit)  # in this sub-flow's own context
             results[index] = self.run(flows[index])
 
         def worker() -> None:
-            nonlocal running
             while True:
                 with gate:
-                    while running >= limit.current:
+                    while shared.running >= limit.current:
                         gate.wait()
                     index = next(pending, None)
                     if index is None:
                         gate.notify_all()  # nothing left: every waiting thread may end
                         return
-                    running += 1
+                    shared.running += 1
                 try:
                     contextvars.copy_context().run(run_one, index)
                 except BaseException as exc:  # raised after all, like the fixed pool
                     errors[index] = exc
                 finally:
                     with gate:
-                        running -= 1
-                        gate.notify(max(1, limit.current - running))  # the free slots only
+                        shared.running -= 1
+                        gate.notify(max(1, limit.current - shared.running))  # free slots only
 
         workers = min(limit.ceiling, len(flows))
         threads = [threading.Thread(target=worker, name="synapse") for _ in range(workers)]
@@ -190,6 +222,16 @@ class AsyncDriver(_Driver):
         super().__init__(base_url)
         self.client.set_async_httpx_client(http)
         self._sleep_fn = sleep
+        self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _AsyncGate] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _gate(self, limit: AdaptiveLimit) -> _AsyncGate:
+        """The one gate of ``limit`` in this driver (its tasks share one event loop)."""
+        gate = self._gates.get(limit)
+        if gate is None:
+            gate = self._gates[limit] = _AsyncGate()
+        return gate
 
     async def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its end and return its result."""
@@ -241,23 +283,22 @@ class AsyncDriver(_Driver):
         adaptive = intent.limit if isinstance(intent.limit, AdaptiveLimit) else None
         fixed = intent.limit if isinstance(intent.limit, int) else 1
         limiter = anyio.CapacityLimiter(max(1, fixed))
-        gate = anyio.Condition()
-        running = 0
 
         async def gated(flow: Flow[Any], limit: AdaptiveLimit) -> Any:
-            nonlocal running
+            shared = self._gate(limit)
+            gate = shared.condition
             async with gate:
-                while running >= limit.current:
+                while shared.running >= limit.current:
                     await gate.wait()
-                running += 1
+                shared.running += 1
             try:
                 current_limit.set(limit)  # in this task's own context
                 return await self.run(flow)
             finally:
                 with anyio.CancelScope(shield=True):
                     async with gate:
-                        running -= 1
-                        gate.notify(max(1, limit.current - running))
+                        shared.running -= 1
+                        gate.notify(max(1, limit.current - shared.running))
 
         async def one(index: int, flow: Flow[Any]) -> None:
             if adaptive is not None:
