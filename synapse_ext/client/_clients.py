@@ -16,6 +16,7 @@ import httpx
 
 from .._closing import Closing
 from .._redact import install_log_redaction
+from .._wire.dataplane import StoragePool
 from .._wire.transport import RecordingTransport
 from ._api import ClientApi
 from ._drivers import AsyncDriver, SyncDriver
@@ -43,11 +44,16 @@ class SynapseClient(Closing, SyncWorld, ClientApi[httpx.BaseTransport, Callable[
         install_log_redaction()  # httpx logs every URL, presigned ones with their signature
         inner = transport or httpx.HTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.Client(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
-        self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep)
+        # Storage PUTs take urllib3 only when the network is ours: a given transport
+        # (a mock, a fake, a caller's own) sees them all, as before.
+        storage = StoragePool(self._timeout, self.max_connections) if transport is None else None
+        self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep, storage)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._http.close()
+        if self._driver.storage is not None:
+            self._driver.storage.close()
 
 
 class AsyncSynapseClient(

@@ -29,6 +29,8 @@ from synapse_client.client import AuthenticatedClient
 from .._flow import Blocking, Call, Flow, Intent, PageCursor, Pages, Parallel, Sleep
 from .._flow.concurrency import AdaptiveLimit, current_limit, signal_of
 from .._wire.call import Op, attempt
+from .._wire.dataplane import StoragePool, httpx_is_patched
+from .._wire.storage import StoragePut
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
@@ -93,12 +95,23 @@ class _AsyncGate:
 
 
 class SyncDriver(_Driver):
-    """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool."""
+    """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool.
 
-    def __init__(self, http: httpx.Client, base_url: str, sleep: Callable[[float], None]) -> None:
+    With a ``storage`` pool, presigned storage PUTs go through it (urllib3) whenever httpx is
+    not patched by a mock; everything else, and every PUT while it is, goes through ``http``.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        base_url: str,
+        sleep: Callable[[float], None],
+        storage: StoragePool | None = None,
+    ) -> None:
         super().__init__(base_url)
         self.client.set_httpx_client(http)
         self._sleep_fn = sleep
+        self.storage = storage
         self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _SyncGate] = (
             weakref.WeakKeyDictionary()
         )
@@ -138,7 +151,11 @@ class SyncDriver(_Driver):
     def _send(self, op: Op[Any]) -> Any:
         limit, started = self.sending()
         with attempt(op) as current:
-            current.reply = op.send(self.client, current.extra)
+            put = op.endpoint
+            if self.storage is not None and isinstance(put, StoragePut) and not httpx_is_patched():
+                current.reply = self.storage.put(put, op.read_timeout)
+            else:
+                current.reply = op.send(self.client, current.extra)
         return self.sent(limit, started, current.outcome())
 
     def _call(self, intent: Call[Any]) -> Any:
