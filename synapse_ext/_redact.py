@@ -89,13 +89,14 @@ class RedactingFilter(logging.Filter):
 
 
 _FILTER = RedactingFilter()
-_LOGGERS = ("synapse_ext", "httpx")
-"""The loggers whose records can carry URLs: ours, and httpx's (one line per request, with
-its URL). httpcore logs hosts and request methods, never a query string."""
+_LOGGERS = ("synapse_ext", "httpx", "urllib3.connectionpool")
+"""The loggers whose records can carry URLs: ours, httpx's (one line per request, with its
+URL) and urllib3's pool (the sync client's storage PUTs: one DEBUG line per request, with its
+path and query). httpcore logs hosts and request methods, never a query string."""
 
 
 def install_log_redaction() -> None:
-    """Put the redacting filter on the ``synapse_ext`` and ``httpx`` loggers (once).
+    """Put the redacting filter on the loggers of :data:`_LOGGERS` (once).
 
     A logger's own filter runs for every record logged to it, before any handler, whoever
     configured the handlers; the clients call this when they are built.

@@ -180,6 +180,19 @@ def test_the_loggers_filter_works_with_the_users_own_handlers(
     )
 
 
+def test_urllib3_request_lines_lose_their_signature(user_logging: io.StringIO) -> None:
+    """The sync client's storage PUTs go through urllib3, whose pool logs path and query."""
+    install_log_redaction()
+    logger = logging.getLogger("urllib3.connectionpool")
+    path = f"/bucket/k?X-Amz-Credential=AKIA%2F1&X-Amz-Signature={VALUE}&X-Amz-Expires=60"
+    logger.warning(
+        '%s://%s:%s "%s %s %s" %s %s', "http", "s3", 9000, "PUT", path, "HTTP/1.1", 200, 0
+    )
+    line = user_logging.getvalue()
+    assert VALUE not in line and "AKIA" not in line
+    assert '"PUT /bucket/k?***&***&X-Amz-Expires=60 HTTP/1.1" 200 0' in line
+
+
 def test_building_a_client_installs_the_filter() -> None:
     from synapse_ext import SynapseClient
 
