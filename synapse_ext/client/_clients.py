@@ -72,11 +72,17 @@ class AsyncSynapseClient(
         install_log_redaction()
         inner = transport or httpx.AsyncHTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.AsyncClient(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
-        self._driver = AsyncDriver(self._http, self.base_url, sleep or anyio.sleep)
+        # As the sync client: storage PUTs take urllib3 (in threads) only when the network is ours.
+        storage = StoragePool(self._timeout, self.max_connections) if transport is None else None
+        self._driver = AsyncDriver(
+            self._http, self.base_url, sleep or anyio.sleep, storage, self.max_connections
+        )
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         await self._http.aclose()
+        if self._driver.storage is not None:
+            self._driver.storage.close()
 
     async def __aenter__(self) -> Self:
         return self

@@ -231,14 +231,27 @@ class SyncDriver(_Driver):
 
 class AsyncDriver(_Driver):
     """Performs intents with ``await``; blocking work goes to worker threads and ``Parallel``
-    runs sub-flows in a task group."""
+    runs sub-flows in a task group.
+
+    With a ``storage`` pool, presigned storage PUTs go through it (urllib3) in worker threads,
+    at most ``storage_threads`` at once, whenever httpx is not patched by a mock: httpcore's
+    async stack costs about twice the client CPU per PUT (docs/decisions.md).
+    """
 
     def __init__(
-        self, http: httpx.AsyncClient, base_url: str, sleep: Callable[[float], Awaitable[None]]
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        sleep: Callable[[float], Awaitable[None]],
+        storage: StoragePool | None = None,
+        storage_threads: int = 1,
     ) -> None:
         super().__init__(base_url)
         self.client.set_async_httpx_client(http)
         self._sleep_fn = sleep
+        self.storage = storage
+        self._storage_threads = storage_threads
+        self._storage_limiter: anyio.CapacityLimiter | None = None  # made on the event loop
         self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _AsyncGate] = (
             weakref.WeakKeyDictionary()
         )
@@ -277,8 +290,23 @@ class AsyncDriver(_Driver):
     async def _send(self, op: Op[Any]) -> Any:
         limit, started = self.sending()
         with attempt(op) as current:
-            current.reply = await op.asend(self.client, current.extra)
+            put = op.endpoint
+            if self.storage is not None and isinstance(put, StoragePut) and not httpx_is_patched():
+                current.reply = await self._storage_put(self.storage, put, op.read_timeout)
+            else:
+                current.reply = await op.asend(self.client, current.extra)
         return self.sent(limit, started, current.outcome())
+
+    async def _storage_put(
+        self, storage: StoragePool, put: StoragePut, per_call: float | None
+    ) -> httpx.Response:
+        """``storage.put`` in a worker thread; a cancelled caller waits for it (its timeouts
+        bound it), so a PUT is never left half-known."""
+        if self._storage_limiter is None:
+            self._storage_limiter = anyio.CapacityLimiter(self._storage_threads)
+        return await anyio.to_thread.run_sync(
+            storage.put, put, per_call, limiter=self._storage_limiter
+        )
 
     async def _call(self, intent: Call[Any]) -> Any:
         if intent.alongside is None:

@@ -1,4 +1,5 @@
-"""The synchronous client's storage PUTs over urllib3: the seam, and the guarantees kept.
+"""Both clients' storage PUTs over urllib3 (the async one's in worker threads): the seam, and
+the guarantees kept.
 
 Which path a PUT takes is seen in the fake's call log (urllib3 and httpx announce themselves
 in ``User-Agent``); failures are provoked with raw sockets that misbehave on purpose.
@@ -12,12 +13,14 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import anyio
 import httpx
 import pytest
 from synapse_client.models import PresignedUploadFile
 
 from mockserver import MockSynapse, mock_synapse
 from synapse_ext import (
+    AsyncSynapseClient,
     PresignedUrlExpiredError,
     RequestNotSentError,
     ResponseLostError,
@@ -72,6 +75,80 @@ def test_while_respx_patches_httpx_puts_go_through_httpx(small: Path) -> None:
             assert client._driver.storage is not None  # built, but not used while patched
             assert _upload(fake, client, small).startswith("python-httpx/")
     assert not httpx_is_patched()
+
+
+async def _aupload(fake: MockSynapse, client: AsyncSynapseClient, path: Path) -> str:
+    """:func:`_upload` through the async client."""
+    with v2_client(fake) as v2:
+        (entry,) = upload_urls(v2, {path.name: path.stat().st_size})
+    stored = await client.upload_to_presigned(PresignedUploadFile.from_dict(entry), path)
+    assert stored.checksum == hashlib.md5(BODY).hexdigest()
+    (put,) = [c for c in fake.calls if c.operation_id == "storagePutObject"]
+    return dict(put.headers)["user-agent"]
+
+
+def test_the_async_client_on_the_network_puts_through_urllib3(small: Path) -> None:
+    async def main() -> str:
+        async with AsyncSynapseClient(fake.base_url, fake.token) as client:
+            assert client._driver.storage is not None
+            return await _aupload(fake, client, small)
+
+    with mock_synapse(mode="server") as fake:
+        assert anyio.run(main).startswith("python-urllib3/")
+
+
+def test_the_async_client_with_a_transport_or_under_respx_puts_through_httpx(
+    small: Path,
+) -> None:
+    async def given(fake: MockSynapse) -> str:
+        async with AsyncSynapseClient(
+            fake.base_url, fake.token, transport=fake.transport
+        ) as client:
+            assert client._driver.storage is None
+            return await _aupload(fake, client, small)
+
+    async def patched(fake: MockSynapse) -> str:
+        async with AsyncSynapseClient(fake.base_url, fake.token) as client:
+            assert client._driver.storage is not None  # built, but not used while patched
+            return await _aupload(fake, client, small)
+
+    with mock_synapse(mode="respx", patch=False) as fake:
+        assert anyio.run(given, fake).startswith("python-httpx/")
+    with mock_synapse(mode="respx", patch=True) as fake:
+        assert anyio.run(patched, fake).startswith("python-httpx/")
+
+
+def test_a_cancelled_async_put_is_waited_for_not_abandoned(
+    raw_server: Callable[[Callable[[socket.socket], None]], str], small: Path
+) -> None:
+    """Cancelling the caller does not leave the PUT running unseen: the worker thread ends
+    (here: the storage answers) before the cancellation is delivered."""
+    answered = threading.Event()
+    received = threading.Event()
+
+    def answer(conn: socket.socket) -> None:
+        _read_request(conn)
+        received.set()
+        cancelled.wait(5)
+        conn.sendall(b'HTTP/1.1 200 OK\r\nETag: "e"\r\nContent-Length: 0\r\n\r\n')
+        answered.set()
+
+    cancelled = threading.Event()
+    url = raw_server(answer)
+
+    async def main() -> None:
+        async with AsyncSynapseClient("http://127.0.0.1:1", "t") as client:
+            storage = client._driver.storage
+            assert storage is not None
+            with anyio.CancelScope() as scope:
+                async with anyio.create_task_group() as group:
+                    group.start_soon(client._driver._storage_put, storage, _put(url, small), 5.0)
+                    await anyio.to_thread.run_sync(received.wait, 5)  # the PUT is out
+                    scope.cancel()
+                    cancelled.set()
+            assert answered.is_set()
+
+    anyio.run(main)
 
 
 # -- failures, classified ----------------------------------------------------------------
