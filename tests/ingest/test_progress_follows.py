@@ -147,3 +147,30 @@ def test_the_client_reporter_still_sees_each_file(
     finished = [e for e in files if e.finished]
     assert len(finished) == result.files_uploaded
     assert sum(e.done for e in finished) == result.bytes_sent
+
+
+@pytest.mark.parametrize(
+    "fake_options", [{"latency_ms": 15, "multipart_threshold": 5 << 20, "part_size": 5 << 20}]
+)
+def test_a_large_file_advances_part_by_part_before_it_is_finalized(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path
+) -> None:
+    root = _groups(tmp_path, 2)
+    big = root / "image" / "g00000.jpg"
+    big.write_bytes(b"large " * ((11 << 20) // 6))  # three parts of at most 5 MiB
+    size = big.stat().st_size
+    events: list[tuple[ProgressEvent, int]] = []
+
+    def note(event: ProgressEvent) -> None:
+        if event.desc == "file content" and event.advanced:
+            events.append((event, fake.call_count("v2FinalizeUpload")))
+
+    groups = organize(root, client.get_collection(1)).groups
+    result = upload_data_collection(
+        client, 1, groups, api="v2", on_progress=CallbackProgress(note), **OPTIONS
+    )
+    assert result.success, result.failures
+    parts = [e.advanced for e, _ in events if e.advanced >= 64 << 10]
+    assert sorted(parts) == sorted([5 << 20, 5 << 20, size - (10 << 20)])
+    assert all(finalized == 0 for _, finalized in events)  # all before the finalize
+    assert events[-1][0].done == events[-1][0].total == result.bytes_sent
