@@ -11,6 +11,7 @@ import errno
 import logging
 import os
 import stat
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -36,6 +37,7 @@ from ..progress import NullProgress, ProgressReporter, ProgressTask
 from ..sources import FileRef, SourcePath, file_key, file_size
 from ..upload._files import file_md5
 from ._identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
+from ._sent import FileBytes
 from ._totals import ByteTotal, listed_bytes
 from .journal import Journal, default_journal_path
 from .results import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
@@ -121,6 +123,9 @@ class Engine:
     """Keeps the bytes bar's total exact (None: the bar has no total)."""
     claimed: set[str] = attrs.Factory(set)
     """Checksums taken from source ETags, not yet read: every upload of one verifies it."""
+    sending: dict[str, FileBytes] = attrs.Factory(dict)
+    """The bytes bar's share of each upload under way, by checksum (see :meth:`file_bytes`)."""
+    _bar_lock: threading.Lock = attrs.Factory(threading.Lock)
 
     # -- groups --------------------------------------------------------------------------
     def fail(self, key: str, reason: FailureReason, message: str) -> None:
@@ -300,10 +305,32 @@ class Engine:
         store = self.journal.resume_store(self.scope)
         return {"chunked": True, "chunk_size": chunk_size, "resume_store": store}
 
+    def file_bytes(
+        self, checksum: str, size: int, also: ProgressReporter | None = None
+    ) -> FileBytes:
+        """The bytes bar's share of the upload of ``checksum``: its requests advance it as
+        they are acknowledged (the same share when the file is sent again, so no byte counts
+        twice); ``also``, the client's reporter, gets the upload's own task too."""
+        share = self.sending.get(checksum)
+        if share is None:
+            share = FileBytes(self.bytes_task, size, self._bar_lock, also or NullProgress())
+            self.sending[checksum] = share
+        return share
+
+    def _settled(self, checksum: str, size: int, *, stored: bool) -> int:
+        """The upload of ``checksum`` is over; a stored file's unreported bytes go on the bar.
+        Returns the bytes reported on the bar (they stay there: they were sent)."""
+        share = self.sending.pop(checksum, None)
+        if share is None:  # nothing reported (a dry run)
+            share = FileBytes(self.bytes_task, size, self._bar_lock)
+        if stored:
+            share.complete()
+        return share.sent
+
     def uploaded(self, checksum: str, size: int) -> None:
         self.result.files_uploaded += 1
         self.result.bytes_sent += size
-        self.bytes_task.advance(size)
+        self._settled(checksum, size, stored=True)
 
     def found_present(self, checksum: str) -> None:
         """An upload the server answered with a data file it already had (v2 finalize
@@ -340,8 +367,9 @@ class Engine:
             )
         else:
             message = f"{path}: {error}"
+        sent = self._settled(checksum, size, stored=False)  # on the bar: they travelled
         if self.byte_total is not None:
-            self.byte_total.dropped(size)  # planned, but not counted as sent
+            self.byte_total.dropped(size - sent)  # planned, but never sent
         return message
 
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:

@@ -136,7 +136,11 @@ class IngestRun:
         e = self.engine
         try:
             options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
-            made = yield from ClientApi.upload_file.flow(self.client, path, **options)
+            # Each chunk (or the direct upload) advances the bytes bar once acknowledged.
+            share = e.file_bytes(checksum, size, also=self.client.progress)
+            made = yield from ClientApi.upload_file.flow(
+                self.client, path, on_progress=share, **options
+            )
         except UPLOAD_ERRORS as exc:
             return exc
         if checksum in e.claimed and made.checksum != checksum:

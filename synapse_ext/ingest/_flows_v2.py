@@ -36,7 +36,6 @@ from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
 from ..policy import Decision
-from ..progress import NullProgress
 from ..sources import FileRef
 from ..upload._presigned import (
     PutTarget,
@@ -91,9 +90,10 @@ class IngestRunV2(IngestRun):
     def _put(
         self, upload: PresignedUploadFile, path: FileRef, size: int, checksum: str
     ) -> Flow[StoredFile | Exception]:
-        # The bytes bar advances per stored file (engine.uploaded), not per part.
+        # The bytes bar advances per stored PUT or part, each file's bytes counted once.
+        share = self.engine.file_bytes(checksum, size, also=self.client.progress)
         try:
-            with NullProgress().task(total=size) as task:
+            with share.task(total=size, desc=path.name, unit="B") as task:
                 target = PutTarget(path, size, task, self.client.upload_timeout)
                 return (
                     yield from presigned_upload_flow(
