@@ -135,11 +135,21 @@ def _pace(result: IngestResult) -> list[tuple[str, str]]:
         return []
     seconds = result.elapsed_s
     speed = (
-        f"{result.files_uploaded / seconds:.1f} files/s, "
+        f"{(result.files_uploaded + result.files_resent) / seconds:.1f} files/s, "
         f"{format_size(result.bytes_sent / seconds)}/s, "
         f"{result.units_created / seconds:.1f} units/s"
     )
     return [("elapsed", format_duration(seconds)), ("throughput", speed)]
+
+
+def _present(result: IngestResult) -> str:
+    """``300``, or ``300 (120 sent again, 1.2 MiB: uploaded without a lookup)``."""
+    if not result.files_resent:
+        return f"{result.files_already_present}"
+    return (
+        f"{result.files_already_present} ({result.files_resent} sent again, "
+        f"{format_size(result.bytes_resent)}: small files are uploaded without a lookup)"
+    )
 
 
 def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
@@ -151,9 +161,9 @@ def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
         ("groups", f"{result.groups}"),
         (
             "files to upload" if would else "files uploaded",
-            f"{result.files_uploaded} ({format_size(result.bytes_sent)})",
+            f"{result.files_uploaded} ({format_size(result.bytes_sent - result.bytes_resent)})",
         ),
-        ("files already present", f"{result.files_already_present}"),
+        ("files already present", _present(result)),
         ("units to create" if would else "units created", f"{result.units_created}"),
         ("units already present", f"{result.units_already_present}"),
         *([] if would else [("tasks created", f"{result.tasks_created}")]),
