@@ -86,6 +86,8 @@ class IngestResult:
     units_created: int = 0
     units_already_present: int = 0
     tasks_created: int = 0
+    """Tasks created (v1: tasks its ``POST tasks/`` answered, existing ones included); in a
+    dry run, the tasks a run would create (see ``dry_run``)."""
     failures: list[IngestFailure] = attrs.Factory(list)
     api: str = "v1"
     """The API the ingestion spoke: ``"v1"`` or ``"v2"`` (``api="auto"`` picks v2 when the

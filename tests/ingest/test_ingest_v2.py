@@ -168,7 +168,8 @@ def test_a_dry_run_counts_what_a_run_would_do_and_stores_nothing(
     preview = _ingest(client, root, None, dry_run=True)
     assert preview.dry_run and preview.success
     assert preview.files_uploaded == len(dataset_bytes(root))
-    assert preview.units_created == len(expected) and preview.tasks_created == 0
+    # With a project, a dry run counts the tasks a run would create: one per new unit.
+    assert preview.units_created == preview.tasks_created == len(expected)
     after = server_state(fake)
     assert after["data_files"] == before["data_files"] == [] and after["data_units"] == []
     assert fake.call_count("v2CreateUploadUrls") == fake.call_count("storagePutObject") == 0
