@@ -148,7 +148,8 @@ def ingestion(
     offers it, else v1. ``IngestResult.api`` says which was used. Over v2, local files of at
     most ``lookup_threshold`` bytes (256 KiB by default; 0: none) are uploaded without the
     per-file checksum lookup first: finalize reuses a data file the server already holds
-    (counted in ``files_already_present``, its bytes not in ``bytes_sent``), so a new small
+    (counted in ``files_already_present`` and ``files_resent``, its bytes in ``bytes_sent``
+    and ``bytes_resent``), so a new small
     file costs one request instead of two; a small file the server held leaves its uploaded
     copy as an unreferenced storage object. Larger files and source files are looked up
     first and never sent when held.

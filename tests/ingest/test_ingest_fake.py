@@ -69,6 +69,7 @@ def test_ingest_exact_then_rerun_sends_nothing(
     again = _ingest(client, root, journal)
     assert again.success and again.units_already_present == len(expected)
     assert again.units_created == again.files_uploaded == again.bytes_sent == 0
+    assert again.files_already_present == len(sizes) and again.files_resent == 0
     assert fake.backend.bytes_received == before
     assert fake.call_count("verifyDataFileChecksums") >= 1
     assert_exact(fake, expected)
@@ -82,6 +83,10 @@ def test_without_journal_rerun_still_creates_no_duplicates(
     before = fake.backend.bytes_received
     again = _ingest(client, root, False)
     assert again.units_already_present == len(expected) and again.bytes_sent == 0
+    # v1 checks checksums in batch before any upload: nothing is sent again, and the
+    # server's listing reads as the journal would (every file already present).
+    assert again.files_resent == again.bytes_resent == again.files_uploaded == 0
+    assert again.files_already_present == len(dataset_bytes(root))
     assert fake.backend.bytes_received == before
     assert_exact(fake, expected)
 
