@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from synapse_client.models import DataCollection
 
 from ..client import SynapseClient
 from ..dataset import OrganizeResult, organize
@@ -273,7 +274,16 @@ def upload(
     show_organize(out, directory, organized)
     if dry_run:
         code = _dry_run(
-            client, collection_id, organized, document, out, as_json, project_id, api, trust_etag
+            client,
+            collection_id,
+            organized,
+            document,
+            out,
+            as_json,
+            project_id,
+            api,
+            trust_etag,
+            collection,
         )
         ctx.exit(int(code))
     scope = journal_scope(client.base_url, collection_id)
@@ -304,6 +314,7 @@ def upload(
             api=api,
             trust_etag=trust_etag,
             executor=executor,
+            collection=collection,
         )
     ctx.exit(int(_report(out, document, organized, result, as_json)))
 
@@ -337,6 +348,7 @@ def _dry_run(
     project_id: int | None,
     api: ApiChoice,
     trust_etag: bool,
+    collection: DataCollection,
 ) -> ExitCode:
     """The plan, then what the server says a run would do (journal in memory: untouched)."""
     show_plan(out, organized)
@@ -349,5 +361,6 @@ def _dry_run(
         api=api,
         dry_run=True,
         trust_etag=trust_etag,
+        collection=collection,
     )
     return _report(out, document, organized, result, as_json, plan=plan_dict(organized))

@@ -335,3 +335,28 @@ def test_lost_upload_response_counts_as_uploaded_and_is_not_resent(
     assert result.bytes_sent == sum(dataset_bytes(root).values())
     assert set(fake.backend.checksum_counts.values()) == {1}  # no duplicate data file
     assert_exact(fake, expected)
+
+
+def _collection_gets(fake: MockSynapse, since: int) -> int:
+    return sum(c.operation_id == "getDataCollection" for c in fake.calls[since:])
+
+
+def test_a_given_collection_is_not_fetched_again(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    collection = client.get_collection(1)
+    groups = list(organize(root, collection).groups)
+    since = len(fake.calls)
+    result = upload_data_collection(
+        client, 1, groups, project_id=1, journal=None, api="v1", collection=collection
+    )
+    assert result.success and result.units_created == len(expected)
+    assert _collection_gets(fake, since) == 0
+    assert_exact(fake, expected)
+    since = len(fake.calls)  # without it, the run fetches it (once)
+    again = upload_data_collection(client, 1, groups, project_id=1, journal=None, api="v1")
+    assert again.units_already_present == len(expected)
+    assert _collection_gets(fake, since) == 1
+    with pytest.raises(ValueError, match="data collection 1, not collection_id 2"):
+        upload_data_collection(client, 2, groups, journal=None, collection=collection)
