@@ -259,7 +259,16 @@ class Engine:
             else:
                 seen.add(item.cid)
                 todo.append(item)
+        self._count_known_files(prepared, todo)
         return present, todo
+
+    def _count_known_files(self, prepared: Sequence[Prepared], todo: Sequence[Prepared]) -> None:
+        """Files of the groups known done count as already present (the server holds them,
+        as a lookup would say), but not those the window's other groups still check."""
+        checked = set(self.needed_checksums(todo))
+        pending = {id(item) for item in todo}
+        held = {c for item in prepared if id(item) not in pending for c in item.checksums.values()}
+        self.result.files_already_present += len(held - checked)
 
     @staticmethod
     def needed_checksums(todo: Sequence[Prepared]) -> list[str]:
@@ -332,10 +341,15 @@ class Engine:
         self.result.bytes_sent += size
         self._settled(checksum, size, stored=True)
 
-    def found_present(self, checksum: str) -> None:
+    def found_present(self, checksum: str, size: int) -> None:
         """An upload the server answered with a data file it already had (v2 finalize
-        ``created=false``): the file counts as already present, its bytes as not sent."""
+        ``created=false``): the file counts as already present and as resent; its bytes were
+        sent (``bytes_sent``, ``bytes_resent``)."""
         self.result.files_already_present += 1
+        self.result.files_resent += 1
+        self.result.bytes_resent += size
+        self.result.bytes_sent += size
+        self.bytes_task.advance(size)
 
     def upload_outcome(
         self,
@@ -349,18 +363,19 @@ class Engine:
         """Record one upload's outcome; the error message when the file is not on the server.
 
         ``reused``: the server answered with a data file it already held (counted as already
-        present, see :meth:`found_present`).
+        present and resent, see :meth:`found_present`).
 
         ``DataFileUnconfirmedError`` counts as uploaded: the server holds the content, only
         its data-file id is unknown (and bindings use checksums).
         """
-        message: str | None = None
+        message: str
         if error is None and reused:
-            self.found_present(checksum)
-        elif error is None or isinstance(error, DataFileUnconfirmedError):
+            self.found_present(checksum, size)
+            return None
+        if error is None or isinstance(error, DataFileUnconfirmedError):
             self.uploaded(checksum, size)
             return None
-        elif checksum in self.claimed and isinstance(error, OSError):
+        if checksum in self.claimed and isinstance(error, OSError):
             message = (
                 f"{path}: {error} (its ETag was trusted as its MD5 and is not: an encrypted or "
                 "copied object? run without trust_etag / --trust-etag)"

@@ -9,6 +9,11 @@ caches for any run: MD5s and, on v1, the collection's listing), so the counts sa
   validates them and says which units exist; groups with a file still to upload cannot be
   checked by the server (their files are unknown to it) and count as new;
 * v1 has no dry run on the server: units are known present from the journal and the listing.
+
+With a project, ``tasks_created`` counts the tasks a run would create: one per unit to
+create, and for units already present, over v2 those the server's ``tasks/bulk-create?
+dry_run=true`` says are missing; over v1 (no such check) those the journal records no task for,
+which is what a v1 run would report too (its ``POST tasks/`` answers existing tasks alike).
 """
 
 from __future__ import annotations
@@ -19,8 +24,9 @@ from collections.abc import Sequence
 import attrs
 from synapse_client.models import DataUnitV2BulkCreateResult
 
-from .._flow import Flow
+from .._flow import Flow, batched
 from ..client._api import ClientApi
+from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError
 from ..sources import FileRef
 from ._engine import Prepared
@@ -42,6 +48,8 @@ def _would_upload(run: IngestRun, plan: dict[str, tuple[FileRef, int]]) -> dict[
 def _would_create(run: IngestRun, batch: Sequence[Prepared]) -> None:
     run.engine.result.units_created += len(batch)
     run.engine.groups_task.advance(len(batch))
+    if run.engine.project_id is not None:  # a new unit gets its task
+        run.engine.result.tasks_created += len(batch)
 
 
 @attrs.frozen
@@ -60,7 +68,9 @@ class PreviewRun(IngestRun):
         yield  # a flow
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """No tasks in a dry run."""
+        """Count the tasks of present units the journal records none for (nothing is sent)."""
+        e = self.engine
+        e.result.tasks_created += len(e.tasks_needed(unit_ids))
         return
         yield  # a flow
 
@@ -109,8 +119,21 @@ class PreviewRunV2(IngestRunV2):
         e.result.units_created += created
         e.result.units_already_present += len(answer.results) - created
         e.groups_task.advance(len(batch))
+        if e.project_id is not None:
+            e.result.tasks_created += created  # a new unit gets its task
+            yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """No tasks in a dry run."""
-        return
-        yield  # a flow
+        """``tasks/bulk-create?dry_run=true`` for present units: how many tasks are missing."""
+        e = self.engine
+        if e.project_id is None:
+            return
+        for chunk in batched(e.tasks_needed(unit_ids), MAX_BATCH):
+            try:
+                answer = yield from ClientApi.bulk_create_tasks.flow(
+                    self.client, e.project_id, chunk, dry_run=True
+                )
+            except ClientError as exc:
+                e.tasks_failed(chunk, exc)
+                continue
+            e.result.tasks_created += answer.created_count

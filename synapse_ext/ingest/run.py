@@ -23,6 +23,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TypedDict
 
+from synapse_client.models import DataCollection
+
 from .._flow import AdaptiveLimit, Flow
 from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
@@ -131,6 +133,7 @@ def ingestion(
     trust_etag: bool = False,
     executor: Executor | None = None,
     adaptive: bool = True,
+    collection: DataCollection | None = None,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -148,7 +151,8 @@ def ingestion(
     offers it, else v1. ``IngestResult.api`` says which was used. Over v2, local files of at
     most ``lookup_threshold`` bytes (256 KiB by default; 0: none) are uploaded without the
     per-file checksum lookup first: finalize reuses a data file the server already holds
-    (counted in ``files_already_present``, its bytes not in ``bytes_sent``), so a new small
+    (counted in ``files_already_present`` and ``files_resent``, its bytes in ``bytes_sent``
+    and ``bytes_resent``), so a new small
     file costs one request instead of two; a small file the server held leaves its uploaded
     copy as an unreferenced storage object. Larger files and source files are looked up
     first and never sent when held.
@@ -175,7 +179,15 @@ def ingestion(
     break, and grows back (``IngestResult.concurrency`` says what it did;
     ``docs/decisions.md``). ``adaptive=False``: exactly ``max_workers`` (8 by default) at a
     time.
+
+    ``collection``: the collection ``collection_id`` names, as the caller already fetched it
+    with its file specifications (``client.get_collection``, to ``organize`` with): the run
+    then does not ask for it again. Its id must be ``collection_id``.
     """
+    if collection is not None and collection.id != collection_id:
+        raise ValueError(
+            f"collection is data collection {collection.id}, not collection_id {collection_id}"
+        )
     started = time.monotonic()
     if executor is not None:
         from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
@@ -200,6 +212,7 @@ def ingestion(
             dry_run=dry_run,
             trust_etag=trust_etag,
             adaptive=adaptive,
+            check_collection=collection is None,
         )
         shards.elapsed_s = time.monotonic() - started
         return shards
@@ -219,7 +232,8 @@ def ingestion(
     with ExitStack() as stack:
         jr = open_journal(journal, stack)
         result.api = yield from _which_api(client, collection_id, api)
-        collection = yield from ClientApi.get_collection.flow(client, collection_id)
+        if collection is None:
+            collection = yield from ClientApi.get_collection.flow(client, collection_id)
         window = max(window, batch_size)
         groups_task, bytes_task, byte_total = progress_tasks(
             stack, as_reporter(on_progress), data, window
