@@ -349,7 +349,7 @@ class Engine:
         self.result.files_resent += 1
         self.result.bytes_resent += size
         self.result.bytes_sent += size
-        self.bytes_task.advance(size)
+        self._settled(checksum, size, stored=True)  # sent: on the bar, once
 
     def upload_outcome(
         self,
