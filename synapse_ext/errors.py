@@ -17,6 +17,7 @@ Hierarchy::
     ├── SeedCompatError (ValueError)     a documentation shape with no unambiguous translation
     ├── DaskAddressError (ValueError)    a --dask value that is no address nor local:N
     ├── MissingDaskError (ImportError)   ``distributed`` is not installed
+    ├── CliError                         ends a ``synapse-dc`` command (.code, .message)
     └── ClientError
         ├── AuthenticationError      401
         ├── AuthorizationError       403
