@@ -287,6 +287,9 @@ class SyncDriver(_Driver):
         gate = shared.condition
         scope = _Scope(_scope.get())
         pending = iter(range(len(flows)))
+        # Each sub-flow runs in a copy of this context (a new thread starts with an empty
+        # one): its requests report to the limit ours report to, unless it has its own.
+        context = contextvars.copy_context()
 
         def capacity() -> int:
             return limit.current if limit is not None else workers
@@ -314,7 +317,7 @@ class SyncDriver(_Driver):
                         return
                     shared.running += 1
                 try:
-                    contextvars.copy_context().run(run_one, index)
+                    context.copy().run(run_one, index)
                 except _Cancelled:
                     pass  # stopped: a sibling (or the enclosing Parallel) failed
                 except BaseException as exc:

@@ -294,3 +294,36 @@ def test_sub_flows_that_never_started_are_closed(world: str, cancelled: Cancels)
     assert outcome(world, flow()) == ("raised", "Boom: sub-flow 1")
     assert late.gi_frame is None  # closed
     assert "late started" not in log.events
+
+
+class CountingLimit(AdaptiveLimit):
+    """An adaptive limit that counts the requests reported to it."""
+
+    def __init__(self, ceiling: int) -> None:
+        super().__init__(ceiling, start=ceiling)
+        self.reported = 0
+        self._lock = threading.Lock()
+
+    def observe(self, signal: Any, started: float) -> None:
+        with self._lock:
+            self.reported += 1
+        super().observe(signal, started)
+
+
+@pytest.mark.parametrize("world", ["sync", "async"])
+def test_requests_of_a_fixed_parallel_report_to_the_enclosing_adaptive_limit(world: str) -> None:
+    # The parts of one file (a fixed Parallel) run inside a file's sub-flow gated on the
+    # adaptive limit: their requests are the ones the limit must hear about.
+    limit = CountingLimit(2)
+
+    def part(i: int) -> Flow[Any]:
+        return (yield Call(ops.get_unit(i)))
+
+    def one_file(n: int) -> Flow[Any]:
+        return (yield Parallel([part(n * 10 + i) for i in range(3)], 3))
+
+    def flow() -> Flow[Any]:
+        return (yield Parallel([one_file(n) for n in range(2)], limit))
+
+    run_in(world, flow())
+    assert limit.reported == 6
