@@ -17,6 +17,7 @@ from synapse_client.models import DataCollection, DataUnitCreate, PaginatedDataU
 from ._closing import Closing
 from .client import SynapseClient
 from .client._options import ProgressArg, SyncOptions
+from .errors import SynapseError
 from .ingest import GroupLike, IngestOptions, upload_data_collection
 from .progress import CallbackProgress
 from .upload._files import check_file, file_md5
@@ -27,7 +28,7 @@ _UNIT_KEYS = ("data_collection", "files", "meta", "groups")
 _LIST_PARAMS = {"page", "page_size", "data_collection", "expand"}
 
 
-class SeedCompatError(ValueError):
+class SeedCompatError(SynapseError, ValueError):
     """The documentation's data shape cannot be translated to the real API unambiguously."""
 
 

@@ -15,6 +15,7 @@ from ..errors import (
     NotFoundError,
     ProtocolError,
     ServerError,
+    SynapseError,
 )
 
 __all__ = ["CliError", "ExitCode", "describe_error", "journal_unusable"]
@@ -39,7 +40,7 @@ class ExitCode(IntEnum):
     """Interrupted (Ctrl-C); re-run the same command to resume."""
 
 
-class CliError(Exception):
+class CliError(SynapseError):
     """An error that ends the command with ``code`` and one line: ``message``."""
 
     def __init__(self, code: ExitCode, message: str) -> None:

@@ -21,7 +21,7 @@ from synapse_client.models import (
     Task,
 )
 
-from .._flow import Emit, Flow, Pages, batched, blocking, retrying
+from .._flow import Emit, Flow, Pages, PageTokens, batched, blocking, retrying
 from .._wire import operations as ops
 from .._wire.call import Op
 from ..errors import (
@@ -115,10 +115,12 @@ class ClientApi(ClientApiPresigned, Generic[TransportT, SleepT]):
         yield from self._follow(page, model)
 
     def _follow(self, page: Page, model: type[Page]) -> Pages[object]:
-        """Emit ``page``'s items, then every later page's (``next`` URLs followed as given)."""
+        """Emit ``page``'s items, then every later page's (``next`` URLs followed as given;
+        one that comes back twice raises ``ProtocolError``)."""
         yield Emit(page.results)
+        tokens = PageTokens("next URL")
         while page.next_:
-            page = yield from self._retrying(ops.next_page(page.next_, model))
+            page = yield from self._retrying(ops.next_page(tokens.follow(page.next_), model))
             yield Emit(page.results)
 
     def __repr__(self) -> str:

@@ -34,8 +34,9 @@ from ..dataset.specs import Spec
 from ..errors import ClientError, DataFileUnconfirmedError, ProtocolError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import NullProgress, ProgressReporter, ProgressTask
-from ..sources import FileRef, SourcePath, file_key, file_size
-from ..upload._files import file_md5
+from ..sources import FileRef, SourceError, SourcePath, file_key, file_size
+from ..upload._files import EmptyFileError, file_md5
+from ..upload._presigned import FileChangedError
 from ._identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
 from ._sent import FileBytes
 from ._totals import ByteTotal, listed_bytes
@@ -61,8 +62,17 @@ logger = logging.getLogger("synapse_ext")
 
 _MAX_PATH = 1024  # DataUnitFileRef.path maxLength
 TASK_BATCH = 1000
-# ClientError from the API; OSError/ValueError (EmptyFileError) if the file changed on disk.
-UPLOAD_ERRORS = (ClientError, OSError, ValueError)
+UPLOAD_ERRORS: tuple[type[Exception], ...] = (
+    ClientError,
+    FileChangedError,
+    EmptyFileError,
+    SourceError,
+    OSError,
+)
+"""What one file's upload can fail with, as a per-file failure: the server's answer
+(``ClientError``), the file changed or emptied since it was hashed, its source, or reading it
+(``OSError``). Anything else (a plain ``ValueError``, ``TypeError``, ...) is a bug and
+propagates."""
 
 
 class DefaultJournal(Enum):

@@ -44,7 +44,7 @@ from ..upload._presigned import (
     poll_after_lost_finalize,
     presigned_upload_flow,
 )
-from ._engine import Prepared
+from ._engine import UPLOAD_ERRORS, Prepared
 from ._flows import IngestRun
 from .results import FailureReason
 
@@ -106,7 +106,7 @@ class IngestRunV2(IngestRun):
                         verify_md5=checksum in self.engine.claimed,
                     )
                 )
-        except (ClientError, OSError, ValueError) as exc:
+        except UPLOAD_ERRORS as exc:
             return exc
 
     def _store(self, files: Sequence[tuple[str, FileRef, int]]) -> Flow[dict[str, Any]]:

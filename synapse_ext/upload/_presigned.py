@@ -42,6 +42,8 @@ from .._wire import operations as ops
 from ..errors import (
     ClientError,
     ProtocolError,
+    SynapseError,
+    UploadPlanError,
 )
 from ..policy import Decision, RetryPolicy, Uniform
 from ..progress import ProgressTask
@@ -62,7 +64,7 @@ logger = logging.getLogger("synapse_ext")
 T = TypeVar("T")
 
 
-class FileChangedError(OSError):
+class FileChangedError(SynapseError, OSError):
     """The file's content is not what was hashed before the upload (it changed meanwhile)."""
 
 
@@ -165,16 +167,16 @@ class _Both:
 
 
 def _part_plan(upload: PresignedUploadFile, size: int) -> list[tuple[int, str, int, int]]:
-    """``(part_number, url, start, length)`` of every part; ValueError if they do not fit."""
+    """``(part_number, url, start, length)`` of every part; UploadPlanError if they do not fit."""
     multipart = upload.multipart
     assert multipart is not None
     part_size = multipart.part_size
     parts = sorted(multipart.parts, key=lambda p: p.part_number)
     numbers = [p.part_number for p in parts]
     if part_size < 1 or numbers != list(range(1, len(parts) + 1)):
-        raise ValueError(f"{upload.file_key}: the server's part plan is not 1..N: {numbers}")
+        raise UploadPlanError(f"{upload.file_key}: the server's part plan is not 1..N: {numbers}")
     if not (len(parts) - 1) * part_size < size <= len(parts) * part_size:
-        raise ValueError(
+        raise UploadPlanError(
             f"{upload.file_key}: {len(parts)} parts of {part_size} bytes do not hold "
             f"{size} bytes (was the file announced with another size?)"
         )
@@ -207,7 +209,9 @@ def presigned_upload_flow(
     name = target.path.name
     if upload.multipart is None:
         if not upload.presigned_url:
-            raise ValueError(f"{upload.file_key}: neither a presigned URL nor a multipart upload")
+            raise UploadPlanError(
+                f"{upload.file_key}: neither a presigned URL nor a multipart upload"
+            )
         sent = yield from _put(
             target,
             upload.presigned_url,
