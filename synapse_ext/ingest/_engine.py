@@ -11,6 +11,7 @@ import errno
 import logging
 import os
 import stat
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -104,7 +105,12 @@ class Prepared:
 
 @attrs.define
 class Engine:
-    """Decisions and bookkeeping of one ingestion; no network I/O."""
+    """Decisions and bookkeeping of one ingestion; no network I/O.
+
+    Thread-safe where the batch flows of a window meet (they run at once, in threads with
+    the blocking client): every count of ``result``, the progress tasks and the bytes total
+    are updated under one lock, and the journal has its own.
+    """
 
     collection_id: int
     scope: str
@@ -121,12 +127,14 @@ class Engine:
     """Keeps the bytes bar's total exact (None: the bar has no total)."""
     claimed: set[str] = attrs.Factory(set)
     """Checksums taken from source ETags, not yet read: every upload of one verifies it."""
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
 
     # -- groups --------------------------------------------------------------------------
     def fail(self, key: str, reason: FailureReason, message: str) -> None:
         logger.warning("group %r failed (%s): %s", key, reason, message)
-        self.result.failures.append(IngestFailure(key, reason, message))
-        self.groups_task.advance(1)
+        with self._lock:
+            self.result.failures.append(IngestFailure(key, reason, message))
+            self.groups_task.advance(1)
 
     def admit(self, items: Sequence[tuple[int, Any]]) -> list[GroupInput]:
         """Normalize and validate a window of raw groups; report the invalid ones."""
@@ -301,14 +309,17 @@ class Engine:
         return {"chunked": True, "chunk_size": chunk_size, "resume_store": store}
 
     def uploaded(self, checksum: str, size: int) -> None:
-        self.result.files_uploaded += 1
-        self.result.bytes_sent += size
-        self.bytes_task.advance(size)
+        """Count one file stored (``size`` bytes sent)."""
+        with self._lock:
+            self.result.files_uploaded += 1
+            self.result.bytes_sent += size
+            self.bytes_task.advance(size)
 
     def found_present(self, checksum: str) -> None:
         """An upload the server answered with a data file it already had (v2 finalize
         ``created=false``): the file counts as already present, its bytes as not sent."""
-        self.result.files_already_present += 1
+        with self._lock:
+            self.result.files_already_present += 1
 
     def upload_outcome(
         self,
@@ -341,7 +352,8 @@ class Engine:
         else:
             message = f"{path}: {error}"
         if self.byte_total is not None:
-            self.byte_total.dropped(size)  # planned, but not counted as sent
+            with self._lock:
+                self.byte_total.dropped(size)  # planned, but not counted as sent
         return message
 
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
@@ -396,8 +408,7 @@ class Engine:
             self.journal.record_remote_units(self.scope, pairs)
         else:
             self.journal.finish_batch(self.scope, batch_id, pairs)
-        self.result.units_created += len(pairs)
-        self.groups_task.advance(len(pairs))
+        self.units_made(len(pairs))
         return [uid for _, uid in pairs], unmatched
 
     def batch_bound(
@@ -417,10 +428,15 @@ class Engine:
         pairs = [(item.cid, unit_id) for item, (unit_id, _) in zip(batch, results, strict=True)]
         self.journal.finish_batch(self.scope, batch_id, pairs)
         created = sum(1 for _, was_created in results if was_created or resent_after_loss)
-        self.result.units_created += created
-        self.result.units_already_present += len(results) - created
-        self.groups_task.advance(len(pairs))
+        self.units_made(created, present=len(results) - created)
         return [unit_id for _, unit_id in pairs]
+
+    def units_made(self, created: int, *, present: int = 0) -> None:
+        """Count ``created`` units made and ``present`` found already there (groups done)."""
+        with self._lock:
+            self.result.units_created += created
+            self.result.units_already_present += present
+            self.groups_task.advance(created + present)
 
     def record_listing(self, units: Iterable[DataUnit]) -> None:
         chunk: list[tuple[str, int]] = []
@@ -431,14 +447,18 @@ class Engine:
                 chunk = []
         self.journal.record_remote_units(self.scope, chunk)
 
-    def reconciled(self, batch: Sequence[Prepared]) -> tuple[list[int], list[Prepared]]:
-        """After a listing: the batch's groups found (now created) and those still missing."""
+    def reconciled(
+        self, batch_id: str, batch: Sequence[Prepared]
+    ) -> tuple[list[int], list[Prepared]]:
+        """After a listing begun once batch ``batch_id`` was answered: its groups found (now
+        created) and those still missing. Only that batch is closed: another batch in flight
+        meanwhile (a concurrent batch flow's, its POST maybe unanswered) may be applied after
+        the listing read its page, so it keeps its "maybe applied" mark."""
         done = self.journal.done_units(self.scope, [b.cid for b in batch])
-        self.journal.close_inflight(self.scope)
+        self.journal.finish_batch(self.scope, batch_id, [])  # found ones are already done
         self.journal.mark_scope_listed(self.scope)
         found = [done[b.cid] for b in batch if b.cid in done]
-        self.result.units_created += len(found)
-        self.groups_task.advance(len(found))
+        self.units_made(len(found))
         return found, [b for b in batch if b.cid not in done]
 
     def batch_failed(
@@ -456,13 +476,15 @@ class Engine:
     def tasks_created(self, unit_ids: Sequence[int], n_tasks: int) -> None:
         assert self.project_id is not None
         self.journal.record_tasks(self.scope, self.project_id, unit_ids)
-        self.result.tasks_created += n_tasks
+        with self._lock:
+            self.result.tasks_created += n_tasks
 
     def tasks_failed(self, unit_ids: Sequence[int], error: ClientError) -> None:
-        for uid in unit_ids:
-            self.result.failures.append(
-                IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
-            )
+        with self._lock:
+            for uid in unit_ids:
+                self.result.failures.append(
+                    IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
+                )
 
 
 def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:

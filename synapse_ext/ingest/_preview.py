@@ -40,8 +40,7 @@ def _would_upload(run: IngestRun, plan: dict[str, tuple[FileRef, int]]) -> dict[
 
 
 def _would_create(run: IngestRun, batch: Sequence[Prepared]) -> None:
-    run.engine.result.units_created += len(batch)
-    run.engine.groups_task.advance(len(batch))
+    run.engine.units_made(len(batch))
 
 
 @attrs.frozen
@@ -106,9 +105,7 @@ class PreviewRunV2(IngestRunV2):
             )
             return
         created = sum(1 for r in answer.results if r.created)
-        e.result.units_created += created
-        e.result.units_already_present += len(answer.results) - created
-        e.groups_task.advance(len(batch))
+        e.units_made(created, present=len(answer.results) - created)
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
         """No tasks in a dry run."""
