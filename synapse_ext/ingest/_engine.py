@@ -116,7 +116,12 @@ class Prepared:
 
 @attrs.define
 class Engine:
-    """Decisions and bookkeeping of one ingestion; no network I/O."""
+    """Decisions and bookkeeping of one ingestion; no network I/O.
+
+    Thread-safe where the batch flows of a window meet (they run at once, in threads with
+    the blocking client): every count of ``result``, the progress tasks and the bytes total
+    are updated under one lock, and the journal has its own.
+    """
 
     collection_id: int
     scope: str
@@ -136,12 +141,15 @@ class Engine:
     sending: dict[str, FileBytes] = attrs.Factory(dict)
     """The bytes bar's share of each upload under way, by checksum (see :meth:`file_bytes`)."""
     _bar_lock: threading.Lock = attrs.Factory(threading.Lock)
+    """Taken by the bar's shares (after ``_lock`` when both are held, never before it)."""
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
 
     # -- groups --------------------------------------------------------------------------
     def fail(self, key: str, reason: FailureReason, message: str) -> None:
         logger.warning("group %r failed (%s): %s", key, reason, message)
-        self.result.failures.append(IngestFailure(key, reason, message))
-        self.groups_task.advance(1)
+        with self._lock:
+            self.result.failures.append(IngestFailure(key, reason, message))
+            self.groups_task.advance(1)
 
     def admit(self, items: Sequence[tuple[int, Any]]) -> list[GroupInput]:
         """Normalize and validate a window of raw groups; report the invalid ones."""
@@ -330,36 +338,41 @@ class Engine:
         """The bytes bar's share of the upload of ``checksum``: its requests advance it as
         they are acknowledged (the same share when the file is sent again, so no byte counts
         twice); ``also``, the client's reporter, gets the upload's own task too."""
-        share = self.sending.get(checksum)
-        if share is None:
-            share = FileBytes(self.bytes_task, size, self._bar_lock, also or NullProgress())
-            self.sending[checksum] = share
-        return share
+        with self._lock:
+            share = self.sending.get(checksum)
+            if share is None:
+                share = FileBytes(self.bytes_task, size, self._bar_lock, also or NullProgress())
+                self.sending[checksum] = share
+            return share
 
     def _settled(self, checksum: str, size: int, *, stored: bool) -> int:
         """The upload of ``checksum`` is over; a stored file's unreported bytes go on the bar.
         Returns the bytes reported on the bar (they stay there: they were sent)."""
-        share = self.sending.pop(checksum, None)
-        if share is None:  # nothing reported (a dry run)
-            share = FileBytes(self.bytes_task, size, self._bar_lock)
-        if stored:
-            share.complete()
-        return share.sent
+        with self._lock:
+            share = self.sending.pop(checksum, None)
+            if share is None:  # nothing reported (a dry run)
+                share = FileBytes(self.bytes_task, size, self._bar_lock)
+            if stored:
+                share.complete()
+            return share.sent
 
     def uploaded(self, checksum: str, size: int) -> None:
-        self.result.files_uploaded += 1
-        self.result.bytes_sent += size
-        self._settled(checksum, size, stored=True)
+        """Count one file stored (``size`` bytes sent)."""
+        with self._lock:
+            self.result.files_uploaded += 1
+            self.result.bytes_sent += size
+            self._settled(checksum, size, stored=True)
 
     def found_present(self, checksum: str, size: int) -> None:
         """An upload the server answered with a data file it already had (v2 finalize
         ``created=false``): the file counts as already present and as resent; its bytes were
         sent (``bytes_sent``, ``bytes_resent``)."""
-        self.result.files_already_present += 1
-        self.result.files_resent += 1
-        self.result.bytes_resent += size
-        self.result.bytes_sent += size
-        self._settled(checksum, size, stored=True)  # sent: on the bar, once
+        with self._lock:
+            self.result.files_already_present += 1
+            self.result.files_resent += 1
+            self.result.bytes_resent += size
+            self.result.bytes_sent += size
+            self._settled(checksum, size, stored=True)  # sent: on the bar, once
 
     def upload_outcome(
         self,
@@ -394,7 +407,8 @@ class Engine:
             message = f"{path}: {error}"
         sent = self._settled(checksum, size, stored=False)  # on the bar: they travelled
         if self.byte_total is not None:
-            self.byte_total.dropped(size - sent)  # planned, but never sent
+            with self._lock:
+                self.byte_total.dropped(size - sent)  # planned, but never sent
         return message
 
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
@@ -449,8 +463,7 @@ class Engine:
             self.journal.record_remote_units(self.scope, pairs)
         else:
             self.journal.finish_batch(self.scope, batch_id, pairs)
-        self.result.units_created += len(pairs)
-        self.groups_task.advance(len(pairs))
+        self.units_made(len(pairs))
         return [uid for _, uid in pairs], unmatched
 
     def batch_bound(
@@ -470,10 +483,15 @@ class Engine:
         pairs = [(item.cid, unit_id) for item, (unit_id, _) in zip(batch, results, strict=True)]
         self.journal.finish_batch(self.scope, batch_id, pairs)
         created = sum(1 for _, was_created in results if was_created or resent_after_loss)
-        self.result.units_created += created
-        self.result.units_already_present += len(results) - created
-        self.groups_task.advance(len(pairs))
+        self.units_made(created, present=len(results) - created)
         return [unit_id for _, unit_id in pairs]
+
+    def units_made(self, created: int, *, present: int = 0) -> None:
+        """Count ``created`` units made and ``present`` found already there (groups done)."""
+        with self._lock:
+            self.result.units_created += created
+            self.result.units_already_present += present
+            self.groups_task.advance(created + present)
 
     def record_listing(self, units: Iterable[DataUnit]) -> None:
         chunk: list[tuple[str, int]] = []
@@ -484,14 +502,18 @@ class Engine:
                 chunk = []
         self.journal.record_remote_units(self.scope, chunk)
 
-    def reconciled(self, batch: Sequence[Prepared]) -> tuple[list[int], list[Prepared]]:
-        """After a listing: the batch's groups found (now created) and those still missing."""
+    def reconciled(
+        self, batch_id: str, batch: Sequence[Prepared]
+    ) -> tuple[list[int], list[Prepared]]:
+        """After a listing begun once batch ``batch_id`` was answered: its groups found (now
+        created) and those still missing. Only that batch is closed: another batch in flight
+        meanwhile (a concurrent batch flow's, its POST maybe unanswered) may be applied after
+        the listing read its page, so it keeps its "maybe applied" mark."""
         done = self.journal.done_units(self.scope, [b.cid for b in batch])
-        self.journal.close_inflight(self.scope)
+        self.journal.finish_batch(self.scope, batch_id, [])  # found ones are already done
         self.journal.mark_scope_listed(self.scope)
         found = [done[b.cid] for b in batch if b.cid in done]
-        self.result.units_created += len(found)
-        self.groups_task.advance(len(found))
+        self.units_made(len(found))
         return found, [b for b in batch if b.cid not in done]
 
     def batch_failed(
@@ -509,13 +531,20 @@ class Engine:
     def tasks_created(self, unit_ids: Sequence[int], n_tasks: int) -> None:
         assert self.project_id is not None
         self.journal.record_tasks(self.scope, self.project_id, unit_ids)
-        self.result.tasks_created += n_tasks
+        with self._lock:
+            self.result.tasks_created += n_tasks
+
+    def tasks_counted(self, n_tasks: int) -> None:
+        """Count ``n_tasks`` tasks a dry run would create (nothing recorded)."""
+        with self._lock:
+            self.result.tasks_created += n_tasks
 
     def tasks_failed(self, unit_ids: Sequence[int], error: ClientError) -> None:
-        for uid in unit_ids:
-            self.result.failures.append(
-                IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
-            )
+        with self._lock:
+            for uid in unit_ids:
+                self.result.failures.append(
+                    IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
+                )
 
 
 def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:

@@ -31,6 +31,9 @@ __all__ = ["IngestRun"]
 
 logger = logging.getLogger("synapse_ext")
 
+BATCHES_IN_FLIGHT = 3
+"""Batch flows of a window that run at once (their uploads share the adaptive limit)."""
+
 
 @attrs.frozen
 class IngestRun:
@@ -99,30 +102,52 @@ class IngestRun:
     def _upload_and_bind(
         self, todo: Sequence[Prepared], plan: dict[str, tuple[FileRef, int]]
     ) -> Flow[None]:
-        """Upload batch by batch (``batch_size`` groups), each batch's units created while the
-        next batch's files upload: units appear as soon as their files are stored.
+        """Upload and bind the window's groups as batch flows (``batch_size`` groups each),
+        ``BATCHES_IN_FLIGHT`` at a time: each uploads its files (upload-urls, PUTs on the
+        shared limit, finalize over v2) and binds its groups (units, then tasks), so one
+        batch's requests before and after its uploads overlap the uploads of the others.
 
-        A file is uploaded with the first batch that needs it, so when a batch is bound every
-        file it names was uploaded by it or by a batch before it (whose outcome is known).
-        The two stages touch disjoint state (file counts and bytes / group counts and units).
+        A file is uploaded by the first batch that names it. A group naming a file an
+        earlier batch uploads is not bound by its own batch (that upload's outcome may not be
+        known yet): it is bound after every batch flow has ended, against the merged failures.
+        The other groups name only files their batch uploads or the server holds.
         """
-        failed: dict[str, str] = {}
-        previous: list[Prepared] = []
+        flows: list[Flow[dict[str, str]]] = []
+        deferred: list[Prepared] = []
+        earlier: set[str] = set()  # checksums uploaded by the batches before this one
         for number, batch in enumerate(batched(todo, self.engine.batch_size), 1):
             own = {c: plan.pop(c) for b in batch for c in b.checksums.values() if c in plan}
-            logger.debug("batch %d: %d groups, %d files to upload", number, len(batch), len(own))
-            stages = [self.upload(own), self._bind(previous, failed)]
-            outcome = yield Parallel(stages, 2 if previous else 1)
-            failed.update(outcome[0])
-            previous = batch
-        yield from self._bind(previous, failed)
+            now: list[Prepared] = []
+            later: list[Prepared] = []
+            for b in batch:
+                (later if earlier.intersection(b.checksums.values()) else now).append(b)
+            logger.debug(
+                "batch %d: %d groups, %d files to upload, %d groups bound after the window",
+                number, len(batch), len(own), len(later),
+            )  # fmt: skip
+            flows.append(self._batch(now, own))
+            deferred += later
+            earlier.update(own)
+        failed: dict[str, str] = {}
+        for errors in (yield Parallel(flows, BATCHES_IN_FLIGHT)):
+            failed.update(errors)
+        for batch in batched(deferred, self.engine.batch_size):
+            yield from self._bind(batch, failed)
 
-    def _bind(self, batch: list[Prepared], failed: dict[str, str]) -> Flow[dict[str, str]]:
+    def _batch(
+        self, bind: list[Prepared], own: dict[str, tuple[FileRef, int]]
+    ) -> Flow[dict[str, str]]:
+        """One batch flow: upload ``own``, then bind ``bind`` (whose files are all ``own`` or
+        held); its failures are results (checksum → error; failed groups reported)."""
+        failed = (yield from self.upload(own)) if own else {}
+        yield from self._bind(bind, failed)
+        return failed
+
+    def _bind(self, batch: list[Prepared], failed: dict[str, str]) -> Flow[None]:
         """Create the units of ``batch`` whose files are all stored (``failed``: those not)."""
         bindable = self.engine.bindable(batch, failed) if batch else []
         if bindable:
             yield from self.unit_batch(bindable)
-        return {}
 
     def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
         """The checksums of ``todo``'s files the server holds (those are not uploaded)."""
@@ -236,7 +261,7 @@ class IngestRun:
                     if not (yield from self._reconcile()):
                         e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
                         return
-                    found, batch = e.reconciled(batch)
+                    found, batch = e.reconciled(batch_id, batch)
                     yield from self.tasks(found)
                 else:
                     e.journal.abandon_batch(batch_id)
@@ -252,7 +277,7 @@ class IngestRun:
                 if not (yield from self._reconcile()):
                     e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, "answer incomplete")
                     return
-                found, batch = e.reconciled(batch)
+                found, batch = e.reconciled(batch_id, batch)
                 yield from self.tasks(found)
                 reason = "answer incomplete"
             attempt += 1

@@ -142,13 +142,14 @@ class IngestRunV2(IngestRun):
         return outcome
 
     def _finalize(
-        self, stored: dict[str, StoredFile], *, again: bool = True
+        self, stored: dict[str, StoredFile], *, sends: int = 1
     ) -> Flow[dict[str, str | bool]]:
         """Finalize ``stored``; checksum → the server's reason, or whether the data file was
         created (False: it already had one). After a lost answer, a 5xx or a 429 (applied or
         not: nothing tells) the held ones count as created; those the polls never find are
-        finalized once more: finalize reuses the data file of a known checksum, so even a
-        first request applied late cannot make a second."""
+        finalized again (``sends``: this one's number; at most the policy's ``max_attempts``
+        in all): finalize reuses the data file of a known checksum, so even a first request
+        applied late cannot make a second."""
         entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
         logger.debug("finalizing %d stored files", len(entries))
         try:
@@ -169,12 +170,12 @@ class IngestRunV2(IngestRun):
 
             yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
             out: dict[str, str | bool] = {c: True for c in stored if c not in missing}
-            if missing and again:
+            if missing and sends < self.client.policy.max_attempts:
                 logger.info(
                     "finalize: %d files still unknown after polling: sent again", len(missing)
                 )
                 out.update(
-                    (yield from self._finalize({c: stored[c] for c in missing}, again=False))
+                    (yield from self._finalize({c: stored[c] for c in missing}, sends=sends + 1))
                 )
             else:
                 out.update({c: str(lost) for c in missing})

@@ -46,10 +46,9 @@ def _would_upload(run: IngestRun, plan: dict[str, tuple[FileRef, int]]) -> dict[
 
 
 def _would_create(run: IngestRun, batch: Sequence[Prepared]) -> None:
-    run.engine.result.units_created += len(batch)
-    run.engine.groups_task.advance(len(batch))
+    run.engine.units_made(len(batch))
     if run.engine.project_id is not None:  # a new unit gets its task
-        run.engine.result.tasks_created += len(batch)
+        run.engine.tasks_counted(len(batch))
 
 
 @attrs.frozen
@@ -116,11 +115,9 @@ class PreviewRunV2(IngestRunV2):
             )
             return
         created = sum(1 for r in answer.results if r.created)
-        e.result.units_created += created
-        e.result.units_already_present += len(answer.results) - created
-        e.groups_task.advance(len(batch))
+        e.units_made(created, present=len(answer.results) - created)
         if e.project_id is not None:
-            e.result.tasks_created += created  # a new unit gets its task
+            e.tasks_counted(created)  # a new unit gets its task
             yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
@@ -136,4 +133,4 @@ class PreviewRunV2(IngestRunV2):
             except ClientError as exc:
                 e.tasks_failed(chunk, exc)
                 continue
-            e.result.tasks_created += answer.created_count
+            e.tasks_counted(answer.created_count)

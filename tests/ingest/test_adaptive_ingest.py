@@ -52,7 +52,8 @@ def test_throttled_uploads_back_off_and_every_unit_is_made_once(
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
     stats = result.concurrency
     assert stats is not None and stats.ceiling == 48 and stats.start == 8
-    assert stats.decreases >= 1 and stats.lowest < stats.start
+    # It backed off from where it stood (batches run side by side, so it may have grown first).
+    assert stats.decreases >= 1 and stats.lowest < stats.peak
     assert result.to_dict()["concurrency"] == {
         "start": 8,
         "peak": stats.peak,

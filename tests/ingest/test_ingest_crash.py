@@ -154,8 +154,6 @@ def test_killed_while_committed_batch_response_in_flight(fake: MockSynapse, tmp_
             assert proc.poll() is None, "the child finished before the slow batch committed"
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        committed = fake.backend.counts()["data_units"]
-        assert committed > 0
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
@@ -164,9 +162,13 @@ def test_killed_while_committed_batch_response_in_flight(fake: MockSynapse, tmp_
         if proc.stderr:
             proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
-    db = sqlite3.connect(journal)  # the batch is recorded in flight in the journal
+    # Other batch flows ran beside the slow one: what the server holds once it is idle.
+    settle(fake)
+    committed = fake.backend.counts()["data_units"]
+    assert committed > 0
+    db = sqlite3.connect(journal)  # the slow batch (and any other unanswered) is in flight
     try:
-        assert db.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == 1
+        assert db.execute("SELECT COUNT(*) FROM batches").fetchone()[0] >= 1
     finally:
         db.close()
     fake.faults.clear()
