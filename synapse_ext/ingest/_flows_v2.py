@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from synapse_client.models import (
@@ -63,6 +63,8 @@ class IngestRunV2(IngestRun):
     part_concurrency: int = 4
     lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD
     """Local files of at most this many bytes get no lookup: finalize deduplicates them."""
+    dry_run: ClassVar[bool] = False
+    """Tasks are only counted (``tasks/bulk-create?dry_run=true``), never made."""
 
     def start(self) -> Flow[None]:
         """No listing: bulk-create is idempotent, so batches left in flight are sent again."""
@@ -267,19 +269,26 @@ class IngestRunV2(IngestRun):
         yield from self.tasks(ids)
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """Tasks for the units the journal has none for, through ``tasks/bulk-create``."""
+        """Tasks for the units the journal has none for, through ``tasks/bulk-create``
+        (with its ``dry_run`` in a dry run: only counted)."""
         e = self.engine
         if e.project_id is None:
             return
         for chunk in batched(e.tasks_needed(unit_ids), MAX_BATCH):
             try:
                 answer = yield from ClientApi.bulk_create_tasks.flow(
-                    self.client, e.project_id, chunk
+                    self.client, e.project_id, chunk, dry_run=self.dry_run
                 )
             except ClientError as exc:
                 e.tasks_failed(chunk, exc)
                 continue
             logger.debug(
-                "tasks bulk-create: %d created for %d units", answer.created_count, len(chunk)
+                "tasks bulk-create%s: %d created for %d units",
+                " (dry run)" if self.dry_run else "",
+                answer.created_count,
+                len(chunk),
             )
-            e.tasks_created(chunk, answer.created_count)
+            if self.dry_run:
+                e.tasks_counted(answer.created_count)
+            else:
+                e.tasks_created(chunk, answer.created_count)

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import ClassVar
 
 import attrs
 from synapse_client.models import DataUnitV2BulkCreateResult
 
-from .._flow import Flow, batched
+from .._flow import Flow
 from ..client._api import ClientApi
-from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError
 from ..sources import FileRef
 from ._engine import Prepared
@@ -78,6 +78,8 @@ class PreviewRun(IngestRun):
 class PreviewRunV2(IngestRunV2):
     """A v2 dry run: the server's ``dry_run`` checks the units whose files it holds."""
 
+    dry_run: ClassVar[bool] = True
+
     to_upload: set[str] = attrs.field(factory=set)
 
     def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
@@ -119,18 +121,3 @@ class PreviewRunV2(IngestRunV2):
         if e.project_id is not None:
             e.tasks_counted(created)  # a new unit gets its task
             yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])
-
-    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """``tasks/bulk-create?dry_run=true`` for present units: how many tasks are missing."""
-        e = self.engine
-        if e.project_id is None:
-            return
-        for chunk in batched(e.tasks_needed(unit_ids), MAX_BATCH):
-            try:
-                answer = yield from ClientApi.bulk_create_tasks.flow(
-                    self.client, e.project_id, chunk, dry_run=True
-                )
-            except ClientError as exc:
-                e.tasks_failed(chunk, exc)
-                continue
-            e.tasks_counted(answer.created_count)
