@@ -63,3 +63,16 @@ def test_errors_that_were_builtin_errors_keep_their_base() -> None:
     by_name = {cls.__name__: cls for cls in _public_exception_classes().values()}
     kept = {name: issubclass(by_name[name], base) for name, base in BUILTIN_BASES.items()}
     assert kept == dict.fromkeys(BUILTIN_BASES, True)
+
+
+def test_every_public_error_is_exported_by_its_package() -> None:
+    """An error public in a module is in its package's ``__all__`` (re-exported from the
+    package's ``__init__``), so users catch it without importing a private module."""
+    missing = []
+    for qualified, cls in _public_exception_classes().items():
+        module = cls.__module__
+        package = module if module == "synapse_ext" else module.rsplit(".", 1)[0]
+        exported = set(getattr(importlib.import_module(package), "__all__", ()))
+        if cls.__name__ not in exported:
+            missing.append(f"{qualified} (not in {package}.__all__)")
+    assert missing == []
