@@ -118,10 +118,19 @@ _scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
 class _Driver:
     """What both drivers share: the generated client and the choice of handler."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, storage: StoragePool | None) -> None:
         # Auth headers live on our own httpx client (only those configured), so the generated
         # client's single auth header is unused and its repr holds no secret.
         self.client = AuthenticatedClient(base_url=base_url, token="", prefix="")
+        self.storage = storage
+
+    def pooled(self, op: Op[Any]) -> tuple[StoragePool, StoragePut] | None:
+        """The urllib3 pool and ``op``'s storage PUT when the PUT goes through the pool: one
+        is there and no mock patches httpx (a mock must see every request); else ``None``."""
+        put = op.endpoint
+        if self.storage is not None and isinstance(put, StoragePut) and not httpx_is_patched():
+            return self.storage, put
+        return None
 
     def handler(self, intent: Intent) -> Callable[[Any], Any]:
         name = _HANDLERS.get(type(intent))
@@ -173,10 +182,9 @@ class SyncDriver(_Driver):
         sleep: Callable[[float], None],
         storage: StoragePool | None = None,
     ) -> None:
-        super().__init__(base_url)
+        super().__init__(base_url, storage)
         self.client.set_httpx_client(http)
         self._sleep_fn = sleep
-        self.storage = storage
         self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _SyncGate] = (
             weakref.WeakKeyDictionary()
         )
@@ -227,9 +235,8 @@ class SyncDriver(_Driver):
     def _send(self, op: Op[Any]) -> Any:
         limit, started = self.sending()
         with attempt(op) as current:
-            put = op.endpoint
-            if self.storage is not None and isinstance(put, StoragePut) and not httpx_is_patched():
-                current.reply = self.storage.put(put, op.read_timeout)
+            if (pooled := self.pooled(op)) is not None:
+                current.reply = pooled[0].put(pooled[1], op.read_timeout)
             else:
                 current.reply = op.send(self.client, current.extra)
         return self.sent(limit, started, current.outcome())
@@ -367,10 +374,9 @@ class AsyncDriver(_Driver):
         storage: StoragePool | None = None,
         storage_threads: int = 1,
     ) -> None:
-        super().__init__(base_url)
+        super().__init__(base_url, storage)
         self.client.set_async_httpx_client(http)
         self._sleep_fn = sleep
-        self.storage = storage
         self._storage_threads = storage_threads
         self._storage_limiter: anyio.CapacityLimiter | None = None  # made on the event loop
         self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _AsyncGate] = (
@@ -419,9 +425,8 @@ class AsyncDriver(_Driver):
     async def _send(self, op: Op[Any]) -> Any:
         limit, started = self.sending()
         with attempt(op) as current:
-            put = op.endpoint
-            if self.storage is not None and isinstance(put, StoragePut) and not httpx_is_patched():
-                current.reply = await self._storage_put(self.storage, put, op.read_timeout)
+            if (pooled := self.pooled(op)) is not None:
+                current.reply = await self._storage_put(*pooled, op.read_timeout)
             else:
                 current.reply = await op.asend(self.client, current.extra)
         return self.sent(limit, started, current.outcome())

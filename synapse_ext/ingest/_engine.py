@@ -140,8 +140,6 @@ class Engine:
     """Checksums taken from source ETags, not yet read: every upload of one verifies it."""
     sending: dict[str, FileBytes] = attrs.Factory(dict)
     """The bytes bar's share of each upload under way, by checksum (see :meth:`file_bytes`)."""
-    _bar_lock: threading.Lock = attrs.Factory(threading.Lock)
-    """Taken by the bar's shares (after ``_lock`` when both are held, never before it)."""
     _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
 
     # -- groups --------------------------------------------------------------------------
@@ -341,7 +339,7 @@ class Engine:
         with self._lock:
             share = self.sending.get(checksum)
             if share is None:
-                share = FileBytes(self.bytes_task, size, self._bar_lock, also or NullProgress())
+                share = FileBytes(self.bytes_task, size, self._lock, also or NullProgress())
                 self.sending[checksum] = share
             return share
 
@@ -351,7 +349,7 @@ class Engine:
         with self._lock:
             share = self.sending.pop(checksum, None)
             if share is None:  # nothing reported (a dry run)
-                share = FileBytes(self.bytes_task, size, self._bar_lock)
+                share = FileBytes(self.bytes_task, size, self._lock)
             if stored:
                 share.complete()
             return share.sent
@@ -531,11 +529,10 @@ class Engine:
     def tasks_created(self, unit_ids: Sequence[int], n_tasks: int) -> None:
         assert self.project_id is not None
         self.journal.record_tasks(self.scope, self.project_id, unit_ids)
-        with self._lock:
-            self.result.tasks_created += n_tasks
+        self.tasks_counted(n_tasks)
 
     def tasks_counted(self, n_tasks: int) -> None:
-        """Count ``n_tasks`` tasks a dry run would create (nothing recorded)."""
+        """Count ``n_tasks`` tasks created (or, in a dry run, that a run would create)."""
         with self._lock:
             self.result.tasks_created += n_tasks
 

@@ -69,7 +69,7 @@ class PreviewRun(IngestRun):
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
         """Count the tasks of present units the journal records none for (nothing is sent)."""
         e = self.engine
-        e.result.tasks_created += len(e.tasks_needed(unit_ids))
+        e.tasks_counted(len(e.tasks_needed(unit_ids)))
         return
         yield  # a flow
 

@@ -41,12 +41,13 @@ class FileBytes:
 
     It is a progress task (``advance``) and a progress reporter (``task``) whose tasks also
     feed ``also`` (the client's own reporter, which may show large files one by one).
-    ``lock`` is shared by every share of one bar: advances come from concurrent uploads.
+    ``lock`` (the engine's) is shared by every share of one bar: advances come from
+    concurrent uploads.
     """
 
     bar: ProgressTask
     size: int
-    lock: threading.Lock
+    lock: threading.Lock | threading.RLock
     also: ProgressReporter = attrs.Factory(NullProgress)
     sent: int = 0
     """The bytes reported on ``bar`` so far."""
