@@ -5,8 +5,8 @@ way (:class:`_Outcome`) and differ only in how each intent is carried out, most 
 ``Parallel``: worker threads versus a task group. One semantics in both: on the first failure
 of a sub-flow no new sub-flow starts, the running siblings are cancelled (async: the task
 group's cancel scope, at once; sync: each stops at its next intent, since a blocking request
-cannot be interrupted, and its thread is joined) and the first failure, by time, is raised
-(:class:`_Scope`). A ``Parallel`` with an adaptive limit is
+cannot be interrupted, and its thread is joined; a real sleep ends at once) and the first
+failure, by time, is raised (:class:`_Scope`). A ``Parallel`` with an adaptive limit is
 gated on the limit's current value, and every request sent under it reports its outcome to
 it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate. The gate (how
 many sub-flows run under a limit) is one per limit per driver, shared by every ``Parallel``
@@ -17,9 +17,11 @@ and together they never exceed the limit. (So a sub-flow must not itself wait on
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import inspect
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
@@ -89,6 +91,11 @@ class _Scope:
                 self._wakers.append(wake)
                 return
         wake()
+
+    def forget(self, wake: Callable[[], object]) -> None:
+        """Stop calling ``wake`` on cancellation (what it woke is over)."""
+        with self._lock, contextlib.suppress(ValueError):
+            self._wakers.remove(wake)
 
     def cancel(self) -> None:
         """Cancel this scope and every scope nested in it (idempotent)."""
@@ -253,7 +260,17 @@ class SyncDriver(_Driver):
             helper.join()
 
     def _sleep(self, intent: Sleep) -> None:
-        self._sleep_fn(intent.seconds)
+        scope = _scope.get()
+        if scope is None or self._sleep_fn is not time.sleep:  # an injected sleep: as asked
+            self._sleep_fn(intent.seconds)
+            return
+        # A real wait inside a Parallel ends early when a sibling fails, as async's does.
+        woken = threading.Event()
+        scope.on_cancel(woken.set)
+        try:
+            woken.wait(intent.seconds)
+        finally:
+            scope.forget(woken.set)
 
     def _blocking(self, intent: Blocking[Any]) -> Any:
         return intent.fn(*intent.args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +19,7 @@ import anyio
 import httpx
 import pytest
 
-from synapse_ext._flow import AdaptiveLimit, Blocking, Call, Flow, Parallel
+from synapse_ext._flow import AdaptiveLimit, Blocking, Call, Flow, Parallel, Sleep
 from synapse_ext._wire import operations as ops
 from synapse_ext.client import _drivers
 from synapse_ext.client._drivers import AsyncDriver, SyncDriver
@@ -327,3 +328,50 @@ def test_requests_of_a_fixed_parallel_report_to_the_enclosing_adaptive_limit(wor
 
     run_in(world, flow())
     assert limit.reported == 6
+
+
+def test_a_sync_sibling_sleeping_between_retries_is_woken_by_the_failure(
+    monkeypatch: pytest.MonkeyPatch, cancelled: Cancels
+) -> None:
+    """With the real ``time.sleep``, a sibling waiting out a retry delay stops at once when
+    another sub-flow fails (as the async driver's cancelled sleep does), instead of holding
+    the Parallel for the whole delay. An injected sleep is still called as asked."""
+    sleeping = threading.Event()
+    on_cancel = _drivers._Scope.on_cancel
+
+    def noted(scope: _drivers._Scope, wake: Callable[[], object]) -> None:
+        on_cancel(scope, wake)
+        if isinstance(getattr(wake, "__self__", None), threading.Event):
+            sleeping.set()  # the sleeper's wait is registered: it is sleeping now
+
+    monkeypatch.setattr(_drivers._Scope, "on_cancel", noted)
+    log = Log()
+
+    def sleeper() -> Flow[int]:
+        yield Sleep(3600.0)
+        log("slept to the end")
+        return 0
+
+    def fails() -> Flow[int]:
+        yield Blocking(sleeping.wait, (GUARD,))
+        raise Boom("while the sibling sleeps")
+
+    def flow() -> Flow[Any]:
+        return (yield Parallel([sleeper(), fails()], 2))
+
+    result: list[tuple[str, Any]] = []
+
+    def drive() -> None:
+        with httpx.Client(base_url=BASE) as http:
+            try:
+                SyncDriver(http, BASE, time.sleep).run(flow())
+            except Boom as exc:
+                result.append(("raised", str(exc)))
+
+    runner = threading.Thread(target=drive, daemon=True)
+    runner.start()
+    runner.join(GUARD)  # a hang guard: without the wake-up it would sleep for an hour
+    assert not runner.is_alive()
+    assert result == [("raised", "while the sibling sleeps")]
+    assert "slept to the end" not in log.events
+    assert sleeping.is_set()
