@@ -159,12 +159,65 @@ class _Driver:
         return answer
 
 
+class _Queued:
+    """One ``Parallel``'s place at a :class:`_SyncGate`: its threads wait on ``condition``."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.condition = threading.Condition(lock)
+        self.waiting = 0
+        """Its threads waiting for a slot now."""
+        self.done = False
+        """No sub-flow of it is left to start."""
+
+
 class _SyncGate:
-    """How many sub-flows run under one adaptive limit, across every ``Parallel`` using it."""
+    """How many sub-flows run under one adaptive limit, across every ``Parallel`` using it.
+
+    A free slot goes to the earliest ``Parallel`` (by arrival) with a thread waiting, so
+    the batch flows sharing a limit finish their uploads one after another rather than all
+    together (an earlier batch's finalize and units overlap the later ones' uploads). Each
+    ``Parallel`` waits on its own condition over the gate's one lock: a freed slot wakes
+    one thread of the ``Parallel`` it goes to, not every waiting thread.
+    """
 
     def __init__(self) -> None:
-        self.condition = threading.Condition()
+        self.lock = threading.Lock()
         self.running = 0
+        self._queue: list[_Queued] = []
+
+    def join(self) -> _Queued:
+        """A place for a new ``Parallel``, after every one already there (lock held)."""
+        place = _Queued(self.lock)
+        self._queue.append(place)
+        return place
+
+    def leave(self, place: _Queued) -> None:
+        """``place`` starts no more sub-flows: the slots go to the others (lock held)."""
+        place.done = True
+        if place in self._queue:
+            self._queue.remove(place)
+        place.condition.notify_all()
+
+    def turn(self, place: _Queued, capacity: int) -> bool:
+        """Whether a waiting thread of ``place`` may take a slot now: one is free after the
+        threads of the earlier ``Parallel``s waiting for one got theirs (lock held)."""
+        free = capacity - self.running
+        for earlier in self._queue:
+            if earlier is place or free <= 0:
+                break
+            free -= earlier.waiting
+        return free > 0
+
+    def wake(self, capacity: int) -> None:
+        """Hand the free slots (``capacity`` minus those running) to the earliest waiting
+        ``Parallel``s, one thread per slot (lock held)."""
+        free = capacity - self.running
+        for place in self._queue:
+            if free <= 0:
+                return
+            if place.waiting:
+                place.condition.notify(min(free, place.waiting))
+                free -= place.waiting
 
 
 class _AsyncGate:
@@ -308,7 +361,8 @@ class SyncDriver(_Driver):
         results: list[Any] = [None] * len(flows)
         first: list[BaseException] = []
         first_lock = threading.Lock()
-        gate = shared.condition
+        with shared.lock:
+            place = shared.join()
         scope = _Scope(_scope.get())
         pending = iter(range(len(flows)))
         # Each sub-flow runs in a copy of this context (a new thread starts with an empty
@@ -319,8 +373,8 @@ class SyncDriver(_Driver):
             return limit.current if limit is not None else workers
 
         def wake() -> None:  # threads waiting for a slot see the cancellation
-            with gate:
-                gate.notify_all()
+            with shared.lock:
+                place.condition.notify_all()
 
         scope.on_cancel(wake)
 
@@ -332,12 +386,16 @@ class SyncDriver(_Driver):
 
         def worker() -> None:
             while True:
-                with gate:
-                    while not scope.cancelled and shared.running >= capacity():
-                        gate.wait()
-                    index = None if scope.cancelled else next(pending, None)
-                    if index is None:
-                        gate.notify_all()  # nothing (more) to start: every waiting thread may end
+                with shared.lock:
+                    place.waiting += 1
+                    while not (scope.cancelled or place.done or shared.turn(place, capacity())):
+                        shared.wake(capacity())  # an earlier Parallel's turn: tell it
+                        place.condition.wait()
+                    place.waiting -= 1
+                    index = None if scope.cancelled or place.done else next(pending, None)
+                    if index is None:  # nothing (more) to start: every waiting thread may end
+                        shared.leave(place)
+                        shared.wake(capacity())
                         return
                     shared.running += 1
                 try:
@@ -350,9 +408,9 @@ class SyncDriver(_Driver):
                             first.append(exc)
                     scope.cancel()
                 finally:
-                    with gate:
+                    with shared.lock:
                         shared.running -= 1
-                        gate.notify(max(1, capacity() - shared.running))  # free slots only
+                        shared.wake(capacity())
 
         threads = [
             threading.Thread(target=worker, name="synapse") for _ in range(min(workers, len(flows)))
@@ -364,6 +422,8 @@ class SyncDriver(_Driver):
             for thread in threads:
                 if thread.ident is not None:
                     thread.join()
+            with shared.lock:
+                shared.leave(place)  # no thread started, or they all left already
             scope.close()
             for index in pending:  # never started
                 flows[index].close()
