@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-fast lint docs generate check-generated api-diff bench clean install lock
+.PHONY: demo test test-fast browser lint docs generate check-generated api-diff bench clean install lock
 
 install: $(STAMP)
 
@@ -22,13 +22,24 @@ demo: $(STAMP)
 # the rest: its generated tests share one node id, which xdist cannot hand out.
 # `make test PYTEST_ARGS=...` runs just those tests, in one process.
 SCHEMATHESIS := tests/mockserver/test_schemathesis.py
-test: $(STAMP)
+test: $(STAMP) browser
 ifeq ($(strip $(PYTEST_ARGS)),)
 	$(BIN)/python -m pytest -n auto --dist loadfile --ignore=$(SCHEMATHESIS)
 	$(BIN)/python -m pytest $(SCHEMATHESIS)
 else
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 endif
+
+# The dashboard's browser test (tests/mockserver/test_dashboard_browser.py) drives headless
+# Chromium: Debian's package is installed when it is missing and apt can be used (as root);
+# otherwise this says so and the test skips (CI, which forbids skips, then fails).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (apt-get) for the dashboard's browser test"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	      || echo "chromium could not be installed: the browser test will skip"; \
+	  else echo "chromium is missing and apt-get cannot be used: the browser test will skip"; fi; }
 
 # The edit loop: the modules not marked slow (module-level `pytestmark = pytest.mark.slow`:
 # real servers, subprocesses, clusters, crash and soak runs); `make test` runs them all.
