@@ -119,11 +119,10 @@ def test_call_filter_and_call_log_fields() -> None:
 
 
 def test_faults_latency_and_controls_use_the_control_routes_under_the_base_path() -> None:
-    with mock_synapse(base_url="https://x.test/api") as fake:
-        with fake.client() as client:
-            client.post("/_mock/faults", json={"operation": "createDataUnits", "status": 503})
-            client.post("/_mock/faults", json={"latency_ms": 40})
-            page = client.get("/_mock/").text
+    with mock_synapse(base_url="https://x.test/api") as fake, fake.client() as client:
+        client.post("/_mock/faults", json={"operation": "createDataUnits", "status": 503})
+        client.post("/_mock/faults", json={"latency_ms": 40})
+        page = client.get("/_mock/").text
     assert 'action="/api/_mock/reset"' in page and 'action="/api/_mock/faults"' in page
     assert 'data-method="DELETE"' in page and "<script>" in page
     faults = page.split('id="faults"', 1)[1]
