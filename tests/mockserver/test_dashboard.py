@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,3 +137,28 @@ def test_dump_dashboard_writes_a_static_copy(uploaded: MockSynapse, tmp_path: Pa
     assert summary_counts(page)["data_units"] == 5
     assert "<script>" not in page and "<form" not in page and 'data-live="0"' in page
     assert_no_secret(page, uploaded)
+
+
+def test_the_fixture_dumps_the_dashboard_of_failed_tests(tmp_path: Path) -> None:
+    (tmp_path / "test_it.py").write_text(
+        "def test_fails(synapse_mock):\n"
+        "    synapse_mock.client().get('/data_collections/')\n"
+        "    assert False\n\n"
+        "def test_passes(synapse_mock):\n"
+        "    pass\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "dashboards"
+    options = ["-q", "-p", "no:cacheprovider", "-n", "0", f"--mock-dashboard-dir={out}"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", *options, "test_it.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["test_it.py_test_fails.html"]
+    page = (out / written[0]).read_text(encoding="utf-8")
+    assert summary_counts(page)["calls"] == 1
