@@ -85,8 +85,15 @@ def served() -> Iterator[tuple[str, str]]:
     try:
         assert process.stdout is not None and process.stderr is not None
         base_url = process.stdout.readline().strip()
-        lines = [process.stderr.readline() for _ in range(3)]
-        dashboard = next(line for line in lines if "dashboard at" in line).split()[-1]
+        line = ""
+        for _ in range(20):  # the serving and storage lines come first
+            line = process.stderr.readline()
+            if "dashboard at" in line or not line:
+                break
+        assert "synapse-mock: dashboard at " in line, line
+        dashboard = line.split()[-1]
+        # Keep reading what the server logs, so a full pipe never blocks it.
+        threading.Thread(target=process.stderr.read, daemon=True).start()
         yield base_url, dashboard
     finally:
         process.terminate()
