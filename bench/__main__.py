@@ -8,7 +8,16 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import distributed, fake_overhead, large_file, machine, presigned, small_files, vendor
+from bench import (
+    distributed,
+    fake_overhead,
+    large_file,
+    latency,
+    machine,
+    presigned,
+    small_files,
+    vendor,
+)
 
 RESULTS = Path(__file__).with_name("results.json")
 TARGETS = {
@@ -35,6 +44,11 @@ def _args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--only-vendor", action="store_true", help="run only the head-to-head (merged into results)"
+    )
+    parser.add_argument(
+        "--only-latency",
+        action="store_true",
+        help="run only the latency sweep (merged into results)",
     )
     parser.add_argument(
         "--only-distributed",
@@ -76,6 +90,8 @@ def _run(workdir: Path, quick: bool, with_vendor: bool) -> dict[str, Any]:
     print("fake overhead ...", flush=True)
     results["fake"] = fake_overhead.run(workdir, 300 if quick else 2000)
     results["distributed"] = _distributed(workdir, quick)
+    print("latency sweep, 10 to 200 ms, defaults ...", flush=True)
+    results["latency_sweep"] = latency.run(workdir, quick)
     results["targets"] = _verdicts(results)
     if with_vendor:
         print("vs vendor's client ...", flush=True)
@@ -184,6 +200,8 @@ def _table(results: dict[str, Any]) -> str:
             ", ".join(str(v) for v in ds["mib_per_10k_files"].values()),
         ),
     ]
+    if "latency_sweep" in results:
+        rows += latency.table_rows(results["latency_sweep"])
     if "vs_vendor" in results:
         rows += vendor.table_rows(results["vs_vendor"])
     width = max(len(r[0]) for r in rows)
@@ -224,7 +242,21 @@ def _only_vendor(workdir: Path, quick: bool) -> None:
     print(f"\nwrote {RESULTS.name} (vs_vendor)")
 
 
+def _only_latency(workdir: Path, quick: bool) -> None:
+    """The latency sweep alone, merged into an existing ``results.json`` (if any)."""
+    print("latency sweep, 10 to 200 ms, defaults ...", flush=True)
+    result = latency.run(workdir, quick)
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["latency_sweep"] = result
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print("\n".join(f"{label}  {value}" for label, value in latency.table_rows(result)))
+    print(f"\nwrote {RESULTS.name} (latency_sweep)")
+
+
 def _main(workdir: Path, args: argparse.Namespace) -> None:
+    if args.only_latency:
+        _only_latency(workdir, args.quick)
+        return
     if args.only_vendor:
         _only_vendor(workdir, args.quick)
         return

@@ -4,7 +4,8 @@ The vendor's package goes into its own venv (``.cache/vendor-venv``, Python 3.12
 already there); nothing of it enters the project. Each job runs in a fresh child process
 (``bench/_h2h_child.py``), ours with this interpreter and the vendor's with the venv's, so
 both CPU figures are of a client process alone. One fake serves every run; it is reset
-before each run, and the two sides alternate (who goes first flips every repetition).
+before each run, and the two sides alternate (who goes first flips every repetition). Where
+``taskset`` exists, the client processes run on one core and the fake on another.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ PACKAGE, VERSION = "synapse-sdk", "2026.2.17"
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".cache" / "vendor-venv"
 CHILD = Path(__file__).with_name("_h2h_child.py")
-LATENCIES = (0, 20)
+LATENCIES = (0, 20, 100)
 WORKERS, BATCH = 10, 100  # the equal settings of the "small" scenario
 API = "v1"  # ... and the same protocol: the vendor's client speaks v1 only (ours' default: auto)
 PNG_HEAD = b"\x89PNG\r\n\x1a\n"  # the vendor's client refuses a .png whose bytes are not PNG
@@ -99,7 +100,7 @@ def make_pngs(folder: Path, n: int) -> Path:
 
 
 def _child(python: Path, side: str, url: str, job: list[str]) -> dict[str, Any]:
-    cmd = [str(python), str(CHILD), side, url, serve.TOKEN, *job]
+    cmd = serve.pinned([str(python), str(CHILD), side, url, serve.TOKEN, *job], serve.CLIENT_CORE)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, cwd=ROOT)
     if out.returncode != 0:
         tail = out.stderr.strip().splitlines()[-1:] or ["no output"]
@@ -168,11 +169,12 @@ def compare(workdir: Path, *, large_mib: int, files: int, reps: int) -> dict[str
         "files": files,
         "small_settings": {"max_workers": WORKERS, "batch_size": BATCH, "api": API},
         "small_defaults_settings": {"api": "ours: auto (v2 against the fake); vendor: v1"},
+        "pinning": serve.pinning(),
     }
     for name in scenarios:
         out[name] = {"throughput_ratio": {}, "cpu_ratio": {}, "by_latency": {}}
     start = time.perf_counter()
-    with serve.served(workdir / "storage-h2h") as url:
+    with serve.served(workdir / "storage-h2h", pin=True) as url:
         for latency in LATENCIES:
             serve.set_latency(url, latency)
             for name, (job, amount) in scenarios.items():
@@ -208,6 +210,7 @@ def table_rows(result: dict[str, Any]) -> list[tuple[str, str]]:
         "small_defaults": f"{result['files']} x 4 KiB, each side's defaults (ours: auto, v2)",
     }
     rows = [("vs vendor: ours vs vendor (ratio ours/vendor)", result["vendor"])]
+    rows.append(("  client and fake", result.get("pinning", "not pinned")))
     for name, label in labels.items():
         rate, cpu = ("mb_per_s", "cpu_s_per_gib") if name == "large" else (
             "files_per_s", "cpu_ms_per_file")  # fmt: skip

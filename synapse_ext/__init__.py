@@ -38,7 +38,9 @@ from .errors import (
     ResponseLostError,
     ServerError,
     StorageError,
+    SynapseError,
     UnexpectedStatusError,
+    UploadPlanError,
     ValidationError,
 )
 from .ingest import (
@@ -132,9 +134,11 @@ __all__ = [
     "StorageError",
     "StoredFile",
     "SynapseClient",
+    "SynapseError",
     "TqdmProgress",
     "UnexpectedStatusError",
     "UploadFileSpec",
+    "UploadPlanError",
     "ValidationError",
     "aupload_data_collection",
     "default_journal_path",

@@ -17,6 +17,7 @@ from synapse_client.models import DataCollection, DataUnitCreate, PaginatedDataU
 from ._closing import Closing
 from .client import SynapseClient
 from .client._options import ProgressArg, SyncOptions
+from .errors import SynapseError
 from .ingest import GroupLike, IngestOptions, upload_data_collection
 from .progress import CallbackProgress
 from .upload._files import check_file, file_md5
@@ -27,7 +28,7 @@ _UNIT_KEYS = ("data_collection", "files", "meta", "groups")
 _LIST_PARAMS = {"page", "page_size", "data_collection", "expand"}
 
 
-class SeedCompatError(ValueError):
+class SeedCompatError(SynapseError, ValueError):
     """The documentation's data shape cannot be translated to the real API unambiguously."""
 
 
@@ -292,7 +293,7 @@ class BackendClient(Closing):
         data: Iterable[GroupLike],
         project_id: int | None = None,
         batch_size: int = 200,
-        max_workers: int = 8,
+        max_workers: int | None = None,
         on_progress: ProgressArg = None,
         **options: Unpack[IngestOptions],
     ) -> dict[str, Any]:
@@ -300,8 +301,11 @@ class BackendClient(Closing):
 
         ``data``: the page's ``{'files': {spec: path}, 'meta': {...}}`` dicts or the groups of
         :func:`synapse_ext.organize`; ``options`` (``journal``, ``chunked_threshold``,
-        ``chunk_size``, ``window``, ``unit_retry``) are those of
-        :func:`synapse_ext.upload_data_collection`. Returns counts and failures as a dict.
+        ``chunk_size``, ``window``, ``unit_retry``, ``api``, ``adaptive``, ...) are those of
+        :func:`synapse_ext.upload_data_collection`, and so are the defaults: without
+        ``max_workers`` the uploads in flight start at 8 and grow while throughput rises, up
+        to the client's pool; ``max_workers=N`` starts at N, the ceiling. Returns counts,
+        failures and the ``concurrency`` the run used as a dict.
         """
         result = upload_data_collection(
             self.typed,

@@ -1,33 +1,48 @@
-"""Errors raised by the Synapse clients.
+"""The errors of ``synapse_ext``, rooted at :class:`SynapseError`.
 
-Every error carries ``status_code`` (``None`` when no HTTP status was received) and ``detail``
-(the JSON body, else the text or reason phrase); ``str(e) == f"{status_code}: {detail}"``,
-except for v2 error envelopes, shown as ``"<status>: CODE: message (field: message; ...)"``
-(``error_code`` holds the code).
+Every :class:`ClientError` carries ``status_code`` (``None`` when no HTTP status was
+received) and ``detail`` (the JSON body, else the text or reason phrase);
+``str(e) == f"{status_code}: {detail}"``, except for v2 error envelopes, shown as
+``"<status>: CODE: message (field: message; ...)"`` (``error_code`` holds the code).
 
+Every error the library raises derives from :class:`SynapseError` (invalid arguments raise
+plain ``ValueError``/``TypeError``); builtin bases in parentheses are kept for ``except``.
 Hierarchy::
 
-    ClientError
-    ├── AuthenticationError      401
-    ├── AuthorizationError       403
-    ├── NotFoundError            404
-    ├── ValidationError          400, 422 (keeps the code)
-    ├── RateLimitError           429 (.retry_after)
-    ├── ServerError              5xx
-    ├── UnexpectedStatusError    any other status >= 400 (405, 410, 413, ...)
-    ├── ProtocolError            unparseable body, non-standard status, unknown enum value
-    ├── NoResponseError          no HTTP response was received
-    │   ├── RequestNotSentError  the request never reached the server: safe to resend
-    │   └── ResponseLostError    the request may have been applied: ask the server
-    ├── DataFileUnconfirmedError the server holds the file, but the new data file's id is unknown
-    ├── FinalizeRejectedError    the server refused to finalize an uploaded file
-    └── StorageError             object storage refused a presigned request (.code: S3's, or
-        └── PresignedUrlExpiredError    None from a proxy); 403 "Request has expired"
+    SynapseError
+    ├── SourceError (ValueError)         a source that cannot be used as given
+    │   └── SourceUnreachableError       its store could not be reached
+    ├── FileChangedError (OSError)       a file's content changed during its upload
+    ├── EmptyFileError (ValueError)      empty files are never uploaded
+    ├── SeedCompatError (ValueError)     a documentation shape with no unambiguous translation
+    ├── DaskAddressError (ValueError)    a --dask value that is no address nor local:N
+    ├── MissingDaskError (ImportError)   ``distributed`` is not installed
+    ├── CliError                         ends a ``synapse-dc`` command (.code, .message)
+    └── ClientError
+        ├── AuthenticationError      401
+        ├── AuthorizationError       403
+        ├── NotFoundError            404
+        ├── ValidationError          400, 422 (keeps the code)
+        ├── RateLimitError           429 (.retry_after)
+        ├── ServerError              5xx
+        ├── UnexpectedStatusError    any other status >= 400 (405, 410, 413, ...)
+        ├── ProtocolError            unparseable body, non-standard status, unknown enum value,
+        │   │                        a page token or next URL that came back twice
+        │   └── UploadPlanError (ValueError)  a presigned plan that does not fit the file
+        ├── NoResponseError          no HTTP response was received
+        │   ├── RequestNotSentError  the request never reached the server: safe to resend
+        │   └── ResponseLostError    the request may have been applied: ask the server
+        ├── DataFileUnconfirmedError the server holds the file; the new data file's id is unknown
+        ├── FinalizeRejectedError    the server refused to finalize an uploaded file
+        └── StorageError             object storage refused a presigned request (.code: S3's, or
+            └── PresignedUrlExpiredError    None from a proxy); 403 "Request has expired"
 
 "Not sent" and "maybe applied" are siblings: catching ``RequestNotSentError`` to resend never
 resends a request that may have been applied.
 
-Tokens never appear in these messages: details come from response bodies only.
+Tokens never appear in these messages: details come from response bodies only. ``str()`` and
+``repr()`` of every error go through one redaction (``synapse_ext._redact``): credential
+parameters of URLs (presigned signatures) are masked, whatever a body or a cause echoed.
 """
 
 from __future__ import annotations
@@ -36,6 +51,9 @@ import json
 from typing import Any
 
 import httpx
+
+from ._redact import redact as _redact
+from ._root_error import SynapseError
 
 __all__ = [
     "MAYBE_APPLIED",
@@ -53,14 +71,16 @@ __all__ = [
     "ResponseLostError",
     "ServerError",
     "StorageError",
+    "SynapseError",
     "UnexpectedStatusError",
+    "UploadPlanError",
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
 ]
 
 
-class ClientError(Exception):
+class ClientError(SynapseError):
     """Base error: ``status_code`` (or ``None``), ``detail`` and the raw ``response`` if any."""
 
     def __init__(
@@ -73,7 +93,7 @@ class ClientError(Exception):
 
     def __str__(self) -> str:
         summary = _v2_summary(self.detail)
-        return f"{self.status_code}: {summary if summary is not None else self.detail}"
+        return _redact(f"{self.status_code}: {summary if summary is not None else self.detail}")
 
     @property
     def error_code(self) -> str | None:
@@ -83,7 +103,7 @@ class ClientError(Exception):
         return code if isinstance(code, str) else None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.status_code!r}, {self.detail!r})"
+        return _redact(f"{type(self).__name__}({self.status_code!r}, {self.detail!r})")
 
 
 class AuthenticationError(ClientError):
@@ -126,6 +146,15 @@ class UnexpectedStatusError(ClientError):
 
 class ProtocolError(ClientError):
     """The response could not be understood (non-JSON body, odd status, unknown enum)."""
+
+
+class UploadPlanError(ProtocolError, ValueError):
+    """The server's presigned plan does not fit the file (parts not numbered 1..N, parts
+    that do not hold its size, neither a URL nor parts): nothing was sent. Also a
+    ``ValueError``, as it was before it had a class of its own."""
+
+    def __init__(self, detail: object) -> None:
+        super().__init__(None, detail)
 
 
 class NoResponseError(ClientError):
@@ -182,6 +211,7 @@ class StorageError(ClientError):
         message: str,
         response: httpx.Response | None = None,
     ) -> None:
+        message = _redact(message)
         detail = f"{code}: {message}" if code else message
         super().__init__(status_code, detail, response)
         self.code = code

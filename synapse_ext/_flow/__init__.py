@@ -8,7 +8,7 @@ here does I/O.
 
 from .concurrency import AdaptiveLimit, ConcurrencyStats, Signal, signal_of
 from .intents import Blocking, Call, Emit, Flow, Intent, Pages, Parallel, Sleep
-from .steps import PageCursor, batched, blocking, drain, retrying, watching
+from .steps import PageCursor, PageTokens, batched, blocking, drain, retrying, watching
 
 __all__ = [
     "AdaptiveLimit",
@@ -19,6 +19,7 @@ __all__ = [
     "Flow",
     "Intent",
     "PageCursor",
+    "PageTokens",
     "Pages",
     "Parallel",
     "Signal",

@@ -51,8 +51,11 @@ class Blocking(Generic[T]):
 class Parallel(Generic[T]):
     """Run sub-flows concurrently, at most ``limit`` at a time; answer: their results in order.
 
-    The one place the two worlds differ: a thread pool (sync) or a task group (async). If a
-    sub-flow raises, the first such exception is thrown into the flow. ``limit`` is a number,
+    Threads (sync) or a task group (async), with one semantics: on the first failure of a
+    sub-flow no other starts, the running ones are cancelled (closed at their ``yield``: the
+    intent each is in is its last; a blocking request in the sync world ends first), and that
+    failure, the first by time, is thrown into the flow. A sub-flow whose own failures are
+    outcomes (one file of many) catches them and returns them. ``limit`` is a number,
     or an :class:`~synapse_ext._flow.concurrency.AdaptiveLimit`: a sub-flow then starts only
     while fewer than its ``current`` run, and every request the sub-flows send reports to it.
     """

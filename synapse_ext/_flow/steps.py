@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from ..errors import ClientError
+from ..errors import ClientError, ProtocolError
 from ..policy import RetryPolicy, Uniform
 from .intents import Blocking, Call, Emit, Flow, Pages, Sleep
 
 if TYPE_CHECKING:
     from .._wire.call import Op
 
-__all__ = ["PageCursor", "batched", "blocking", "drain", "retrying", "watching"]
+__all__ = ["PageCursor", "PageTokens", "batched", "blocking", "drain", "retrying", "watching"]
 
 logger = logging.getLogger("synapse_ext")
 T = TypeVar("T")
@@ -86,6 +86,23 @@ class PageCursor(Generic[T]):
                 answer = yield step
             except Exception as exc:  # forwarded to the paging flow, as ``yield from`` does
                 error = exc
+
+
+class PageTokens:
+    """The tokens a listing followed (v2 ``next_cursor``s, v1 ``next`` URLs): one that comes
+    back ends the listing with a :class:`ProtocolError`, since a server that loops would
+    never end the iteration."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+        self._seen: set[str] = set()
+
+    def follow(self, token: str) -> str:
+        """``token``, the first time it is seen; ProtocolError when it came back."""
+        if token in self._seen:
+            raise ProtocolError(None, f"{self._kind} {token!r} came back twice")
+        self._seen.add(token)
+        return token
 
 
 def drain(pages: Pages[T], sink: Callable[[Sequence[T]], object]) -> Flow[None]:

@@ -22,6 +22,7 @@ import httpx
 from synapse_client.client import AuthenticatedClient
 from synapse_client.types import Response
 
+from .._redact import redacted_repr
 from ..errors import (
     ClientError,
     ProtocolError,
@@ -54,7 +55,7 @@ class RawRequest:
     """A request the generator cannot express: a URL that must be used exactly as given."""
 
     method: str
-    url: str
+    url: str = attrs.field(repr=redacted_repr)
     headers: dict[str, str] = attrs.Factory(dict)
 
 

@@ -17,6 +17,7 @@ import anyio
 import attrs
 import httpx
 
+from .._redact import redacted_repr
 from ..errors import PresignedUrlExpiredError, ProtocolError, StorageError
 from ..sources import FileRef, open_binary
 
@@ -74,9 +75,10 @@ class StoragePut:
     """PUT a slice of a file (local or source) to a presigned URL (used exactly as given).
 
     The URL is on the storage's origin, so the client's auth adds no Synapse header to it.
+    Its repr masks the URL's signature.
     """
 
-    url: str
+    url: str = attrs.field(repr=redacted_repr)
     path: FileRef
     start: int
     length: int

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .app import cli
-from .exits import ExitCode
+from .exits import CliError, ExitCode
 
-__all__ = ["ExitCode", "cli", "main"]
+__all__ = ["CliError", "ExitCode", "cli", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

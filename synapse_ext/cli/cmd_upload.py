@@ -7,11 +7,13 @@ filesystem).
 from __future__ import annotations
 
 import os
+import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
+from synapse_client.models import DataCollection
 
 from ..client import SynapseClient
 from ..dataset import OrganizeResult, organize
@@ -34,12 +36,12 @@ from ..sources import (
 )
 from .cluster import DASK_HELP, check_dask, dask_executor, dask_journal
 from .cmd_browse import not_found
-from .exits import CliError, ExitCode
+from .exits import CliError, ExitCode, journal_unusable
 from .live import PROGRESS_MODES, progress_display
 from .output import Output, echo_json
-from .report import organize_dict, plan_dict, show_organize, show_plan, show_summary
+from .report import empty_hint, organize_dict, plan_dict, show_organize, show_plan, show_summary
 from .session import Session, pass_session
-from .sizes import SIZE
+from .sizes import CHUNK_SIZE
 
 __all__ = ["upload"]
 
@@ -111,7 +113,10 @@ def open_journal(
         out.note("--no-resume: in-memory journal; units already on the server are still skipped.")
         return ctx.with_resource(Journal(None))
     target = path or default_journal_path()
-    journal = ctx.with_resource(Journal(target))
+    try:
+        journal = ctx.with_resource(Journal(target))
+    except (sqlite3.Error, OSError) as exc:
+        raise journal_unusable(target, exc) from None
     if restart:
         journal.forget(scope)
         out.note(f"--restart: forgot the previous runs of this collection in {target}")
@@ -134,7 +139,7 @@ def open_journal(
     "--workers",
     type=click.IntRange(min=1),
     default=None,
-    help="Uploads in flight: N, fewer while the server pushes back (default: from 8 up to 32 "
+    help="Uploads in flight: N, fewer while the server pushes back (default: from 8 up to 48 "
     "as throughput rises; 8 with --fixed-workers).",
 )
 @click.option(
@@ -144,13 +149,19 @@ def open_journal(
     "number halves when the server throttles (429, 503), a proxy fails or connections "
     "break, and grows back.",
 )
-@click.option("--chunk-size", type=SIZE, default="50MiB", show_default=True, help="Chunk size.")
 @click.option(
-    "--chunked-threshold",
-    type=SIZE,
+    "--chunk-size",
+    type=CHUNK_SIZE,
     default="50MiB",
     show_default=True,
-    help="Files larger than this are uploaded in chunks.",
+    help="Chunk size (at most 5GiB).",
+)
+@click.option(
+    "--chunked-threshold",
+    type=CHUNK_SIZE,
+    default="50MiB",
+    show_default=True,
+    help="Files larger than this are uploaded in chunks (at most 5GiB).",
 )
 @click.option(
     "--api",
@@ -258,11 +269,21 @@ def upload(
         "mock": session.mock,
         "organize": organize_dict(organized),
         "result": None,
+        "hint": None if organized.groups else empty_hint(directory, collection),
     }
     show_organize(out, directory, organized)
     if dry_run:
         code = _dry_run(
-            client, collection_id, organized, document, out, as_json, project_id, api, trust_etag
+            client,
+            collection_id,
+            organized,
+            document,
+            out,
+            as_json,
+            project_id,
+            api,
+            trust_etag,
+            collection,
         )
         ctx.exit(int(code))
     scope = journal_scope(client.base_url, collection_id)
@@ -293,6 +314,7 @@ def upload(
             api=api,
             trust_etag=trust_etag,
             executor=executor,
+            collection=collection,
         )
     ctx.exit(int(_report(out, document, organized, result, as_json)))
 
@@ -310,7 +332,9 @@ def _report(
     if as_json:
         echo_json({**document, **extra, "result": result.to_dict(), "exit_code": int(code)})
     else:
-        show_summary(out, result, len(organized.report.issues))
+        show_summary(out, result, len(organized.report.issues), project=document["project"])
+        if document["hint"]:
+            out.line(document["hint"])
     return code
 
 
@@ -324,6 +348,7 @@ def _dry_run(
     project_id: int | None,
     api: ApiChoice,
     trust_etag: bool,
+    collection: DataCollection,
 ) -> ExitCode:
     """The plan, then what the server says a run would do (journal in memory: untouched)."""
     show_plan(out, organized)
@@ -336,5 +361,6 @@ def _dry_run(
         api=api,
         dry_run=True,
         trust_etag=trust_etag,
+        collection=collection,
     )
     return _report(out, document, organized, result, as_json, plan=plan_dict(organized))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from enum import IntEnum
+from pathlib import Path
 
 from ..errors import (
     AuthenticationError,
@@ -13,9 +15,10 @@ from ..errors import (
     NotFoundError,
     ProtocolError,
     ServerError,
+    SynapseError,
 )
 
-__all__ = ["CliError", "ExitCode", "describe_error"]
+__all__ = ["CliError", "ExitCode", "describe_error", "journal_unusable"]
 
 
 class ExitCode(IntEnum):
@@ -37,7 +40,7 @@ class ExitCode(IntEnum):
     """Interrupted (Ctrl-C); re-run the same command to resume."""
 
 
-class CliError(Exception):
+class CliError(SynapseError):
     """An error that ends the command with ``code`` and one line: ``message``."""
 
     def __init__(self, code: ExitCode, message: str) -> None:
@@ -81,6 +84,37 @@ def describe_error(error: BaseException, base_url: str | None = None) -> CliErro
     if isinstance(error, sqlite3.Error):
         return CliError(
             ExitCode.USAGE,
-            f"the ingestion journal is unusable ({error}); pass --journal PATH or --no-resume",
+            f"the ingestion journal is unusable ({error}); pass --journal with another file "
+            "path, or --no-resume to keep it in memory",
         )
     return CliError(ExitCode.FAILED, f"{type(error).__name__}: {error}")
+
+
+_NO_ACCESS = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _journal_cause(path: Path, error: BaseException) -> tuple[str, str]:
+    """``(what is wrong with the journal at path, what to do)`` for the error opening it."""
+    another = "pass --journal with another file path, or --no-resume to keep it in memory"
+    text = str(error).lower()
+    if path.is_dir():
+        return "is a folder", f"pass a file path such as {path / 'journal.sqlite3'}, or --no-resume"
+    if isinstance(error, NotADirectoryError | FileExistsError) or (
+        isinstance(error, OSError) and error.errno == errno.ENOTDIR
+    ):
+        return "a parent of it is a file, not a folder", another
+    denied = isinstance(error, OSError) and error.errno in _NO_ACCESS
+    if denied or "readonly" in text or "permission" in text:
+        return "permission denied (it or its folder is not writable)", another
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in text:
+        return (
+            "not a journal (corrupt, or another kind of file)",
+            "move it away (the next run finds the units on the server again) or " + another,
+        )
+    return f"cannot be opened ({error})", another
+
+
+def journal_unusable(path: Path, error: BaseException) -> CliError:
+    """The usage error for a journal file that cannot be opened: its path, why, what to do."""
+    cause, fix = _journal_cause(path, error)
+    return CliError(ExitCode.USAGE, f"journal {path}: {cause}; {fix}")

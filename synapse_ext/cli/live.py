@@ -19,6 +19,7 @@ from rich.progress import Task as RichTask
 from rich.text import Text
 
 from ..progress import NullProgress, ProgressReporter, ProgressTask
+from .rate import RateMeter
 from .sizes import format_size
 
 __all__ = ["PROGRESS_MODES", "PlainProgress", "RichProgress", "progress_display"]
@@ -51,27 +52,46 @@ def _eta(seconds: float | None) -> str:
     return f"ETA {whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
+def _figures(
+    done: float, total: float | None, unit: str, speed: float | None, *, final: bool, note: str = ""
+) -> str:
+    """``3/5 groups  1.5 groups/s  ETA 0:00:02`` (no ETA once done or while unknown)."""
+    parts = [_amount(done, total, unit) + note, _rate(speed, unit)]
+    if speed and total is not None and not final:
+        parts.append(_eta(max(total - done, 0) / speed))
+    return "  ".join(p for p in parts if p)
+
+
+def _overall(done: float, elapsed: float | None) -> float | None:
+    """The average over the whole task: the rate a finished task shows."""
+    return done / elapsed if elapsed and elapsed > 0 and done else None
+
+
 class _AmountColumn(ProgressColumn):
-    """``3/5 groups  1.5 groups/s  ETA 0:00:02``, ``12.0 KiB / 40.0 KiB  4.0 KiB/s  ETA ...``."""
+    """``3/5 groups  1.5 groups/s  ETA 0:00:02``, ``12.0 KiB / 40.0 KiB  4.0 KiB/s  ETA ...``.
+
+    Rate and ETA come from the task's :class:`RateMeter` (rich's own short-window speed
+    swings by orders of magnitude as uploads finish in bursts); a finished task shows its
+    average."""
 
     def render(self, task: RichTask) -> Text:
         unit = str(task.fields.get("unit", "it"))
-        # The average since the start: uploads finish in bursts (a batch of small files at
-        # once), so rich's short-window speed swings by orders of magnitude.
-        elapsed = task.elapsed or 0.0
-        speed = task.completed / elapsed if elapsed >= 1.0 and task.completed else None
-        parts = [_amount(task.completed, task.total, unit), _rate(speed, unit)]
-        if speed and task.total is not None and not task.finished:
-            parts.append(_eta(max(task.total - task.completed, 0) / speed))
-        return Text("  ".join(p for p in parts if p))
+        meter = task.fields.get("meter")
+        if task.finished:
+            speed = _overall(task.completed, task.elapsed)
+        else:
+            speed = meter.rate() if isinstance(meter, RateMeter) else None
+        return Text(_figures(task.completed, task.total, unit, speed, final=task.finished))
 
 
 class _RichTask:
-    def __init__(self, progress: Progress, task_id: TaskID) -> None:
+    def __init__(self, progress: Progress, task_id: TaskID, meter: RateMeter) -> None:
         self._progress = progress
         self._id = task_id
+        self._meter = meter
 
     def advance(self, n: int, **kwargs: Any) -> None:
+        self._meter.add(n)
         self._progress.advance(self._id, n)
 
     def set_total(self, total: int | None) -> None:
@@ -82,10 +102,18 @@ class RichProgress:
     """Rich tasks on ``progress``; ``transient`` tasks vanish when done, those under
     ``min_total`` are not shown at all (e.g. small files uploaded in one request)."""
 
-    def __init__(self, progress: Progress, *, transient: bool = False, min_total: int = 0) -> None:
+    def __init__(
+        self,
+        progress: Progress,
+        *,
+        transient: bool = False,
+        min_total: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.progress = progress
         self._transient = transient
         self._min_total = min_total
+        self._clock = clock
 
     @contextlib.contextmanager
     def task(
@@ -95,9 +123,10 @@ class RichProgress:
             with NullProgress().task(total, desc, unit) as null:
                 yield null
             return
-        task_id = self.progress.add_task(desc, total=total, unit=unit)
+        meter = RateMeter(self._clock)
+        task_id = self.progress.add_task(desc, total=total, unit=unit, meter=meter)
         try:
-            yield _RichTask(self.progress, task_id)
+            yield _RichTask(self.progress, task_id, meter)
         finally:
             if self._transient:
                 self.progress.remove_task(task_id)
@@ -126,15 +155,15 @@ class _PlainTask:
         self._done = 0
         self._last: float | None = None
         self._start = owner.clock()
+        self._meter = RateMeter(owner.clock)
 
     def show(self, final: bool = False) -> None:
-        elapsed = self._owner.clock() - self._start
-        speed = self._done / elapsed if elapsed > 0 else None
-        amount = _amount(self._done, self._total, self._unit) + (" (done)" if final else "")
-        parts = [amount, _rate(speed, self._unit)]
-        if speed and self._total is not None and not final:
-            parts.append(_eta(max(self._total - self._done, 0) / speed))
-        text = "  ".join(p for p in parts if p)
+        if final:
+            speed = _overall(self._done, self._owner.clock() - self._start)
+        else:
+            speed = self._meter.rate()
+        note = " (done)" if final else ""
+        text = _figures(self._done, self._total, self._unit, speed, final=final, note=note)
         self._owner.write(f"progress: {self._desc} {text}")
 
     def set_total(self, total: int | None) -> None:
@@ -144,6 +173,7 @@ class _PlainTask:
     def advance(self, n: int, **kwargs: Any) -> None:
         with self._owner.lock:
             self._done += n
+            self._meter.add(n)
             now = self._owner.clock()
             if self._last is None or now - self._last >= self._owner.interval:
                 self._last = now

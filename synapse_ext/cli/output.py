@@ -10,24 +10,32 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.logging import RichHandler
+from rich.text import Text
+
+from .._redact import install_log_redaction, redact
 
 __all__ = ["Output", "echo_json"]
 
 _LOGGERS = ("synapse_ext", "httpx", "httpcore")
+_FORMAT = "%(levelname)-7s %(name)s: %(message)s"
 
 
-class _Redact(logging.Filter):
+class _LineHandler(logging.Handler):
+    """One log record, one line on the stderr console: never wrapped or cropped, whatever
+    the width (a long URL stays whole, for grep), and printed above a live progress display
+    rather than through it."""
+
     def __init__(self, output: Output) -> None:
         super().__init__()
         self._output = output
+        self.setFormatter(logging.Formatter(_FORMAT))
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self._output.redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, None
-        return True
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self._output.redact(self.format(record))
+            self._output.err.print(Text(line), soft_wrap=True, crop=False, highlight=False)
+        except Exception:  # logging must never end the command
+            self.handleError(record)
 
 
 class Output:
@@ -50,10 +58,11 @@ class Output:
             self._secrets.append(secret)
 
     def redact(self, text: str) -> str:
-        """``text`` with every known secret replaced by ``***``."""
+        """``text`` with every known secret replaced by ``***``, and every credential of a URL
+        (presigned signatures) masked as the library masks them."""
         for secret in self._secrets:
             text = text.replace(secret, "***")
-        return text
+        return redact(text)
 
     def line(self, text: str = "", *, style: str | None = None) -> None:
         """One plain line on stdout (nothing in JSON mode); markup is not interpreted."""
@@ -69,8 +78,10 @@ class Output:
         self.err.print("error: " + self.redact(text), markup=False, style="bold red")
 
     def setup_logging(self, verbose: int) -> Callable[[], None]:
-        """``-v``: synapse_ext at INFO; ``-vv``: DEBUG and httpx requests; default: errors.
+        """``-v``: synapse_ext at INFO; ``-vv``: its DEBUG and one httpx line per request;
+        ``-vvv``: httpcore's connection-level DEBUG too; default: errors only.
 
+        One record per line (``LEVEL   logger: message``), never wrapped; secrets masked.
         Returns the function that undoes it (the CLI may run inside a longer-lived process).
         """
         levels = {"synapse_ext": logging.ERROR, "httpx": logging.WARNING}
@@ -78,8 +89,10 @@ class Output:
             levels["synapse_ext"] = logging.INFO
         if verbose >= 2:
             levels.update(synapse_ext=logging.DEBUG, httpx=logging.INFO)
-        handler = RichHandler(console=self.err, show_time=False, show_path=False, markup=False)
-        handler.addFilter(_Redact(self))
+        if verbose >= 3:
+            levels["httpcore"] = logging.DEBUG
+        install_log_redaction()
+        handler = _LineHandler(self)
         saved: list[tuple[logging.Logger, int]] = []
         for name in _LOGGERS:
             logger = logging.getLogger(name)
@@ -96,5 +109,6 @@ class Output:
 
 
 def echo_json(document: Any) -> None:
-    """The one JSON document of ``--json`` on stdout."""
-    click.echo(json.dumps(document, indent=2, default=str, ensure_ascii=False), file=sys.stdout)
+    """The one JSON document of ``--json`` on stdout (URL credentials masked)."""
+    text = json.dumps(document, indent=2, default=str, ensure_ascii=False)
+    click.echo(redact(text), file=sys.stdout)

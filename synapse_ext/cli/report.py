@@ -8,13 +8,14 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from ..dataset import OrganizedGroup, OrganizeIssue, OrganizeResult
+from ..dataset import OrganizedGroup, OrganizeIssue, OrganizeResult, SpecsLike, specs_of
 from ..ingest import IngestResult
 from ..sources import FileRef, file_size
 from .output import Output
 from .sizes import format_size
 
 __all__ = [
+    "empty_hint",
     "issue_dict",
     "organize_dict",
     "plan_dict",
@@ -108,6 +109,17 @@ def show_organize(out: Output, root: str, result: OrganizeResult) -> None:
         )
 
 
+def empty_hint(root: str, collection: SpecsLike) -> str:
+    """What a source that organized into no group should look like, with the spec names."""
+    specs = specs_of(collection)
+    names = ", ".join(f"{s.name} (required)" if s.is_required else s.name for s in specs)
+    return (
+        f"hint: nothing to upload from {root}: the expected layout is "
+        f"<root>/<spec>/<stem>.<ext>, one folder per file specification ({names}); files "
+        "with the same stem in different spec folders become one data unit"
+    )
+
+
 def show_plan(out: Output, result: OrganizeResult) -> None:
     """Dry run: each group and its files; nothing is sent."""
     out.line("Dry run: nothing is uploaded. These groups would become data units:")
@@ -135,15 +147,36 @@ def _pace(result: IngestResult) -> list[tuple[str, str]]:
         return []
     seconds = result.elapsed_s
     speed = (
-        f"{result.files_uploaded / seconds:.1f} files/s, "
+        f"{(result.files_uploaded + result.files_resent) / seconds:.1f} files/s, "
         f"{format_size(result.bytes_sent / seconds)}/s, "
         f"{result.units_created / seconds:.1f} units/s"
     )
     return [("elapsed", format_duration(seconds)), ("throughput", speed)]
 
 
-def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
-    """The final counts, then one line per failed group with its reason."""
+def _tasks(result: IngestResult, project: int | None) -> list[tuple[str, str]]:
+    if not result.dry_run:
+        return [("tasks created", f"{result.tasks_created}")]
+    if project is None:
+        return []
+    return [("tasks to create", f"{result.tasks_created} (project {project})")]
+
+
+def _present(result: IngestResult) -> str:
+    """``300``, or ``300 (120 sent again, 1.2 MiB: uploaded without a lookup)``."""
+    if not result.files_resent:
+        return f"{result.files_already_present}"
+    return (
+        f"{result.files_already_present} ({result.files_resent} sent again, "
+        f"{format_size(result.bytes_resent)}: small files are uploaded without a lookup)"
+    )
+
+
+def show_summary(
+    out: Output, result: IngestResult, skipped: int, *, project: int | None = None
+) -> None:
+    """The final counts, then one line per failed group with its reason (a dry run with a
+    ``project`` says how many tasks a run would create)."""
     api = "v2 (presigned uploads)" if result.api == "v2" else "v1"
     would = result.dry_run
     rows = [
@@ -151,12 +184,12 @@ def show_summary(out: Output, result: IngestResult, skipped: int) -> None:
         ("groups", f"{result.groups}"),
         (
             "files to upload" if would else "files uploaded",
-            f"{result.files_uploaded} ({format_size(result.bytes_sent)})",
+            f"{result.files_uploaded} ({format_size(result.bytes_sent - result.bytes_resent)})",
         ),
-        ("files already present", f"{result.files_already_present}"),
+        ("files already present", _present(result)),
         ("units to create" if would else "units created", f"{result.units_created}"),
         ("units already present", f"{result.units_already_present}"),
-        *([] if would else [("tasks created", f"{result.tasks_created}")]),
+        *_tasks(result, project),
         ("rejected" if would else "failed", f"{result.failed}"),
         ("skipped by organize", f"{skipped}"),
         *_pace(result),

@@ -12,7 +12,11 @@ from typing import Any
 
 import click
 
-__all__ = ["SIZE", "SizeParam", "format_size", "parse_size"]
+__all__ = ["CHUNK_SIZE", "MAX_CHUNK", "SIZE", "SizeParam", "format_size", "parse_size"]
+
+MAX_CHUNK = 5 * 1024**3
+"""The largest chunk, and the largest file sent in one request (5 GiB): the API states no
+maximum, so S3's part and single-PUT limit is taken (``docs/decisions.md``)."""
 
 _UNITS = {
     "": 1,
@@ -56,17 +60,27 @@ def format_size(n: int | float) -> str:
 
 
 class SizeParam(click.ParamType[int, Any]):
-    """A click parameter type for :func:`parse_size`."""
+    """A click parameter type for :func:`parse_size`, at most ``maximum`` bytes if given."""
 
     name = "size"
 
+    def __init__(self, maximum: int | None = None) -> None:
+        self.maximum = maximum
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
-        if isinstance(value, int):
-            return value
         try:
-            return parse_size(str(value))
+            size = value if isinstance(value, int) else parse_size(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
+        if self.maximum is not None and not 1 <= size <= self.maximum:
+            self.fail(
+                f"{value} is out of range (allowed: 1 B to {format_size(self.maximum)})",
+                param,
+                ctx,
+            )
+        return size
 
 
 SIZE = SizeParam()
+CHUNK_SIZE = SizeParam(MAX_CHUNK)
+"""A chunk size, or a file size under which one request carries the whole file."""

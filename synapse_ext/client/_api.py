@@ -21,7 +21,7 @@ from synapse_client.models import (
     Task,
 )
 
-from .._flow import Emit, Flow, Pages, batched, blocking, retrying
+from .._flow import Emit, Flow, Pages, PageTokens, batched, blocking, retrying
 from .._wire import operations as ops
 from .._wire.call import Op
 from ..errors import (
@@ -37,6 +37,7 @@ from ..upload.resume import ResumeSession, ResumeStore
 from ._api_presigned import ClientApiPresigned, PathLike
 from ._auth import SynapseAuth
 from ._options import (
+    DEFAULT_MAX_CONNECTIONS,
     DEFAULT_TIMEOUT,
     ProgressArg,
     TimeoutArg,
@@ -71,7 +72,7 @@ class ClientApi(ClientApiPresigned, Generic[TransportT, SleepT]):
         legacy_token: str | None = None,
         timeout: TimeoutArg = DEFAULT_TIMEOUT,
         upload_timeout: float = 300.0,
-        max_connections: int = 32,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         transport: TransportT | None = None,
         progress: ProgressArg = None,
@@ -114,10 +115,12 @@ class ClientApi(ClientApiPresigned, Generic[TransportT, SleepT]):
         yield from self._follow(page, model)
 
     def _follow(self, page: Page, model: type[Page]) -> Pages[object]:
-        """Emit ``page``'s items, then every later page's (``next`` URLs followed as given)."""
+        """Emit ``page``'s items, then every later page's (``next`` URLs followed as given;
+        one that comes back twice raises ``ProtocolError``)."""
         yield Emit(page.results)
+        tokens = PageTokens("next URL")
         while page.next_:
-            page = yield from self._retrying(ops.next_page(page.next_, model))
+            page = yield from self._retrying(ops.next_page(tokens.follow(page.next_), model))
             yield Emit(page.results)
 
     def __repr__(self) -> str:

@@ -32,9 +32,8 @@ from synapse_client.models import (
 )
 from synapse_client.types import UNSET, Unset
 
-from .._flow import Emit, Flow, Pages
+from .._flow import Emit, Flow, Pages, PageTokens
 from .._wire import operations_v2 as v2
-from ..errors import ProtocolError
 from ._worlds import operation, pages
 from .pages import CursorPage
 
@@ -107,16 +106,13 @@ class ClientApiV2:
     def _cursor_pages(self, request: Callable[[str | None], Op[CursorPage[T]]]) -> Pages[T]:
         """Emit every page's items: the same request again with ``cursor=<next_cursor>``."""
         cursor: str | None = None
-        seen: set[str] = set()
+        tokens = PageTokens("cursor")
         while True:
             page = yield from self._retrying(request(cursor))
             yield Emit(page.items)
             if not page.next_cursor:
                 return
-            if page.next_cursor in seen:  # a server that loops would never end the iteration
-                raise ProtocolError(None, f"cursor {page.next_cursor!r} came back twice")
-            seen.add(page.next_cursor)
-            cursor = page.next_cursor
+            cursor = tokens.follow(page.next_cursor)
 
     # -- data collections ------------------------------------------------------------------
     @operation

@@ -15,6 +15,8 @@ import anyio
 import httpx
 
 from .._closing import Closing
+from .._redact import install_log_redaction
+from .._wire.dataplane import StoragePool
 from .._wire.transport import RecordingTransport
 from ._api import ClientApi
 from ._drivers import AsyncDriver, SyncDriver
@@ -39,13 +41,19 @@ class SynapseClient(Closing, SyncWorld, ClientApi[httpx.BaseTransport, Callable[
     def _open(
         self, transport: httpx.BaseTransport | None, sleep: Callable[[float], None] | None
     ) -> None:
+        install_log_redaction()  # httpx logs every URL, presigned ones with their signature
         inner = transport or httpx.HTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.Client(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
-        self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep)
+        # Storage PUTs take urllib3 only when the network is ours: a given transport
+        # (a mock, a fake, a caller's own) sees them all, as before.
+        storage = StoragePool(self._timeout, self.max_connections) if transport is None else None
+        self._driver = SyncDriver(self._http, self.base_url, sleep or time.sleep, storage)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         self._http.close()
+        if self._driver.storage is not None:
+            self._driver.storage.close()
 
 
 class AsyncSynapseClient(
@@ -61,13 +69,20 @@ class AsyncSynapseClient(
         transport: httpx.AsyncBaseTransport | None,
         sleep: Callable[[float], Awaitable[None]] | None,
     ) -> None:
+        install_log_redaction()
         inner = transport or httpx.AsyncHTTPTransport(limits=pool_limits(self.max_connections))
         self._http = httpx.AsyncClient(transport=RecordingTransport(inner), **self._httpx_options())  # type: ignore[arg-type]
-        self._driver = AsyncDriver(self._http, self.base_url, sleep or anyio.sleep)
+        # As the sync client: storage PUTs take urllib3 (in threads) only when the network is ours.
+        storage = StoragePool(self._timeout, self.max_connections) if transport is None else None
+        self._driver = AsyncDriver(
+            self._http, self.base_url, sleep or anyio.sleep, storage, self.max_connections
+        )
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pools."""
         await self._http.aclose()
+        if self._driver.storage is not None:
+            self._driver.storage.close()
 
     async def __aenter__(self) -> Self:
         return self

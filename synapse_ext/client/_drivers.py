@@ -2,9 +2,17 @@
 
 ``SyncDriver`` blocks; ``AsyncDriver`` awaits. Both run the same flows, step them the same
 way (:class:`_Outcome`) and differ only in how each intent is carried out, most visibly in
-``Parallel``: a thread pool versus a task group. A ``Parallel`` with an adaptive limit is
+``Parallel``: worker threads versus a task group. One semantics in both: on the first failure
+of a sub-flow no new sub-flow starts, the running siblings are cancelled (async: the task
+group's cancel scope, at once; sync: each stops at its next intent, since a blocking request
+cannot be interrupted, and its thread is joined) and the first failure, by time, is raised
+(:class:`_Scope`). A ``Parallel`` with an adaptive limit is
 gated on the limit's current value, and every request sent under it reports its outcome to
-it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate.
+it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate. The gate (how
+many sub-flows run under a limit) is one per limit per driver, shared by every ``Parallel``
+gated on that limit: when one ``Parallel``'s sub-flows tail off, another's fill the slots,
+and together they never exceed the limit. (So a sub-flow must not itself wait on a
+``Parallel`` gated on the limit it runs under: it would hold a slot while waiting for one.)
 """
 
 from __future__ import annotations
@@ -12,8 +20,8 @@ from __future__ import annotations
 import contextvars
 import inspect
 import threading
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar, cast
 
 import anyio
@@ -24,6 +32,8 @@ from synapse_client.client import AuthenticatedClient
 from .._flow import Blocking, Call, Flow, Intent, PageCursor, Pages, Parallel, Sleep
 from .._flow.concurrency import AdaptiveLimit, current_limit, signal_of
 from .._wire.call import Op, attempt
+from .._wire.dataplane import StoragePool, httpx_is_patched
+from .._wire.storage import StoragePut
 
 __all__ = ["AsyncDriver", "SyncDriver"]
 
@@ -43,13 +53,84 @@ class _Outcome:
         return flow.throw(self.error) if self.error is not None else flow.send(self.value)
 
 
+class _Cancelled(BaseException):
+    """Ends a sub-flow the sync driver stopped because a sibling failed (never a failure).
+
+    A ``BaseException``, like the async world's cancellation: a flow's ``except Exception``
+    does not swallow it; the flow is closed at its ``yield`` (its ``finally`` blocks run).
+    """
+
+
+class _Scope:
+    """The cancellation of one ``Parallel``'s sub-flows and of every ``Parallel`` nested in
+    them: cancelling a scope cancels its children and calls its wakers (which wake threads
+    waiting for a slot, or cancel the async task group)."""
+
+    def __init__(self, parent: _Scope | None) -> None:
+        self.cancelled = False
+        self.parent = parent
+        self._lock = threading.Lock()
+        self._children: set[_Scope] = set()
+        self._wakers: list[Callable[[], object]] = []
+        if parent is not None:
+            parent._adopt(self)
+
+    def _adopt(self, child: _Scope) -> None:
+        with self._lock:
+            if not self.cancelled:
+                self._children.add(child)
+                return
+        child.cancel()  # born inside a cancelled scope
+
+    def on_cancel(self, wake: Callable[[], object]) -> None:
+        """Call ``wake`` when this scope is cancelled (at once if it already is)."""
+        with self._lock:
+            if not self.cancelled:
+                self._wakers.append(wake)
+                return
+        wake()
+
+    def cancel(self) -> None:
+        """Cancel this scope and every scope nested in it (idempotent)."""
+        with self._lock:
+            if self.cancelled:
+                return
+            self.cancelled = True
+            children, wakers = list(self._children), list(self._wakers)
+        for wake in wakers:
+            wake()
+        for child in children:
+            child.cancel()
+
+    def close(self) -> None:
+        """The ``Parallel`` is over: its parent forgets it."""
+        if self.parent is not None:
+            with self.parent._lock:
+                self.parent._children.discard(self)
+
+
+_scope: contextvars.ContextVar[_Scope | None] = contextvars.ContextVar(
+    "synapse_scope", default=None
+)
+"""The scope of the ``Parallel`` the current sub-flow runs in (None outside any)."""
+
+
 class _Driver:
     """What both drivers share: the generated client and the choice of handler."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, storage: StoragePool | None) -> None:
         # Auth headers live on our own httpx client (only those configured), so the generated
         # client's single auth header is unused and its repr holds no secret.
         self.client = AuthenticatedClient(base_url=base_url, token="", prefix="")
+        self.storage = storage
+
+    def pooled(self, op: Op[Any]) -> tuple[StoragePool, StoragePut] | None:
+        """The urllib3 pool and ``op``'s storage PUT when the PUT goes through the pool: one
+        is there and no mock patches httpx (a mock must see every request); else ``None``."""
+        put = op.endpoint
+        if self.storage is not None and isinstance(put, StoragePut) and not httpx_is_patched():
+            return self.storage, put
+        return None
 
     def handler(self, intent: Intent) -> Callable[[Any], Any]:
         name = _HANDLERS.get(type(intent))
@@ -71,20 +152,69 @@ class _Driver:
         return answer
 
 
-class SyncDriver(_Driver):
-    """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool."""
+class _SyncGate:
+    """How many sub-flows run under one adaptive limit, across every ``Parallel`` using it."""
 
-    def __init__(self, http: httpx.Client, base_url: str, sleep: Callable[[float], None]) -> None:
-        super().__init__(base_url)
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.running = 0
+
+
+class _AsyncGate:
+    """The async driver's :class:`_SyncGate`: a count and an ``anyio.Condition``."""
+
+    def __init__(self) -> None:
+        self.condition = anyio.Condition()
+        self.running = 0
+
+
+class SyncDriver(_Driver):
+    """Performs intents with blocking I/O; ``Parallel`` runs sub-flows in a thread pool.
+
+    With a ``storage`` pool, presigned storage PUTs go through it (urllib3) whenever httpx is
+    not patched by a mock; everything else, and every PUT while it is, goes through ``http``.
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        base_url: str,
+        sleep: Callable[[float], None],
+        storage: StoragePool | None = None,
+    ) -> None:
+        super().__init__(base_url, storage)
         self.client.set_httpx_client(http)
         self._sleep_fn = sleep
+        self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _SyncGate] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._gates_lock = threading.Lock()
+
+    def _gate(self, limit: AdaptiveLimit) -> _SyncGate:
+        """The one gate of ``limit`` in this driver."""
+        with self._gates_lock:
+            gate = self._gates.get(limit)
+            if gate is None:
+                gate = self._gates[limit] = _SyncGate()
+            return gate
 
     def run(self, flow: Flow[T]) -> T:
-        """Drive ``flow`` to its end and return its result."""
+        """Drive ``flow`` to its end and return its result.
+
+        Inside a ``Parallel`` whose scope is cancelled, the flow is stopped at its ``yield``
+        (closed there: the answer of the intent it was in is dropped, its next intent is
+        never performed) and :class:`_Cancelled` is raised.
+        """
+        scope = _scope.get()
         outcome = _Outcome()
         try:
             while True:
-                outcome = self._perform(outcome.resume(flow))
+                if scope is not None and scope.cancelled:
+                    raise _Cancelled
+                intent = outcome.resume(flow)
+                if scope is not None and scope.cancelled:
+                    raise _Cancelled
+                outcome = self._perform(intent)
         except StopIteration as done:
             return cast(T, done.value)
         finally:
@@ -105,7 +235,10 @@ class SyncDriver(_Driver):
     def _send(self, op: Op[Any]) -> Any:
         limit, started = self.sending()
         with attempt(op) as current:
-            current.reply = op.send(self.client, current.extra)
+            if (pooled := self.pooled(op)) is not None:
+                current.reply = pooled[0].put(pooled[1], op.read_timeout)
+            else:
+                current.reply = op.send(self.client, current.extra)
         return self.sent(limit, started, current.outcome())
 
     def _call(self, intent: Call[Any]) -> Any:
@@ -126,77 +259,151 @@ class SyncDriver(_Driver):
         return intent.fn(*intent.args)
 
     def _parallel(self, intent: Parallel[Any]) -> list[Any]:
+        flows = intent.flows
         if isinstance(intent.limit, AdaptiveLimit):
-            return self._adaptive(intent.flows, intent.limit)
-        workers = min(intent.limit, len(intent.flows))
-        if workers <= 1:
-            return [self.run(flow) for flow in intent.flows]
-        # Each sub-flow runs in a copy of this context: its requests report where ours do.
-        contexts = [contextvars.copy_context() for _ in intent.flows]
-        with ThreadPoolExecutor(workers, thread_name_prefix="synapse") as pool:
-            return list(pool.map(lambda c, f: c.run(self.run, f), contexts, intent.flows))
+            limit = intent.limit
+            return self._fan_out(flows, limit.ceiling, self._gate(limit), limit)
+        workers = min(intent.limit, len(flows))
+        if workers > 1:
+            return self._fan_out(flows, workers, _SyncGate(), None)
+        results: list[Any] = []
+        try:  # one at a time, in this thread: a failure ends the rest before they start
+            for flow in flows:
+                results.append(self.run(flow))
+        finally:
+            for flow in flows[len(results) :]:
+                flow.close()
+        return results
 
-    def _adaptive(self, flows: Sequence[Flow[Any]], limit: AdaptiveLimit) -> list[Any]:
-        """``ceiling`` threads; one starts the next sub-flow only while fewer than the
-        limit's current value are running."""
+    def _fan_out(
+        self,
+        flows: Sequence[Flow[Any]],
+        workers: int,
+        shared: _SyncGate,
+        limit: AdaptiveLimit | None,
+    ) -> list[Any]:
+        """``workers`` threads; one starts the next sub-flow only while fewer than the limit's
+        current value run on ``shared`` (the limit's gate; without a limit, ``workers``).
+
+        The first failure cancels the scope: no sub-flow starts any more, the running ones
+        stop at their next intent; once every thread is joined, that failure is raised.
+        """
         results: list[Any] = [None] * len(flows)
-        errors: dict[int, BaseException] = {}
-        gate = threading.Condition()
+        first: list[BaseException] = []
+        first_lock = threading.Lock()
+        gate = shared.condition
+        scope = _Scope(_scope.get())
         pending = iter(range(len(flows)))
-        running = 0
+        # Each sub-flow runs in a copy of this context (a new thread starts with an empty
+        # one): its requests report to the limit ours report to, unless it has its own.
+        context = contextvars.copy_context()
 
-        def run_one(index: int) -> None:
-            current_limit.set(limit)  # in this sub-flow's own context
+        def capacity() -> int:
+            return limit.current if limit is not None else workers
+
+        def wake() -> None:  # threads waiting for a slot see the cancellation
+            with gate:
+                gate.notify_all()
+
+        scope.on_cancel(wake)
+
+        def run_one(index: int) -> None:  # in this sub-flow's own context
+            _scope.set(scope)
+            if limit is not None:
+                current_limit.set(limit)
             results[index] = self.run(flows[index])
 
         def worker() -> None:
-            nonlocal running
             while True:
                 with gate:
-                    while running >= limit.current:
+                    while not scope.cancelled and shared.running >= capacity():
                         gate.wait()
-                    index = next(pending, None)
+                    index = None if scope.cancelled else next(pending, None)
                     if index is None:
-                        gate.notify_all()  # nothing left: every waiting thread may end
+                        gate.notify_all()  # nothing (more) to start: every waiting thread may end
                         return
-                    running += 1
+                    shared.running += 1
                 try:
-                    contextvars.copy_context().run(run_one, index)
-                except BaseException as exc:  # raised after all, like the fixed pool
-                    errors[index] = exc
+                    context.copy().run(run_one, index)
+                except _Cancelled:
+                    pass  # stopped: a sibling (or the enclosing Parallel) failed
+                except BaseException as exc:
+                    with first_lock:
+                        if not first:
+                            first.append(exc)
+                    scope.cancel()
                 finally:
                     with gate:
-                        running -= 1
-                        gate.notify(max(1, limit.current - running))  # the free slots only
+                        shared.running -= 1
+                        gate.notify(max(1, capacity() - shared.running))  # free slots only
 
-        workers = min(limit.ceiling, len(flows))
-        threads = [threading.Thread(target=worker, name="synapse") for _ in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if errors:
-            raise errors[min(errors)]
+        threads = [
+            threading.Thread(target=worker, name="synapse") for _ in range(min(workers, len(flows)))
+        ]
+        try:
+            for thread in threads:
+                thread.start()
+        finally:
+            for thread in threads:
+                if thread.ident is not None:
+                    thread.join()
+            scope.close()
+            for index in pending:  # never started
+                flows[index].close()
+        if first:
+            raise first[0]
+        if scope.cancelled:  # the enclosing Parallel failed
+            raise _Cancelled
         return results
 
 
 class AsyncDriver(_Driver):
     """Performs intents with ``await``; blocking work goes to worker threads and ``Parallel``
-    runs sub-flows in a task group."""
+    runs sub-flows in a task group.
+
+    With a ``storage`` pool, presigned storage PUTs go through it (urllib3) in worker threads,
+    at most ``storage_threads`` at once, whenever httpx is not patched by a mock: httpcore's
+    async stack costs about twice the client CPU per PUT (docs/decisions.md).
+    """
 
     def __init__(
-        self, http: httpx.AsyncClient, base_url: str, sleep: Callable[[float], Awaitable[None]]
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        sleep: Callable[[float], Awaitable[None]],
+        storage: StoragePool | None = None,
+        storage_threads: int = 1,
     ) -> None:
-        super().__init__(base_url)
+        super().__init__(base_url, storage)
         self.client.set_async_httpx_client(http)
         self._sleep_fn = sleep
+        self._storage_threads = storage_threads
+        self._storage_limiter: anyio.CapacityLimiter | None = None  # made on the event loop
+        self._gates: weakref.WeakKeyDictionary[AdaptiveLimit, _AsyncGate] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _gate(self, limit: AdaptiveLimit) -> _AsyncGate:
+        """The one gate of ``limit`` in this driver (its tasks share one event loop)."""
+        gate = self._gates.get(limit)
+        if gate is None:
+            gate = self._gates[limit] = _AsyncGate()
+        return gate
 
     async def run(self, flow: Flow[T]) -> T:
-        """Drive ``flow`` to its end and return its result."""
+        """Drive ``flow`` to its end and return its result.
+
+        Inside a cancelled ``Parallel``, the flow is stopped at its ``yield`` as in the sync
+        driver, even when the intent it was in (a worker thread) did not notice the
+        cancellation: that answer is dropped, the next intent never performed.
+        """
         outcome = _Outcome()
         try:
             while True:
-                outcome = await self._perform(outcome.resume(flow))
+                await anyio.lowlevel.checkpoint_if_cancelled()
+                intent = outcome.resume(flow)
+                await anyio.lowlevel.checkpoint_if_cancelled()
+                outcome = await self._perform(intent)
         except StopIteration as done:
             return cast(T, done.value)
         finally:
@@ -218,8 +425,22 @@ class AsyncDriver(_Driver):
     async def _send(self, op: Op[Any]) -> Any:
         limit, started = self.sending()
         with attempt(op) as current:
-            current.reply = await op.asend(self.client, current.extra)
+            if (pooled := self.pooled(op)) is not None:
+                current.reply = await self._storage_put(*pooled, op.read_timeout)
+            else:
+                current.reply = await op.asend(self.client, current.extra)
         return self.sent(limit, started, current.outcome())
+
+    async def _storage_put(
+        self, storage: StoragePool, put: StoragePut, per_call: float | None
+    ) -> httpx.Response:
+        """``storage.put`` in a worker thread; a cancelled caller waits for it (its timeouts
+        bound it), so a PUT is never left half-known."""
+        if self._storage_limiter is None:
+            self._storage_limiter = anyio.CapacityLimiter(self._storage_threads)
+        return await anyio.to_thread.run_sync(
+            storage.put, put, per_call, limiter=self._storage_limiter
+        )
 
     async def _call(self, intent: Call[Any]) -> Any:
         if intent.alongside is None:
@@ -237,39 +458,63 @@ class AsyncDriver(_Driver):
         return await anyio.to_thread.run_sync(intent.fn, *intent.args)
 
     async def _parallel(self, intent: Parallel[Any]) -> list[Any]:
-        results: list[Any] = [None] * len(intent.flows)
+        flows = intent.flows
+        results: list[Any] = [None] * len(flows)
+        started = [False] * len(flows)
+        first: list[BaseException] = []
         adaptive = intent.limit if isinstance(intent.limit, AdaptiveLimit) else None
         fixed = intent.limit if isinstance(intent.limit, int) else 1
         limiter = anyio.CapacityLimiter(max(1, fixed))
-        gate = anyio.Condition()
-        running = 0
+        cancelled = anyio.get_cancelled_exc_class()
 
-        async def gated(flow: Flow[Any], limit: AdaptiveLimit) -> Any:
-            nonlocal running
+        async def start(index: int) -> Any:
+            await anyio.lowlevel.checkpoint_if_cancelled()  # none starts after a failure
+            started[index] = True
+            return await self.run(flows[index])
+
+        async def gated(index: int, limit: AdaptiveLimit) -> Any:
+            shared = self._gate(limit)
+            gate = shared.condition
             async with gate:
-                while running >= limit.current:
+                while shared.running >= limit.current:
                     await gate.wait()
-                running += 1
+                shared.running += 1
             try:
                 current_limit.set(limit)  # in this task's own context
-                return await self.run(flow)
-            finally:
+                return await start(index)
+            finally:  # a cancelled sub-flow's slot is released too
                 with anyio.CancelScope(shield=True):
                     async with gate:
-                        running -= 1
-                        gate.notify(max(1, limit.current - running))
+                        shared.running -= 1
+                        gate.notify(max(1, limit.current - shared.running))
 
-        async def one(index: int, flow: Flow[Any]) -> None:
-            if adaptive is not None:
-                results[index] = await gated(flow, adaptive)
-                return
-            async with limiter:
-                results[index] = await self.run(flow)
+        async def one(index: int, scope: _Scope) -> None:
+            try:
+                if adaptive is not None:
+                    results[index] = await gated(index, adaptive)
+                    return
+                async with limiter:
+                    results[index] = await start(index)
+            except cancelled:
+                raise
+            except BaseException as exc:
+                if not first:
+                    first.append(exc)
+                scope.cancel()  # the siblings, now (before this error reaches the group)
+                raise
 
         try:
             async with anyio.create_task_group() as group:
-                for index, flow in enumerate(intent.flows):
-                    group.start_soon(one, index, flow)
-        except ExceptionGroup as failed:  # the first failure, as the sync driver raises it
-            raise failed.exceptions[0] from None
+                scope = _Scope(None)
+                scope.on_cancel(group.cancel_scope.cancel)
+                for index in range(len(flows)):
+                    group.start_soon(one, index, scope)
+        except BaseExceptionGroup:
+            if not first:
+                raise
+            raise first[0] from None  # the first failure, as the sync driver raises it
+        finally:
+            for index, flow in enumerate(flows):
+                if not started[index]:
+                    flow.close()
         return results

@@ -13,6 +13,7 @@ from ..policy import RetryPolicy, Uniform
 from ..progress import ProgressEvent, ProgressReporter
 
 __all__ = [
+    "DEFAULT_MAX_CONNECTIONS",
     "DEFAULT_TIMEOUT",
     "ProgressArg",
     "SyncOptions",
@@ -27,6 +28,9 @@ __all__ = [
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 """Short default: 5 s to connect, 15 s to read. Uploads get ``upload_timeout`` per call."""
+DEFAULT_MAX_CONNECTIONS = 48
+"""The clients' default connection pool; it also caps the ingestion's default concurrency
+ceiling (more in flight than the pool only queues in it)."""
 _LOOPBACK = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 TimeoutArg: TypeAlias = httpx.Timeout | float

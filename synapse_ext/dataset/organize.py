@@ -292,12 +292,28 @@ class _Walker:
                             path=Path(entry.path),
                             spec=spec.name,
                         )
-                    elif self._enter(entry.path, spec.name):
-                        stack.append(entry.path)
+                    else:
+                        self._named_like_file(spec, entry.name, Path(entry.path))
+                        if self._enter(entry.path, spec.name):
+                            stack.append(entry.path)
                 elif entry.name in SYSTEM_FILES:
                     self.report.system_skipped += 1
                 else:
                     self._file(spec, entry)
+
+    def _named_like_file(self, spec: Spec, name: str, path: FileRef) -> None:
+        """Report a subfolder named like a file of ``spec`` (``image/x.png/``): a folder is
+        never uploaded as a file, which the user may expect; its files are walked as usual."""
+        suffix = split_name(name)[1]
+        if not suffix or spec.extensions is None or not spec.allows(suffix):
+            return
+        self.issue(
+            Reason.NOT_REGULAR_FILE,
+            f"a folder named like a {spec.name!r} file ({suffix}): a folder is not uploaded "
+            "as a file (the files inside it, if any, are organized as usual)",
+            path=path,
+            spec=spec.name,
+        )
 
     def _file(self, spec: Spec, entry: os.DirEntry[str]) -> None:
         self.report.files_seen += 1
@@ -401,6 +417,7 @@ class _TreeWalker(_Walker):
                             spec=spec.name,
                         )
                     else:
+                        self._named_like_file(spec, entry.name, entry)
                         stack.append(entry)
                 elif entry.name in SYSTEM_FILES:
                     self.report.system_skipped += 1

@@ -9,7 +9,7 @@ journal. The driver merges the shards' results and shows one progress display. O
 scheduler; :func:`dask_client` connects to a scheduler or starts a ``LocalCluster``.
 """
 
-from .cluster import DaskAddressError, dask_client, parse_dask_address
+from .cluster import DaskAddressError, MissingDaskError, dask_client, parse_dask_address
 from .driver import ShardedExecutor
 from .settings import TOKEN_ENV, ClientSettings
 from .shard import ShardTask, run_shard, shard_journal_path
@@ -19,6 +19,7 @@ __all__ = [
     "TOKEN_ENV",
     "ClientSettings",
     "DaskAddressError",
+    "MissingDaskError",
     "ShardPlan",
     "ShardTask",
     "ShardedExecutor",

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ..errors import SynapseError
+
 __all__ = ["DaskAddressError", "MissingDaskError", "dask_client", "parse_dask_address"]
 
 _LOCAL = re.compile(r"local:(\d+)")
@@ -18,11 +20,11 @@ _ADDRESS = re.compile(r"(?:(tcp|tls|ucx|inproc|ws|wss)://)?[^\s/:]+(?::\d{1,5})?
 _MAX_LOCAL = 1024
 
 
-class DaskAddressError(ValueError):
+class DaskAddressError(SynapseError, ValueError):
     """A ``--dask`` value that is neither a scheduler address nor ``local:N``."""
 
 
-class MissingDaskError(ImportError):
+class MissingDaskError(SynapseError, ImportError):
     """``distributed`` is not installed."""
 
 

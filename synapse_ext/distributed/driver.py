@@ -131,15 +131,17 @@ def distributed_ingestion(
     dry_run: bool = False,
     trust_etag: bool = False,
     adaptive: bool = True,
+    check_collection: bool = True,
 ) -> Flow[IngestResult]:
     """The sharded ingestion as a flow (the client's own calls: the API choice, the check
-    that the collection exists); the shards run on ``executor``. ``max_workers=None``: each
-    shard's own default."""
+    that the collection exists unless ``check_collection=False``: the caller fetched it);
+    the shards run on ``executor``. ``max_workers=None``: each shard's own default."""
     validate_args(batch_size, 1 if max_workers is None else max_workers, chunk_size)
     spec = executor if isinstance(executor, ShardedExecutor) else ShardedExecutor(executor)
     journals = _shard_journals(journal)
     api = yield from which_api
-    yield from ClientApi.get_collection.flow(client, collection_id)  # fails here, not N times
+    if check_collection:  # fails here, not N times
+        yield from ClientApi.get_collection.flow(client, collection_id)
     settings = spec.settings or ClientSettings.from_client(cast(_Clients, client))
     options: dict[str, Any] = {
         "project_id": project_id,

@@ -11,6 +11,7 @@ import errno
 import logging
 import os
 import stat
+import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
@@ -30,12 +31,14 @@ from synapse_client.types import UNSET
 
 from .._flow import batched
 from ..dataset.specs import Spec
-from ..errors import ClientError, DataFileUnconfirmedError, NoResponseError, ProtocolError
+from ..errors import ClientError, DataFileUnconfirmedError, ProtocolError
 from ..policy import UNIT_BATCH_RETRY, RetryPolicy
 from ..progress import NullProgress, ProgressReporter, ProgressTask
-from ..sources import FileRef, SourcePath, file_key, file_size
-from ..upload._files import file_md5
+from ..sources import FileRef, SourceError, SourcePath, file_key, file_size
+from ..upload._files import EmptyFileError, file_md5
+from ..upload._presigned import FileChangedError
 from ._identity import CONTENT_ID_KEY, content_id, unit_checksums, unit_content_id
+from ._sent import FileBytes
 from ._totals import ByteTotal, listed_bytes
 from .journal import Journal, default_journal_path
 from .results import FailureReason, GroupInput, IngestFailure, IngestResult, as_group
@@ -51,7 +54,6 @@ __all__ = [
     "open_journal",
     "progress_tasks",
     "safe_md5",
-    "task_retryable",
     "validate_args",
     "windows",
 ]
@@ -60,8 +62,17 @@ logger = logging.getLogger("synapse_ext")
 
 _MAX_PATH = 1024  # DataUnitFileRef.path maxLength
 TASK_BATCH = 1000
-# ClientError from the API; OSError/ValueError (EmptyFileError) if the file changed on disk.
-UPLOAD_ERRORS = (ClientError, OSError, ValueError)
+UPLOAD_ERRORS: tuple[type[Exception], ...] = (
+    ClientError,
+    FileChangedError,
+    EmptyFileError,
+    SourceError,
+    OSError,
+)
+"""What one file's upload can fail with, as a per-file failure: the server's answer
+(``ClientError``), the file changed or emptied since it was hashed, its source, or reading it
+(``OSError``). Anything else (a plain ``ValueError``, ``TypeError``, ...) is a bug and
+propagates."""
 
 
 class DefaultJournal(Enum):
@@ -105,7 +116,12 @@ class Prepared:
 
 @attrs.define
 class Engine:
-    """Decisions and bookkeeping of one ingestion; no network I/O."""
+    """Decisions and bookkeeping of one ingestion; no network I/O.
+
+    Thread-safe where the batch flows of a window meet (they run at once, in threads with
+    the blocking client): every count of ``result``, the progress tasks and the bytes total
+    are updated under one lock, and the journal has its own.
+    """
 
     collection_id: int
     scope: str
@@ -122,12 +138,16 @@ class Engine:
     """Keeps the bytes bar's total exact (None: the bar has no total)."""
     claimed: set[str] = attrs.Factory(set)
     """Checksums taken from source ETags, not yet read: every upload of one verifies it."""
+    sending: dict[str, FileBytes] = attrs.Factory(dict)
+    """The bytes bar's share of each upload under way, by checksum (see :meth:`file_bytes`)."""
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, init=False, repr=False)
 
     # -- groups --------------------------------------------------------------------------
     def fail(self, key: str, reason: FailureReason, message: str) -> None:
         logger.warning("group %r failed (%s): %s", key, reason, message)
-        self.result.failures.append(IngestFailure(key, reason, message))
-        self.groups_task.advance(1)
+        with self._lock:
+            self.result.failures.append(IngestFailure(key, reason, message))
+            self.groups_task.advance(1)
 
     def admit(self, items: Sequence[tuple[int, Any]]) -> list[GroupInput]:
         """Normalize and validate a window of raw groups; report the invalid ones."""
@@ -255,7 +275,16 @@ class Engine:
             else:
                 seen.add(item.cid)
                 todo.append(item)
+        self._count_known_files(prepared, todo)
         return present, todo
+
+    def _count_known_files(self, prepared: Sequence[Prepared], todo: Sequence[Prepared]) -> None:
+        """Files of the groups known done count as already present (the server holds them,
+        as a lookup would say), but not those the window's other groups still check."""
+        checked = set(self.needed_checksums(todo))
+        pending = {id(item) for item in todo}
+        held = {c for item in prepared if id(item) not in pending for c in item.checksums.values()}
+        self.result.files_already_present += len(held - checked)
 
     @staticmethod
     def needed_checksums(todo: Sequence[Prepared]) -> list[str]:
@@ -301,15 +330,47 @@ class Engine:
         store = self.journal.resume_store(self.scope)
         return {"chunked": True, "chunk_size": chunk_size, "resume_store": store}
 
-    def uploaded(self, checksum: str, size: int) -> None:
-        self.result.files_uploaded += 1
-        self.result.bytes_sent += size
-        self.bytes_task.advance(size)
+    def file_bytes(
+        self, checksum: str, size: int, also: ProgressReporter | None = None
+    ) -> FileBytes:
+        """The bytes bar's share of the upload of ``checksum``: its requests advance it as
+        they are acknowledged (the same share when the file is sent again, so no byte counts
+        twice); ``also``, the client's reporter, gets the upload's own task too."""
+        with self._lock:
+            share = self.sending.get(checksum)
+            if share is None:
+                share = FileBytes(self.bytes_task, size, self._lock, also or NullProgress())
+                self.sending[checksum] = share
+            return share
 
-    def found_present(self, checksum: str) -> None:
+    def _settled(self, checksum: str, size: int, *, stored: bool) -> int:
+        """The upload of ``checksum`` is over; a stored file's unreported bytes go on the bar.
+        Returns the bytes reported on the bar (they stay there: they were sent)."""
+        with self._lock:
+            share = self.sending.pop(checksum, None)
+            if share is None:  # nothing reported (a dry run)
+                share = FileBytes(self.bytes_task, size, self._lock)
+            if stored:
+                share.complete()
+            return share.sent
+
+    def uploaded(self, checksum: str, size: int) -> None:
+        """Count one file stored (``size`` bytes sent)."""
+        with self._lock:
+            self.result.files_uploaded += 1
+            self.result.bytes_sent += size
+            self._settled(checksum, size, stored=True)
+
+    def found_present(self, checksum: str, size: int) -> None:
         """An upload the server answered with a data file it already had (v2 finalize
-        ``created=false``): the file counts as already present, its bytes as not sent."""
-        self.result.files_already_present += 1
+        ``created=false``): the file counts as already present and as resent; its bytes were
+        sent (``bytes_sent``, ``bytes_resent``)."""
+        with self._lock:
+            self.result.files_already_present += 1
+            self.result.files_resent += 1
+            self.result.bytes_resent += size
+            self.result.bytes_sent += size
+            self._settled(checksum, size, stored=True)  # sent: on the bar, once
 
     def upload_outcome(
         self,
@@ -323,26 +384,29 @@ class Engine:
         """Record one upload's outcome; the error message when the file is not on the server.
 
         ``reused``: the server answered with a data file it already held (counted as already
-        present, see :meth:`found_present`).
+        present and resent, see :meth:`found_present`).
 
         ``DataFileUnconfirmedError`` counts as uploaded: the server holds the content, only
         its data-file id is unknown (and bindings use checksums).
         """
-        message: str | None = None
+        message: str
         if error is None and reused:
-            self.found_present(checksum)
-        elif error is None or isinstance(error, DataFileUnconfirmedError):
+            self.found_present(checksum, size)
+            return None
+        if error is None or isinstance(error, DataFileUnconfirmedError):
             self.uploaded(checksum, size)
             return None
-        elif checksum in self.claimed and isinstance(error, OSError):
+        if checksum in self.claimed and isinstance(error, OSError):
             message = (
                 f"{path}: {error} (its ETag was trusted as its MD5 and is not: an encrypted or "
                 "copied object? run without trust_etag / --trust-etag)"
             )
         else:
             message = f"{path}: {error}"
+        sent = self._settled(checksum, size, stored=False)  # on the bar: they travelled
         if self.byte_total is not None:
-            self.byte_total.dropped(size)  # planned, but not counted as sent
+            with self._lock:
+                self.byte_total.dropped(size - sent)  # planned, but never sent
         return message
 
     def bindable(self, todo: Sequence[Prepared], failed_files: dict[str, str]) -> list[Prepared]:
@@ -397,8 +461,7 @@ class Engine:
             self.journal.record_remote_units(self.scope, pairs)
         else:
             self.journal.finish_batch(self.scope, batch_id, pairs)
-        self.result.units_created += len(pairs)
-        self.groups_task.advance(len(pairs))
+        self.units_made(len(pairs))
         return [uid for _, uid in pairs], unmatched
 
     def batch_bound(
@@ -418,10 +481,15 @@ class Engine:
         pairs = [(item.cid, unit_id) for item, (unit_id, _) in zip(batch, results, strict=True)]
         self.journal.finish_batch(self.scope, batch_id, pairs)
         created = sum(1 for _, was_created in results if was_created or resent_after_loss)
-        self.result.units_created += created
-        self.result.units_already_present += len(results) - created
-        self.groups_task.advance(len(pairs))
+        self.units_made(created, present=len(results) - created)
         return [unit_id for _, unit_id in pairs]
+
+    def units_made(self, created: int, *, present: int = 0) -> None:
+        """Count ``created`` units made and ``present`` found already there (groups done)."""
+        with self._lock:
+            self.result.units_created += created
+            self.result.units_already_present += present
+            self.groups_task.advance(created + present)
 
     def record_listing(self, units: Iterable[DataUnit]) -> None:
         chunk: list[tuple[str, int]] = []
@@ -432,14 +500,18 @@ class Engine:
                 chunk = []
         self.journal.record_remote_units(self.scope, chunk)
 
-    def reconciled(self, batch: Sequence[Prepared]) -> tuple[list[int], list[Prepared]]:
-        """After a listing: the batch's groups found (now created) and those still missing."""
+    def reconciled(
+        self, batch_id: str, batch: Sequence[Prepared]
+    ) -> tuple[list[int], list[Prepared]]:
+        """After a listing begun once batch ``batch_id`` was answered: its groups found (now
+        created) and those still missing. Only that batch is closed: another batch in flight
+        meanwhile (a concurrent batch flow's, its POST maybe unanswered) may be applied after
+        the listing read its page, so it keeps its "maybe applied" mark."""
         done = self.journal.done_units(self.scope, [b.cid for b in batch])
-        self.journal.close_inflight(self.scope)
+        self.journal.finish_batch(self.scope, batch_id, [])  # found ones are already done
         self.journal.mark_scope_listed(self.scope)
         found = [done[b.cid] for b in batch if b.cid in done]
-        self.result.units_created += len(found)
-        self.groups_task.advance(len(found))
+        self.units_made(len(found))
         return found, [b for b in batch if b.cid not in done]
 
     def batch_failed(
@@ -457,13 +529,19 @@ class Engine:
     def tasks_created(self, unit_ids: Sequence[int], n_tasks: int) -> None:
         assert self.project_id is not None
         self.journal.record_tasks(self.scope, self.project_id, unit_ids)
-        self.result.tasks_created += n_tasks
+        self.tasks_counted(n_tasks)
+
+    def tasks_counted(self, n_tasks: int) -> None:
+        """Count ``n_tasks`` tasks created (or, in a dry run, that a run would create)."""
+        with self._lock:
+            self.result.tasks_created += n_tasks
 
     def tasks_failed(self, unit_ids: Sequence[int], error: ClientError) -> None:
-        for uid in unit_ids:
-            self.result.failures.append(
-                IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
-            )
+        with self._lock:
+            for uid in unit_ids:
+                self.result.failures.append(
+                    IngestFailure(f"unit {uid}", FailureReason.TASK_FAILED, str(error))
+                )
 
 
 def windows(data: Iterable[Any], size: int) -> Iterator[list[tuple[int, Any]]]:
@@ -494,13 +572,6 @@ def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:
         raise ValueError("max_workers must be >= 1")
     if chunk_size < 1:
         raise ValueError("chunk_size must be >= 1")
-
-
-def task_retryable(error: ClientError) -> bool:
-    """Tasks are idempotent per (project, unit) on our server: resending is safe."""
-    if isinstance(error, NoResponseError):
-        return True
-    return error.status_code in (408, 425, 429) or (error.status_code or 0) >= 500
 
 
 def safe_md5(path: FileRef) -> str | OSError:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any, cast
 
 import attrs
@@ -21,47 +20,19 @@ from synapse_client.models import DataUnit
 from .._flow import AdaptiveLimit, Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
 from .._wire import operations as ops
 from ..client._api import ClientApi
-from ..errors import ClientError, RequestNotSentError, ResponseLostError
-from ..policy import Uniform
+from ..errors import ClientError
+from ..policy import Decision, Uniform
 from ..sources import FileRef, file_key
 from ..upload._presigned import FileChangedError
-from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5, task_retryable
+from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5
 from .results import FailureReason
 
-__all__ = ["BatchAction", "IngestRun", "classify_unit_batch_error"]
+__all__ = ["IngestRun"]
 
 logger = logging.getLogger("synapse_ext")
 
-
-class BatchAction(StrEnum):
-    """What to do after a unit batch failed (v1 ``POST data_units/`` is not idempotent)."""
-
-    RETRY = "retry"
-    """Certainly not applied (not sent, 408/425/429): resend after the policy's wait."""
-    RECONCILE = "reconcile"
-    """Maybe applied (response lost, any 5xx): list the collection, send only what is missing."""
-    SPLIT = "split"
-    """Rejected as invalid (400/422): nothing applied; bisect to isolate the bad group(s)."""
-    FAIL = "fail"
-    """Any other 4xx: every group of the batch fails."""
-
-
-_NOT_APPLIED_STATUSES = frozenset({408, 425, 429})
-
-
-def classify_unit_batch_error(error: ClientError) -> BatchAction:
-    """The :class:`BatchAction` for ``error`` raised by a data-unit batch POST."""
-    if isinstance(error, ResponseLostError):
-        return BatchAction.RECONCILE
-    if isinstance(error, RequestNotSentError):
-        return BatchAction.RETRY
-    if (error.status_code or 0) >= 500:
-        return BatchAction.RECONCILE
-    if error.status_code in _NOT_APPLIED_STATUSES:
-        return BatchAction.RETRY
-    if error.status_code in (400, 422):
-        return BatchAction.SPLIT
-    return BatchAction.FAIL
+BATCHES_IN_FLIGHT = 3
+"""Batch flows of a window that run at once (their uploads share the adaptive limit)."""
 
 
 @attrs.frozen
@@ -87,6 +58,11 @@ class IngestRun:
         """List the collection once if the journal is new or a batch was left in flight."""
         e = self.engine
         if e.journal.inflight_batches(e.scope) or not e.journal.scope_listed(e.scope):
+            logger.info(
+                "listing the data units of collection %d (a new journal, or a batch was left "
+                "in flight)",
+                e.collection_id,
+            )
             yield from self._list_units()
             e.journal.close_inflight(e.scope)
             e.journal.mark_scope_listed(e.scope)
@@ -107,6 +83,10 @@ class IngestRun:
         keys = [file_key(ref) for ref in todo_paths]
         prepared = e.prepare(groups, facts, dict(zip(keys, hashed, strict=True)))
         present, todo = e.split_done(prepared)
+        logger.debug(
+            "window of %d groups: %d files hashed, %d groups already done, %d to bind",
+            len(items), len(todo_paths), len(present), len(todo),
+        )  # fmt: skip
         yield from self.tasks(present)
         if not todo:
             return
@@ -115,34 +95,59 @@ class IngestRun:
         except ClientError as exc:
             e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
             return
-        yield from self._upload_and_bind(todo, e.plan_uploads(todo, existing))
+        plan = e.plan_uploads(todo, existing)
+        logger.debug("window: %d files to upload, %d held by the server", len(plan), len(existing))
+        yield from self._upload_and_bind(todo, plan)
 
     def _upload_and_bind(
         self, todo: Sequence[Prepared], plan: dict[str, tuple[FileRef, int]]
     ) -> Flow[None]:
-        """Upload batch by batch (``batch_size`` groups), each batch's units created while the
-        next batch's files upload: units appear as soon as their files are stored.
+        """Upload and bind the window's groups as batch flows (``batch_size`` groups each),
+        ``BATCHES_IN_FLIGHT`` at a time: each uploads its files (upload-urls, PUTs on the
+        shared limit, finalize over v2) and binds its groups (units, then tasks), so one
+        batch's requests before and after its uploads overlap the uploads of the others.
 
-        A file is uploaded with the first batch that needs it, so when a batch is bound every
-        file it names was uploaded by it or by a batch before it (whose outcome is known).
-        The two stages touch disjoint state (file counts and bytes / group counts and units).
+        A file is uploaded by the first batch that names it. A group naming a file an
+        earlier batch uploads is not bound by its own batch (that upload's outcome may not be
+        known yet): it is bound after every batch flow has ended, against the merged failures.
+        The other groups name only files their batch uploads or the server holds.
         """
-        failed: dict[str, str] = {}
-        previous: list[Prepared] = []
-        for batch in batched(todo, self.engine.batch_size):
+        flows: list[Flow[dict[str, str]]] = []
+        deferred: list[Prepared] = []
+        earlier: set[str] = set()  # checksums uploaded by the batches before this one
+        for number, batch in enumerate(batched(todo, self.engine.batch_size), 1):
             own = {c: plan.pop(c) for b in batch for c in b.checksums.values() if c in plan}
-            stages = [self.upload(own), self._bind(previous, failed)]
-            outcome = yield Parallel(stages, 2 if previous else 1)
-            failed.update(outcome[0])
-            previous = batch
-        yield from self._bind(previous, failed)
+            now: list[Prepared] = []
+            later: list[Prepared] = []
+            for b in batch:
+                (later if earlier.intersection(b.checksums.values()) else now).append(b)
+            logger.debug(
+                "batch %d: %d groups, %d files to upload, %d groups bound after the window",
+                number, len(batch), len(own), len(later),
+            )  # fmt: skip
+            flows.append(self._batch(now, own))
+            deferred += later
+            earlier.update(own)
+        failed: dict[str, str] = {}
+        for errors in (yield Parallel(flows, BATCHES_IN_FLIGHT)):
+            failed.update(errors)
+        for batch in batched(deferred, self.engine.batch_size):
+            yield from self._bind(batch, failed)
 
-    def _bind(self, batch: list[Prepared], failed: dict[str, str]) -> Flow[dict[str, str]]:
+    def _batch(
+        self, bind: list[Prepared], own: dict[str, tuple[FileRef, int]]
+    ) -> Flow[dict[str, str]]:
+        """One batch flow: upload ``own``, then bind ``bind`` (whose files are all ``own`` or
+        held); its failures are results (checksum → error; failed groups reported)."""
+        failed = (yield from self.upload(own)) if own else {}
+        yield from self._bind(bind, failed)
+        return failed
+
+    def _bind(self, batch: list[Prepared], failed: dict[str, str]) -> Flow[None]:
         """Create the units of ``batch`` whose files are all stored (``failed``: those not)."""
         bindable = self.engine.bindable(batch, failed) if batch else []
         if bindable:
             yield from self.unit_batch(bindable)
-        return {}
 
     def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
         """The checksums of ``todo``'s files the server holds (those are not uploaded)."""
@@ -156,7 +161,11 @@ class IngestRun:
         e = self.engine
         try:
             options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
-            made = yield from ClientApi.upload_file.flow(self.client, path, **options)
+            # Each chunk (or the direct upload) advances the bytes bar once acknowledged.
+            share = e.file_bytes(checksum, size, also=self.client.progress)
+            made = yield from ClientApi.upload_file.flow(
+                self.client, path, on_progress=share, **options
+            )
         except UPLOAD_ERRORS as exc:
             return exc
         if checksum in e.claimed and made.checksum != checksum:
@@ -209,16 +218,23 @@ class IngestRun:
                     error = None
                     break
                 error = answer
-                if not task_retryable(error) or attempt + 1 >= e.policy.max_attempts:
+                if e.policy.decide(error) is not Decision.RETRY:  # tasks are idempotent
                     break
-                yield Sleep(e.policy.delay(error, attempt, self.uniform))
-            if error is not None:
+                if attempt + 1 >= e.policy.max_attempts:
+                    break
+                delay = e.policy.delay(error, attempt, self.uniform)
+                logger.debug("tasks: retry %d after %s, sleeping %.2fs", attempt + 1, error, delay)
+                yield Sleep(delay)
+            if error is None:
+                logger.debug("tasks: %d units sent", len(chunk))
+            else:
                 e.tasks_failed(chunk, error)
 
     def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
         """Create one batch of units (journaled in flight first), then their tasks.
 
-        Errors follow :func:`classify_unit_batch_error`: split a rejected batch to isolate bad
+        Errors follow the policy's decision for an unsafe, splittable request (v1
+        ``POST data_units/`` is not idempotent): split a rejected batch to isolate bad
         groups, reconcile one that may have been applied (send only groups really missing),
         retry one that was certainly not applied; after ``e.policy.max_attempts`` POSTs the
         groups left are reported.
@@ -229,36 +245,39 @@ class IngestRun:
             batch_id = e.begin_batch(batch)
             answer = yield Call(ops.new_units([e.unit_create(b) for b in batch]))
             if isinstance(answer, ClientError):
-                action = classify_unit_batch_error(answer)
+                action = e.policy.decide(answer, safe=False, splittable=True)
                 logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
-                if action is BatchAction.SPLIT and len(batch) > 1:
+                if action is Decision.SPLIT and len(batch) > 1:
                     e.journal.abandon_batch(batch_id)
                     half = len(batch) // 2
                     yield from self.unit_batch(batch[:half])
                     yield from self.unit_batch(batch[half:])
                     return
-                if action in (BatchAction.SPLIT, BatchAction.FAIL):
+                if action in (Decision.SPLIT, Decision.FAIL):
                     e.journal.abandon_batch(batch_id)
                     e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
                     return
-                if action is BatchAction.RECONCILE:
+                if action is Decision.RECONCILE:
                     if not (yield from self._reconcile()):
                         e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
                         return
-                    found, batch = e.reconciled(batch)
+                    found, batch = e.reconciled(batch_id, batch)
                     yield from self.tasks(found)
                 else:
                     e.journal.abandon_batch(batch_id)
                 reason: ClientError | str = answer
             else:
                 ids, batch = e.batch_created(batch_id, batch, self._units(answer))
+                logger.debug(
+                    "data-unit batch: %d units created, %d unmatched", len(ids), len(batch)
+                )
                 yield from self.tasks(ids)
                 if not batch:
                     return
                 if not (yield from self._reconcile()):
                     e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, "answer incomplete")
                     return
-                found, batch = e.reconciled(batch)
+                found, batch = e.reconciled(batch_id, batch)
                 yield from self.tasks(found)
                 reason = "answer incomplete"
             attempt += 1
@@ -266,7 +285,9 @@ class IngestRun:
                 e.batch_failed(batch, FailureReason.UNIT_FAILED, reason)
                 return
             if batch and isinstance(reason, ClientError):
-                yield Sleep(e.policy.delay(reason, attempt - 1, self.uniform))
+                delay = e.policy.delay(reason, attempt - 1, self.uniform)
+                logger.debug("data-unit batch of %d: retry in %.2fs", len(batch), delay)
+                yield Sleep(delay)
 
     @staticmethod
     def _units(answer: object) -> list[DataUnit]:

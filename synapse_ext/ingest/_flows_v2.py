@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 from synapse_client.models import (
@@ -35,7 +35,7 @@ from .._flow import Flow, Parallel, batched, watching
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
-from ..progress import NullProgress
+from ..policy import Decision
 from ..sources import FileRef
 from ..upload._presigned import (
     PutTarget,
@@ -44,8 +44,8 @@ from ..upload._presigned import (
     poll_after_lost_finalize,
     presigned_upload_flow,
 )
-from ._engine import Prepared
-from ._flows import BatchAction, IngestRun, classify_unit_batch_error
+from ._engine import UPLOAD_ERRORS, Prepared
+from ._flows import IngestRun
 from .results import FailureReason
 
 __all__ = ["DEFAULT_LOOKUP_THRESHOLD", "IngestRunV2"]
@@ -63,6 +63,8 @@ class IngestRunV2(IngestRun):
     part_concurrency: int = 4
     lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD
     """Local files of at most this many bytes get no lookup: finalize deduplicates them."""
+    dry_run: ClassVar[bool] = False
+    """Tasks are only counted (``tasks/bulk-create?dry_run=true``), never made."""
 
     def start(self) -> Flow[None]:
         """No listing: bulk-create is idempotent, so batches left in flight are sent again."""
@@ -90,9 +92,10 @@ class IngestRunV2(IngestRun):
     def _put(
         self, upload: PresignedUploadFile, path: FileRef, size: int, checksum: str
     ) -> Flow[StoredFile | Exception]:
-        # The bytes bar advances per stored file (engine.uploaded), not per part.
+        # The bytes bar advances per stored PUT or part, each file's bytes counted once.
+        share = self.engine.file_bytes(checksum, size, also=self.client.progress)
         try:
-            with NullProgress().task(total=size) as task:
+            with share.task(total=size, desc=path.name, unit="B") as task:
                 target = PutTarget(path, size, task, self.client.upload_timeout)
                 return (
                     yield from presigned_upload_flow(
@@ -105,7 +108,7 @@ class IngestRunV2(IngestRun):
                         verify_md5=checksum in self.engine.claimed,
                     )
                 )
-        except (ClientError, OSError, ValueError) as exc:
+        except UPLOAD_ERRORS as exc:
             return exc
 
     def _store(self, files: Sequence[tuple[str, FileRef, int]]) -> Flow[dict[str, Any]]:
@@ -113,7 +116,8 @@ class IngestRunV2(IngestRun):
         Files whose URLs expired meanwhile get new URLs once."""
         outcome: dict[str, Any] = {}
         todo = list(files)
-        for _round in range(2):
+        for round_ in range(2):
+            logger.debug("requesting %d presigned upload URLs (round %d)", len(todo), round_ + 1)
             try:
                 urls = yield from ClientApi.request_upload_urls.flow(
                     self.client,
@@ -135,24 +139,27 @@ class IngestRunV2(IngestRun):
                     expired.append((c, p, s))
             if not expired:
                 break
+            logger.info("%d presigned URLs expired before their upload: asking again", len(expired))
             todo = expired
         return outcome
 
     def _finalize(
-        self, stored: dict[str, StoredFile], *, again: bool = True
+        self, stored: dict[str, StoredFile], *, sends: int = 1
     ) -> Flow[dict[str, str | bool]]:
         """Finalize ``stored``; checksum → the server's reason, or whether the data file was
         created (False: it already had one). After a lost answer, a 5xx or a 429 (applied or
         not: nothing tells) the held ones count as created; those the polls never find are
-        finalized once more: finalize reuses the data file of a known checksum, so even a
-        first request applied late cannot make a second."""
+        finalized again (``sends``: this one's number; at most the policy's ``max_attempts``
+        in all): finalize reuses the data file of a known checksum, so even a first request
+        applied late cannot make a second."""
         entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
+        logger.debug("finalizing %d stored files", len(entries))
         try:
             answer = yield from ClientApi.finalize_upload.flow(
                 self.client, self.engine.collection_id, entries
             )
         except ClientError as lost:
-            if classify_unit_batch_error(lost) not in (BatchAction.RECONCILE, BatchAction.RETRY):
+            if self.client.policy.decide(lost, safe=False) is Decision.FAIL:
                 return {c: str(lost) for c in stored}  # refused: nothing was applied
             # Lost, a 5xx (maybe applied) or not applied: not resent blindly; ask the server
             # which checksums it holds now (it can finish late).
@@ -165,12 +172,12 @@ class IngestRunV2(IngestRun):
 
             yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
             out: dict[str, str | bool] = {c: True for c in stored if c not in missing}
-            if missing and again:
+            if missing and sends < self.client.policy.max_attempts:
                 logger.info(
                     "finalize: %d files still unknown after polling: sent again", len(missing)
                 )
                 out.update(
-                    (yield from self._finalize({c: stored[c] for c in missing}, again=False))
+                    (yield from self._finalize({c: stored[c] for c in missing}, sends=sends + 1))
                 )
             else:
                 out.update({c: str(lost) for c in missing})
@@ -238,7 +245,9 @@ class IngestRunV2(IngestRun):
         except ClientError as exc:
             e.journal.abandon_batch(batch_id)
             logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
-            if classify_unit_batch_error(exc) is BatchAction.SPLIT and len(batch) > 1:
+            # bulk-create is idempotent (safe); a rejected batch is split
+            split = e.policy.decide(exc, splittable=True) is Decision.SPLIT
+            if split and len(batch) > 1:
                 half = len(batch) // 2
                 yield from self.unit_batch(batch[:half])
                 yield from self.unit_batch(batch[half:])
@@ -256,19 +265,30 @@ class IngestRunV2(IngestRun):
             [(r.data_unit_id, r.created) for r in answer.results],
             resent_after_loss=bool(lost),
         )
+        logger.debug("v2 bulk-create of %d units: %d bound", len(batch), len(ids))
         yield from self.tasks(ids)
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """Tasks for the units the journal has none for, through ``tasks/bulk-create``."""
+        """Tasks for the units the journal has none for, through ``tasks/bulk-create``
+        (with its ``dry_run`` in a dry run: only counted)."""
         e = self.engine
         if e.project_id is None:
             return
         for chunk in batched(e.tasks_needed(unit_ids), MAX_BATCH):
             try:
                 answer = yield from ClientApi.bulk_create_tasks.flow(
-                    self.client, e.project_id, chunk
+                    self.client, e.project_id, chunk, dry_run=self.dry_run
                 )
             except ClientError as exc:
                 e.tasks_failed(chunk, exc)
                 continue
-            e.tasks_created(chunk, answer.created_count)
+            logger.debug(
+                "tasks bulk-create%s: %d created for %d units",
+                " (dry run)" if self.dry_run else "",
+                answer.created_count,
+                len(chunk),
+            )
+            if self.dry_run:
+                e.tasks_counted(answer.created_count)
+            else:
+                e.tasks_created(chunk, answer.created_count)

@@ -9,12 +9,18 @@ caches for any run: MD5s and, on v1, the collection's listing), so the counts sa
   validates them and says which units exist; groups with a file still to upload cannot be
   checked by the server (their files are unknown to it) and count as new;
 * v1 has no dry run on the server: units are known present from the journal and the listing.
+
+With a project, ``tasks_created`` counts the tasks a run would create: one per unit to
+create, and for units already present, over v2 those the server's ``tasks/bulk-create?
+dry_run=true`` says are missing; over v1 (no such check) those the journal records no task for,
+which is what a v1 run would report too (its ``POST tasks/`` answers existing tasks alike).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import ClassVar
 
 import attrs
 from synapse_client.models import DataUnitV2BulkCreateResult
@@ -40,8 +46,9 @@ def _would_upload(run: IngestRun, plan: dict[str, tuple[FileRef, int]]) -> dict[
 
 
 def _would_create(run: IngestRun, batch: Sequence[Prepared]) -> None:
-    run.engine.result.units_created += len(batch)
-    run.engine.groups_task.advance(len(batch))
+    run.engine.units_made(len(batch))
+    if run.engine.project_id is not None:  # a new unit gets its task
+        run.engine.tasks_counted(len(batch))
 
 
 @attrs.frozen
@@ -60,7 +67,9 @@ class PreviewRun(IngestRun):
         yield  # a flow
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """No tasks in a dry run."""
+        """Count the tasks of present units the journal records none for (nothing is sent)."""
+        e = self.engine
+        e.tasks_counted(len(e.tasks_needed(unit_ids)))
         return
         yield  # a flow
 
@@ -68,6 +77,8 @@ class PreviewRun(IngestRun):
 @attrs.frozen
 class PreviewRunV2(IngestRunV2):
     """A v2 dry run: the server's ``dry_run`` checks the units whose files it holds."""
+
+    dry_run: ClassVar[bool] = True
 
     to_upload: set[str] = attrs.field(factory=set)
 
@@ -106,11 +117,7 @@ class PreviewRunV2(IngestRunV2):
             )
             return
         created = sum(1 for r in answer.results if r.created)
-        e.result.units_created += created
-        e.result.units_already_present += len(answer.results) - created
-        e.groups_task.advance(len(batch))
-
-    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """No tasks in a dry run."""
-        return
-        yield  # a flow
+        e.units_made(created, present=len(answer.results) - created)
+        if e.project_id is not None:
+            e.tasks_counted(created)  # a new unit gets its task
+            yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])

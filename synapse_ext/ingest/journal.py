@@ -24,7 +24,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -80,9 +81,9 @@ def _chunks(items: Sequence[str], size: int = _CHUNK) -> Iterable[Sequence[str]]
 
 
 class Journal(Closing):
-    """The ingestion journal. Use it from one thread, except the chunked-upload methods
-    (``chunked_upload``, ``record_chunked_upload``, ``drop_chunked_upload``): upload workers
-    call those concurrently, under the journal's lock."""
+    """The ingestion journal. Thread-safe: every method runs under the journal's lock (one
+    transaction per write), since an ingestion's batch flows and upload workers call it from
+    several threads at once."""
 
     def __init__(self, path: str | os.PathLike[str] | None) -> None:
         self.path = Path(path) if path is not None else None
@@ -104,23 +105,31 @@ class Journal(Closing):
         """Close the database."""
         self._db.close()
 
-    def _tx(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, under the journal's lock (several threads write)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(sql, rows)
+                yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
+    def _tx(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        with self._write():
+            self._db.executemany(sql, rows)
+
     # -- hash cache --------------------------------------------------------------------------
 
     def cached_md5(self, path: str, size: int, mtime_ns: int) -> str | None:
         """The recorded MD5 of ``path`` if its size and mtime are unchanged."""
-        row = self._db.execute(
-            "SELECT md5 FROM hashes WHERE path=? AND size=? AND mtime_ns=?", (path, size, mtime_ns)
-        ).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT md5 FROM hashes WHERE path=? AND size=? AND mtime_ns=?",
+                (path, size, mtime_ns),
+            ).fetchone()
         return str(row[0]) if row else None
 
     def store_md5s(self, rows: Iterable[tuple[str, int, int, str]]) -> None:
@@ -129,10 +138,11 @@ class Journal(Closing):
 
     def cached_source_md5(self, url: str, size: int, version: str) -> str | None:
         """The recorded MD5 of the source file ``url`` if its size and version are unchanged."""
-        row = self._db.execute(
-            "SELECT md5 FROM source_hashes WHERE url=? AND size=? AND version=?",
-            (url, size, version),
-        ).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT md5 FROM source_hashes WHERE url=? AND size=? AND version=?",
+                (url, size, version),
+            ).fetchone()
         return str(row[0]) if row else None
 
     def store_source_md5s(self, rows: Iterable[tuple[str, int, str, str]]) -> None:
@@ -145,7 +155,8 @@ class Journal(Closing):
 
     def scope_listed(self, scope: str) -> bool:
         """True once the server's units of ``scope`` were listed into the journal."""
-        row = self._db.execute("SELECT 1 FROM scopes WHERE scope=?", (scope,)).fetchone()
+        with self._lock:
+            row = self._db.execute("SELECT 1 FROM scopes WHERE scope=?", (scope,)).fetchone()
         return row is not None
 
     def mark_scope_listed(self, scope: str) -> None:
@@ -161,18 +172,18 @@ class Journal(Closing):
         out: dict[str, int] = {}
         for chunk in _chunks(content_ids):
             marks = ",".join("?" * len(chunk))
-            cur = self._db.execute(
-                f"SELECT content_id, unit_id FROM units WHERE scope=? AND state='done' "
-                f"AND content_id IN ({marks})",
-                (scope, *chunk),
-            )
-            out.update((str(c), int(u)) for c, u in cur)
+            with self._lock:
+                cur = self._db.execute(
+                    f"SELECT content_id, unit_id FROM units WHERE scope=? AND state='done' "
+                    f"AND content_id IN ({marks})",
+                    (scope, *chunk),
+                )
+                out.update((str(c), int(u)) for c, u in cur)
         return out
 
     def begin_batch(self, scope: str, batch_id: str, items: Sequence[tuple[str, str]]) -> None:
         """Record a batch of ``(content_id, group_key)`` as in flight; call before sending."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             self._db.execute(
                 "INSERT INTO batches(batch_id, scope, size, started_at) VALUES (?,?,?,?)",
                 (batch_id, scope, len(items), time.time()),
@@ -184,22 +195,13 @@ class Journal(Closing):
                 "WHERE units.state != 'done'",
                 [(scope, cid, batch_id, key) for cid, key in items],
             )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def finish_batch(self, scope: str, batch_id: str, created: Sequence[tuple[str, int]]) -> None:
         """Mark ``(content_id, unit_id)`` done and close the batch; other members go back."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             self._mark_done(scope, created)
             self._db.execute("DELETE FROM units WHERE batch_id=? AND state='inflight'", (batch_id,))
             self._db.execute("DELETE FROM batches WHERE batch_id=?", (batch_id,))
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def abandon_batch(self, batch_id: str) -> None:
         """Close a batch the server certainly did not apply (e.g. rejected with a 4xx)."""
@@ -207,10 +209,11 @@ class Journal(Closing):
 
     def inflight_batches(self, scope: str) -> list[str]:
         """Ids of batches of ``scope`` whose outcome is unknown."""
-        cur = self._db.execute(
-            "SELECT batch_id FROM batches WHERE scope=? ORDER BY started_at", (scope,)
-        )
-        return [str(r[0]) for r in cur]
+        with self._lock:
+            cur = self._db.execute(
+                "SELECT batch_id FROM batches WHERE scope=? ORDER BY started_at", (scope,)
+            )
+            return [str(r[0]) for r in cur]
 
     def _mark_done(self, scope: str, pairs: Iterable[tuple[str, int]]) -> None:
         # The first unit found for a content id wins; a later duplicate never rebinds it.
@@ -223,26 +226,16 @@ class Journal(Closing):
 
     def record_remote_units(self, scope: str, pairs: Iterable[tuple[str, int]]) -> None:
         """Record units found on the server as done (one transaction)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             self._mark_done(scope, pairs)
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
 
     def close_inflight(self, scope: str) -> int:
         """After a full listing: in-flight units not found were not applied; drop them."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._write():
             n = self._db.execute(
                 "DELETE FROM units WHERE scope=? AND state='inflight'", (scope,)
             ).rowcount
             self._db.execute("DELETE FROM batches WHERE scope=?", (scope,))
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
         return int(n)
 
     # -- tasks -------------------------------------------------------------------------------
@@ -253,11 +246,13 @@ class Journal(Closing):
         ids = [str(u) for u in unit_ids]
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
-            cur = self._db.execute(
-                f"SELECT unit_id FROM tasks WHERE scope=? AND project=? AND unit_id IN ({marks})",
-                (scope, project, *[int(u) for u in chunk]),
-            )
-            have.update(int(r[0]) for r in cur)
+            with self._lock:
+                cur = self._db.execute(
+                    f"SELECT unit_id FROM tasks WHERE scope=? AND project=? AND unit_id IN "
+                    f"({marks})",
+                    (scope, project, *[int(u) for u in chunk]),
+                )
+                have.update(int(r[0]) for r in cur)
         return [u for u in unit_ids if u not in have]
 
     def record_tasks(self, scope: str, project: int, unit_ids: Iterable[int]) -> None:
@@ -318,6 +313,10 @@ class Journal(Closing):
 
     def stats(self, scope: str) -> dict[str, int]:
         """Counts of done and in-flight units, in-flight batches and tasks of ``scope``."""
+        with self._lock:
+            return self._stats(scope)
+
+    def _stats(self, scope: str) -> dict[str, int]:
         q = self._db.execute
         return {
             "done": int(

@@ -59,15 +59,35 @@ class IngestFailure:
 
 @attrs.define
 class IngestResult:
-    """What an ingestion did. ``partial_failure`` is True when any group failed."""
+    """What an ingestion did. ``partial_failure`` is True when any group failed.
+
+    File counts are of distinct contents (checksums) per window of groups, each counted once
+    as uploaded or as already present, so the same server state reads the same whether the
+    journal or the server tells (a content shared by groups of two windows counts in each).
+    """
 
     groups: int = 0
     files_uploaded: int = 0
+    """Contents the server did not hold and this run stored (new data files)."""
     files_already_present: int = 0
+    """Contents the server already held: files of units the journal records as done, files
+    a checksum lookup found, and files whose upload the server answered with the data file it
+    had (v2 finalize ``created=false``; those are also counted in ``files_resent``)."""
+    files_resent: int = 0
+    """Of ``files_already_present``, those whose bytes were sent anyway: over v2, local files
+    of at most ``lookup_threshold`` bytes go without a lookup, so on a re-run without the
+    journal they are PUT again and finalize reuses the held data file. Always 0 over v1
+    (its batch lookup precedes every upload) and with a journal that knows the units."""
     bytes_sent: int = 0
+    """Bytes of file content sent to the server or storage: of ``files_uploaded`` and of
+    ``files_resent`` (those bytes crossed the network too)."""
+    bytes_resent: int = 0
+    """Of ``bytes_sent``, the bytes of ``files_resent``."""
     units_created: int = 0
     units_already_present: int = 0
     tasks_created: int = 0
+    """Tasks created (v1: tasks its ``POST tasks/`` answered, existing ones included); in a
+    dry run, the tasks a run would create (see ``dry_run``)."""
     failures: list[IngestFailure] = attrs.Factory(list)
     api: str = "v1"
     """The API the ingestion spoke: ``"v1"`` or ``"v2"`` (``api="auto"`` picks v2 when the
@@ -101,7 +121,9 @@ class IngestResult:
         self.groups += other.groups
         self.files_uploaded += other.files_uploaded
         self.files_already_present += other.files_already_present
+        self.files_resent += other.files_resent
         self.bytes_sent += other.bytes_sent
+        self.bytes_resent += other.bytes_resent
         self.units_created += other.units_created
         self.units_already_present += other.units_already_present
         self.tasks_created += other.tasks_created

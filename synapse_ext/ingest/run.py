@@ -14,6 +14,7 @@ a blocking or an asyncio client, so they cannot drift apart.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterable
@@ -21,6 +22,8 @@ from concurrent.futures import Executor
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal, TypedDict
+
+from synapse_client.models import DataCollection
 
 from .._flow import AdaptiveLimit, Flow
 from ..client import AsyncSynapseClient, SynapseClient
@@ -80,7 +83,7 @@ class IngestOptions(TypedDict, total=False):
     adaptive: bool
 
 
-DEFAULT_WORKERS = 32
+DEFAULT_WORKERS = 48
 """The default ceiling of the adaptive concurrency of uploads and lookups."""
 ADAPTIVE_START = 8
 """Where the adaptive concurrency starts (the former fixed default)."""
@@ -91,16 +94,21 @@ ApiChoice = Literal["auto", "v1", "v2"]
 """Which API an ingestion speaks; ``auto``: v2 when the server offers it, else v1."""
 API_CHOICES: tuple[ApiChoice, ...] = ("auto", "v1", "v2")
 
+logger = logging.getLogger("synapse_ext")
+
 
 def _which_api(client: ClientApi[Any, Any], collection_id: int, api: ApiChoice) -> Flow[str]:
     if api not in API_CHOICES:
         raise ValueError(f"api must be one of {API_CHOICES}, not {api!r}")
     if api != "auto":
+        logger.info("collection %d: API %s (as asked)", collection_id, api)
         return api
     try:
         yield from ClientApi.get_collection_v2.flow(client, collection_id)
     except NotFoundError:  # no v2 here (or no such collection: v1 will say so)
+        logger.info("collection %d: API v1 (auto: the server offers no v2 here)", collection_id)
         return "v1"
+    logger.info("collection %d: API v2 (auto: the server offers it)", collection_id)
     return "v2"
 
 
@@ -125,6 +133,7 @@ def ingestion(
     trust_etag: bool = False,
     executor: Executor | None = None,
     adaptive: bool = True,
+    collection: DataCollection | None = None,
 ) -> Flow[IngestResult]:
     """Upload organized groups to a collection as data units (and tasks when ``project_id``).
 
@@ -142,7 +151,8 @@ def ingestion(
     offers it, else v1. ``IngestResult.api`` says which was used. Over v2, local files of at
     most ``lookup_threshold`` bytes (256 KiB by default; 0: none) are uploaded without the
     per-file checksum lookup first: finalize reuses a data file the server already holds
-    (counted in ``files_already_present``, its bytes not in ``bytes_sent``), so a new small
+    (counted in ``files_already_present`` and ``files_resent``, its bytes in ``bytes_sent``
+    and ``bytes_resent``), so a new small
     file costs one request instead of two; a small file the server held leaves its uploaded
     copy as an unreferenced storage object. Larger files and source files are looked up
     first and never sent when held.
@@ -163,13 +173,21 @@ def ingestion(
     (``journal`` is then a folder for the shard journals); see ``synapse_ext.distributed``.
 
     ``adaptive`` (the default): the uploads and lookups in flight follow the link. Without
-    ``max_workers`` they start at 8 and grow up to 32 (or the client's ``max_connections`` if
+    ``max_workers`` they start at 8 and grow up to 48 (or the client's ``max_connections`` if
     fewer) while throughput rises; with ``max_workers=N`` they start at N, the ceiling. Either
     way the limit halves when the server throttles (429, 503), a proxy fails or connections
     break, and grows back (``IngestResult.concurrency`` says what it did;
     ``docs/decisions.md``). ``adaptive=False``: exactly ``max_workers`` (8 by default) at a
     time.
+
+    ``collection``: the collection ``collection_id`` names, as the caller already fetched it
+    with its file specifications (``client.get_collection``, to ``organize`` with): the run
+    then does not ask for it again. Its id must be ``collection_id``.
     """
+    if collection is not None and collection.id != collection_id:
+        raise ValueError(
+            f"collection is data collection {collection.id}, not collection_id {collection_id}"
+        )
     started = time.monotonic()
     if executor is not None:
         from ..distributed.driver import distributed_ingestion  # optional machinery: lazily
@@ -194,6 +212,7 @@ def ingestion(
             dry_run=dry_run,
             trust_etag=trust_etag,
             adaptive=adaptive,
+            check_collection=collection is None,
         )
         shards.elapsed_s = time.monotonic() - started
         return shards
@@ -213,7 +232,8 @@ def ingestion(
     with ExitStack() as stack:
         jr = open_journal(journal, stack)
         result.api = yield from _which_api(client, collection_id, api)
-        collection = yield from ClientApi.get_collection.flow(client, collection_id)
+        if collection is None:
+            collection = yield from ClientApi.get_collection.flow(client, collection_id)
         window = max(window, batch_size)
         groups_task, bytes_task, byte_total = progress_tasks(
             stack, as_reporter(on_progress), data, window
@@ -253,13 +273,44 @@ def ingestion(
             )
         else:
             run = (PreviewRun if dry_run else IngestRun)(*settings)
+        in_flight = f"adaptive from {start} up to {max_workers}" if adaptive else str(max_workers)
+        logger.info(
+            "ingesting into collection %d%s: windows of %d groups, unit batches of %d, "
+            "uploads in flight: %s%s",
+            collection_id,
+            f" (tasks in project {project_id})" if project_id is not None else "",
+            window,
+            batch_size,
+            in_flight,
+            " (dry run)" if dry_run else "",
+        )
         yield from run.start()
         for items in windows(data, window):
             yield from run.window(items)
         if byte_total is not None:
             byte_total.finish()
         result.concurrency = limit.stats() if limit is not None else None
+        if result.concurrency is not None:
+            c = result.concurrency
+            logger.info(
+                "uploads in flight: started at %d, peak %d, lowest %d, ended at %d "
+                "(%d back-offs over %d requests)",
+                c.start, c.peak, c.lowest, c.final, c.decreases, c.observed,
+            )  # fmt: skip
     result.elapsed_s = time.monotonic() - started
+    logger.info(
+        "ingestion done in %.2f s: %d groups, %d files uploaded (%d bytes), %d already present, "
+        "%d units created, %d already present, %d tasks created, %d groups failed",
+        result.elapsed_s,
+        result.groups,
+        result.files_uploaded,
+        result.bytes_sent,
+        result.files_already_present,
+        result.units_created,
+        result.units_already_present,
+        result.tasks_created,
+        len(result.failures),
+    )
     return result
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._root_error import SynapseError
+
 __all__ = ["SourceError", "SourceUnreachableError", "source_failure"]
 
 _EXTRAS = {
@@ -16,7 +18,7 @@ _EXTRAS = {
 }
 
 
-class SourceError(ValueError):
+class SourceError(SynapseError, ValueError):
     """A source that cannot be used as given: unknown scheme, missing backend extra, no such
     bucket or prefix, access refused (check the credentials)."""
 

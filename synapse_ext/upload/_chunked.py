@@ -41,12 +41,9 @@ from .._flow import Blocking, Call, Flow, Sleep
 from .._wire import operations as ops
 from ..errors import (
     ClientError,
-    NoResponseError,
     ProtocolError,
-    RequestNotSentError,
-    ResponseLostError,
 )
-from ..policy import RetryPolicy, Uniform
+from ..policy import Decision, RetryPolicy, Uniform
 from ..progress import ProgressTask
 from ..sources import FileRef
 from ._files import read_range
@@ -119,14 +116,9 @@ def _offset_mismatch(error: ClientError) -> bool:
 
 
 def _worth_asking(error: ClientError, policy: RetryPolicy) -> bool:
-    # Connection trouble, retryable statuses and offset mismatches: the chunk may or may not
-    # have been stored, so ask the server.
-    return (
-        isinstance(error, NoResponseError)
-        or error.status_code in policy.retry_statuses
-        or (error.status_code is not None and error.status_code >= 500)
-        or _offset_mismatch(error)
-    )
+    """A chunk PUT failed in a way worth asking the server's offset about: not processed,
+    maybe applied (the policy says RETRY or RECONCILE), or the server's offset disagrees."""
+    return _offset_mismatch(error) or policy.decide(error, safe=False) is not Decision.FAIL
 
 
 def _check_state(state: Any, what: str) -> ChunkedUpload:
@@ -225,7 +217,7 @@ def _fetch_state(run: _Run, upload_id: str) -> Flow[ChunkedUpload | None]:
         if state.status_code in GONE:
             logger.warning("upload %s is gone (%s); starting over from byte 0", upload_id, state)
             return None
-        if attempt + 1 >= run.policy.max_attempts or not _worth_asking(state, run.policy):
+        if attempt + 1 >= run.policy.max_attempts or run.policy.decide(state) is not Decision.RETRY:
             raise state
         yield Sleep(run.policy.delay(state, attempt, run.uniform))
         attempt += 1
@@ -334,9 +326,9 @@ def _finalize(run: _Run, upload: ChunkedUpload, md5: str) -> Flow[ChunkedUpload]
         result = yield run.target.finalize(upload, md5)
         if not isinstance(result, ClientError):
             return _check_state(result, "finalize answer")
-        # Certainly not applied (not sent, or throttled): sending it again is safe.
-        not_applied = isinstance(result, RequestNotSentError) or result.status_code == 429
-        if not_applied and attempt + 1 < policy.max_attempts:
+        decision = policy.decide(result, safe=False)
+        # Certainly not applied (not sent, or not processed): sending it again is safe.
+        if decision is Decision.RETRY and attempt + 1 < policy.max_attempts:
             delay = policy.delay(result, attempt, uniform)
             logger.warning("finalize not sent (%s); retry in %.2fs", result, delay)
             attempt += 1
@@ -344,10 +336,7 @@ def _finalize(run: _Run, upload: ChunkedUpload, md5: str) -> Flow[ChunkedUpload]
             continue
         if result.status_code in GONE:
             raise _Gone(result)
-        ambiguous = isinstance(result, ResponseLostError) or (
-            result.status_code is not None and result.status_code >= 500
-        )
-        if not ambiguous:
+        if decision is not Decision.RECONCILE:  # refused, or retried as often as allowed
             raise result
         return (yield from _poll_completion(run, upload.id, result))
 

@@ -17,18 +17,14 @@ from synapse_client.models import DataFile
 from .._flow import Call, Flow, Sleep, blocking, retrying
 from .._wire import operations as ops
 from .._wire.call import Op
-from ..errors import MAYBE_APPLIED, ClientError, DataFileUnconfirmedError, ResponseLostError
-from ..policy import RetryPolicy, Uniform
+from ..errors import ClientError, DataFileUnconfirmedError
+from ..policy import Decision, RetryPolicy, Uniform
 from ..sources import FileRef
 from ._files import file_md5
 
 __all__ = ["create_data_file_flow"]
 
 logger = logging.getLogger("synapse_ext")
-
-
-def _maybe_applied(error: ClientError) -> bool:
-    return isinstance(error, ResponseLostError) or error.status_code in MAYBE_APPLIED
 
 
 def create_data_file_flow(
@@ -41,11 +37,13 @@ def create_data_file_flow(
         answer = yield Call(op)
         if not isinstance(answer, ClientError):
             return answer  # type: ignore[no-any-return]
-        if not _maybe_applied(answer):
-            delay = policy.next_delay(answer, attempt, uniform, safe=False)
-            if delay is None:
+        decision = policy.decide(answer, safe=False)
+        if decision is Decision.FAIL:
+            raise answer
+        if decision is Decision.RETRY:  # not processed: resend as it is
+            if attempt + 1 >= policy.max_attempts:
                 raise answer
-            yield Sleep(delay)
+            yield Sleep(policy.delay(answer, attempt, uniform))
             continue
         if checksum is None:
             checksum = yield from blocking(file_md5, path)

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ..errors import SynapseError
 from ..sources import FileRef, SourcePath, file_size, open_binary
 
 __all__ = ["CHUNKED_THRESHOLD", "EmptyFileError", "MiB", "check_file", "file_md5", "read_range"]
@@ -20,7 +21,7 @@ CHUNKED_THRESHOLD = 50 * MiB
 """Files strictly larger than this (52,428,800 bytes) go chunked by default."""
 
 
-class EmptyFileError(ValueError):
+class EmptyFileError(SynapseError, ValueError):
     """The file is empty; the server rejects empty uploads, so none is attempted."""
 
 

@@ -14,7 +14,8 @@ Rules it enforces (contract §4, §6.3, §7):
 * a PUT is retried (full jitter, ``Retry-After`` honoured, the policy's attempt budget) on no
   response, 5xx, 408/425/429, an ``ETag`` that does not match, and on a 4xx that carries no
   storage error ``Code`` (a proxy or CDN answered: 0.15-0.66 % of PUTs in production); a 4xx
-  with a ``Code`` is the storage's verdict and is raised;
+  with a ``Code`` is the storage's verdict and is raised (``RetryPolicy.decide(...,
+  storage=True)``);
 * an expired URL raises :class:`~synapse_ext.errors.PresignedUrlExpiredError` at once: only
   the server can issue new URLs (the caller asks and starts the file again);
 * no Synapse header goes to storage (the URLs are on the storage's origin).
@@ -40,12 +41,11 @@ from .._flow.intents import Call
 from .._wire import operations as ops
 from ..errors import (
     ClientError,
-    NoResponseError,
-    PresignedUrlExpiredError,
     ProtocolError,
-    StorageError,
+    SynapseError,
+    UploadPlanError,
 )
-from ..policy import RetryPolicy, Uniform
+from ..policy import Decision, RetryPolicy, Uniform
 from ..progress import ProgressTask
 from ..sources import FileRef
 from ._files import file_md5
@@ -62,10 +62,9 @@ __all__ = [
 
 logger = logging.getLogger("synapse_ext")
 T = TypeVar("T")
-_TRANSIENT = frozenset({408, 425, 429})
 
 
-class FileChangedError(OSError):
+class FileChangedError(SynapseError, OSError):
     """The file's content is not what was hashed before the upload (it changed meanwhile)."""
 
 
@@ -107,18 +106,6 @@ class PutTarget:
     content_type: str | None = None
 
 
-def _retryable(error: ClientError) -> bool:
-    """A failed PUT worth another attempt (a PUT of the same bytes is idempotent)."""
-    if isinstance(error, PresignedUrlExpiredError):
-        return False
-    if isinstance(error, (NoResponseError, ProtocolError)):
-        return True
-    if isinstance(error, StorageError) and error.status_code is not None:
-        status = error.status_code
-        return status >= 500 or status in _TRANSIENT or error.code is None
-    return False
-
-
 def _put(
     target: PutTarget,
     url: str,
@@ -154,7 +141,10 @@ def _put(
             answer = ProtocolError(
                 None, f"{label}: the storage's ETag {answer} is not the MD5 {sent} of what was sent"
             )
-        if not _retryable(answer) or attempt + 1 >= policy.max_attempts:
+        # A PUT of the same bytes is idempotent: the policy's storage rules say what is retried.
+        if policy.decide(answer, storage=True) is not Decision.RETRY:
+            raise answer
+        if attempt + 1 >= policy.max_attempts:
             raise answer
         delay = policy.delay(answer, attempt, uniform)
         # The label, the status and Code/Message only: never the URL (it holds a signature).
@@ -177,16 +167,16 @@ class _Both:
 
 
 def _part_plan(upload: PresignedUploadFile, size: int) -> list[tuple[int, str, int, int]]:
-    """``(part_number, url, start, length)`` of every part; ValueError if they do not fit."""
+    """``(part_number, url, start, length)`` of every part; UploadPlanError if they do not fit."""
     multipart = upload.multipart
     assert multipart is not None
     part_size = multipart.part_size
     parts = sorted(multipart.parts, key=lambda p: p.part_number)
     numbers = [p.part_number for p in parts]
     if part_size < 1 or numbers != list(range(1, len(parts) + 1)):
-        raise ValueError(f"{upload.file_key}: the server's part plan is not 1..N: {numbers}")
+        raise UploadPlanError(f"{upload.file_key}: the server's part plan is not 1..N: {numbers}")
     if not (len(parts) - 1) * part_size < size <= len(parts) * part_size:
-        raise ValueError(
+        raise UploadPlanError(
             f"{upload.file_key}: {len(parts)} parts of {part_size} bytes do not hold "
             f"{size} bytes (was the file announced with another size?)"
         )
@@ -219,7 +209,9 @@ def presigned_upload_flow(
     name = target.path.name
     if upload.multipart is None:
         if not upload.presigned_url:
-            raise ValueError(f"{upload.file_key}: neither a presigned URL nor a multipart upload")
+            raise UploadPlanError(
+                f"{upload.file_key}: neither a presigned URL nor a multipart upload"
+            )
         sent = yield from _put(
             target,
             upload.presigned_url,

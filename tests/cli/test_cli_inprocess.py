@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,36 @@ def test_mock_upload_through_v2(invoke: Any, dataset: Path, api: str) -> None:
     summary = invoke(*args, "--api", api)  # each --mock run is a fresh fake
     assert summary.exit_code == ExitCode.OK, summary.stderr
     assert "v2 (presigned uploads)" in summary.stdout + summary.stderr
+
+
+@pytest.mark.parametrize(
+    ("api", "extra"), [("v1", ()), ("auto", ()), ("v1", ("--dry-run",)), ("auto", ("--dry-run",))]
+)
+def test_mock_upload_fetches_the_collection_once(
+    invoke: Any, dataset: Path, monkeypatch: pytest.MonkeyPatch, api: str, extra: tuple[str, ...]
+) -> None:
+    """The command fetches the collection to organize; the ingestion reuses it (auto also
+    asks the v2 endpoint, once, whether the server speaks v2)."""
+    import mockserver
+
+    fakes: list[Any] = []
+    real = mockserver.mock_synapse
+
+    @contextlib.contextmanager
+    def recording(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with real(*args, **kwargs) as handle:
+            fakes.append(handle)
+            yield handle
+
+    monkeypatch.setattr(mockserver, "mock_synapse", recording)
+    args = ["--mock", "upload", str(dataset), "--collection", "1", "--project", "1"]
+    result = invoke(*args, "--api", api, "--json", *extra)
+    assert result.exit_code == ExitCode.OK, result.stderr
+    assert json.loads(result.stdout)["result"]["units_created"] == 5
+    [fake] = fakes
+    ops = [c.operation_id for c in fake.calls]
+    assert ops.count("getDataCollection") == 1, ops
+    assert ops.count("v2GetDataCollection") == (1 if api == "auto" else 0), ops
 
 
 def test_mock_dry_run_json_lists_the_plan(invoke: Any, dataset: Path) -> None:
@@ -182,7 +214,7 @@ def test_help_documents_exit_codes(invoke: Any) -> None:
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
-        ((), {"start": 8, "ceiling": 32}),
+        ((), {"start": 8, "ceiling": 48}),
         (("--workers", "4"), {"start": 4, "ceiling": 4}),
         (("--fixed-workers",), None),
     ],

@@ -7,6 +7,9 @@ Conventions (an HTML comment on the line right before the fence):
   a copy of ``examples/``; ``<!-- run: pytest -->`` blocks are test modules run by pytest there.
 * ``sh`` blocks run as one ``bash -eu`` script in that folder with the virtualenv on PATH.
 * ``console`` blocks: each ``$`` line is run; every other line must appear in the output.
+* ``<!-- run: demo -->`` (one ``console`` block): ``make demo``'s output; the demo is run and its
+  stdout and stderr must equal the block once what must vary is normalised
+  (:func:`normalise_demo`: rates, elapsed time, the timing-driven interim progress lines).
 * ``<!-- norun: reason -->`` skips a block; only the blocks in ``KNOWN_NORUN`` may be skipped.
 """
 
@@ -81,7 +84,8 @@ RUN = [b for b in BLOCKS if b.directive != "norun"]
 def test_only_the_known_blocks_are_not_run() -> None:
     assert {b.first for b in BLOCKS if b.directive == "norun"} == KNOWN_NORUN
     assert all(b.lang in RUNNABLE for b in RUN), [(b.line, b.lang) for b in RUN]
-    assert all(b.directive in (None, "pytest") for b in RUN)
+    assert all(b.directive in (None, "pytest", "demo") for b in RUN)
+    assert [b.lang for b in RUN if b.directive == "demo"] == ["console"]
     assert {b.lang for b in RUN} == RUNNABLE  # each kind of block is exercised
 
 
@@ -170,9 +174,61 @@ def _run_console(block: Block, workdir: Path) -> None:
     assert not missing, "README output differs from the command's:\n" + "\n".join(output)
 
 
+_RATE = re.compile(r"\d+(?:\.\d+)? (?:B|KiB|MiB|GiB|TiB|files|groups|units)/s")
+_ELAPSED = re.compile(r"^(  elapsed +)\S.*$")
+_ETA = re.compile(r"ETA \d+:\d\d:\d\d")
+
+
+def normalise_demo(text: str) -> list[str]:
+    """The demo's lines with what varies from run to run replaced: rates (``KiB/s``,
+    ``files/s``), the elapsed time, ETAs; interim ``progress:`` lines (how many there are and
+    what they show depends on timing) are dropped, the final ``(done)`` ones kept."""
+    out = []
+    for line in text.rstrip("\n").splitlines():
+        line = line.rstrip()
+        if line.startswith("progress: ") and "(done)" not in line:
+            continue
+        line = _ETA.sub("ETA <eta>", _RATE.sub("<rate>", line))
+        out.append(_ELAPSED.sub(r"\1<elapsed>", line))
+    return out
+
+
+def test_normalise_demo_keeps_what_is_fixed() -> None:
+    text = (
+        "progress: file content 3.9 KiB / 20.2 KiB  205.8 KiB/s  ETA 0:00:00\n"
+        "progress: data units 5/5 groups (done)  216.6 groups/s\n"
+        "  files uploaded         8 (20.2 KiB)\n"
+        "  elapsed                4 min 05 s\n"
+        "  throughput             317.9 files/s, 804.2 KiB/s, 198.7 units/s\n"
+    )
+    assert normalise_demo(text) == [
+        "progress: data units 5/5 groups (done)  <rate>",
+        "  files uploaded         8 (20.2 KiB)",
+        "  elapsed                <elapsed>",
+        "  throughput             <rate>, <rate>, <rate>",
+    ]
+
+
+def _run_demo(block: Block, workdir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "synapse_ext.demo"],
+        cwd=workdir,
+        env=_shell_env(workdir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,  # one stream, in the order a terminal shows it
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout
+    assert normalise_demo(done.stdout) == normalise_demo(block.body), done.stdout
+
+
 @pytest.mark.parametrize("block", RUN, ids=[f"line{b.line}-{b.lang}" for b in RUN])
 def test_block_runs(block: Block, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if block.lang == "python":
+    if block.directive == "demo":
+        _run_demo(block, workdir)
+    elif block.lang == "python":
         _run_python(block, workdir, monkeypatch)
     elif block.lang == "sh":
         _run_sh(block, workdir)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.progress import Progress
 
-from synapse_ext.cli.live import PlainProgress, _AmountColumn
+from synapse_ext.cli.live import PlainProgress, RichProgress, _AmountColumn
 from synapse_ext.cli.output import Output
 from synapse_ext.cli.report import format_duration
 from synapse_ext.cli.sizes import format_size, parse_size
@@ -70,7 +70,7 @@ def test_plain_progress_throttles_and_always_ends() -> None:
         task.advance(1)
     assert lines == [
         "progress: data units 1/3 groups",
-        "progress: data units 3/3 groups  1.5 groups/s  ETA 0:00:00",
+        "progress: data units 3/3 groups  0.9 groups/s  ETA 0:00:00",  # smoothed
         "progress: data units 3/3 groups (done)  1.5 groups/s",
     ]
     with reporter.task(desc="file content", unit="B") as task:
@@ -85,8 +85,13 @@ def test_plain_progress_shows_rate_and_eta_against_a_total_set_later() -> None:
     with reporter.task(desc="file content", unit="B") as task:
         set_total(task, 4096)
         now[0] = 1.0
-        task.advance(1024)  # 1 KiB/s, 3 KiB to go
-    assert lines[0] == "progress: file content 1.0 KiB / 4.0 KiB  1.0 KiB/s  ETA 0:00:03"
+        task.advance(1024)  # the first step starts the measure
+        now[0] = 3.0
+        task.advance(1024)  # 512 B/s since, 2 KiB to go
+    assert lines[:2] == [
+        "progress: file content 1.0 KiB / 4.0 KiB",
+        "progress: file content 2.0 KiB / 4.0 KiB  512 B/s  ETA 0:00:04",
+    ]
 
 
 def test_redaction() -> None:
@@ -131,17 +136,15 @@ def test_importing_the_cli_does_not_load_mockserver() -> None:
     assert done.stdout.strip() == "False"
 
 
-def test_rich_bars_show_the_average_rate_and_eta() -> None:
+def test_rich_bars_show_the_smoothed_rate_and_eta_and_the_average_once_done() -> None:
     now = [0.0]
     progress = Progress(get_time=lambda: now[0])
-    task_id = progress.add_task("file content", total=4096, unit="B")
-    progress.advance(task_id, 1024)  # a burst at once: no rate from it yet
+    reporter = RichProgress(progress, clock=lambda: now[0])
     column = _AmountColumn()
-    assert column.render(progress.tasks[0]).plain == "1.0 KiB / 4.0 KiB"
-    now[0] = 2.0
-    progress.advance(task_id, 1024)  # 2 KiB in 2 s: 1 KiB/s, 2 KiB to go
-    assert column.render(progress.tasks[0]).plain == "2.0 KiB / 4.0 KiB  1.0 KiB/s  ETA 0:00:02"
-    groups = progress.add_task("data units", total=10, unit="group")
-    now[0] = 4.0
-    progress.advance(groups, 5)
-    assert column.render(progress.tasks[1]).plain == "5/10 groups  2.5 groups/s  ETA 0:00:02"
+    with reporter.task(total=4096, desc="file content", unit="B") as task:
+        task.advance(1024)  # a burst at once: no rate from it
+        assert column.render(progress.tasks[0]).plain == "1.0 KiB / 4.0 KiB"
+        now[0] = 2.0
+        task.advance(1024)  # 1 KiB in the 2 s since: 512 B/s, 2 KiB to go
+        assert column.render(progress.tasks[0]).plain == "2.0 KiB / 4.0 KiB  512 B/s  ETA 0:00:04"
+    assert column.render(progress.tasks[0]).plain == "4.0 KiB / 4.0 KiB  2.0 KiB/s"

@@ -43,6 +43,8 @@ def test_one_unit_per_group_and_a_rerun_creates_nothing(
     assert_exact(fake, expected)
     finished = {e.desc: e for e in events if e.finished}
     assert finished["data units"].done == N_GROUPS  # one display for the whole run
+    # Small files two shards both sent (no lookup first) are resent bytes: on the bar and in
+    # bytes_sent alike.
     assert finished["file content"].done == result.bytes_sent > 0
     live = [e for e in events if not e.finished and e.desc == "data units"]
     assert live and sum(e.advanced for e in live) == N_GROUPS  # fed by the shards

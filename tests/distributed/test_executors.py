@@ -200,10 +200,12 @@ def test_results_merge() -> None:
     a.failures.append(IngestFailure("x", FailureReason.UPLOAD_FAILED, "m"))
     b = IngestResult(groups=3, units_created=2, units_already_present=1, tasks_created=3)
     b.files_uploaded, b.files_already_present, b.bytes_sent = 4, 1, 5
+    b.files_resent, b.bytes_resent = 1, 2
     b.failures.append(IngestFailure("y", FailureReason.UNIT_FAILED, "n"))
     a.merge(b)
     assert (a.groups, a.units_created, a.units_already_present, a.tasks_created) == (5, 3, 1, 3)
     assert (a.files_uploaded, a.files_already_present, a.bytes_sent) == (4, 1, 15)
+    assert (a.files_resent, a.bytes_resent) == (1, 2)
     assert [f.group for f in a.failures] == ["x", "y"] and a.api == "v2"
 
 

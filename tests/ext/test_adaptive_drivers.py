@@ -106,3 +106,47 @@ def test_async_in_flight_follows_the_limit(fake: MockSynapse) -> None:
             return await client._driver.run(_flows(limit))
 
     _check(counting, limit, anyio.run(main))
+
+
+class Overlapping(Counting):
+    """:class:`Counting` without the throttling: only the requests in flight are recorded."""
+
+    def _arrive(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.arrivals.append(self.in_flight)
+
+
+SHARED_CEILING = 4
+
+
+def _two_parallels(limit: AdaptiveLimit) -> Flow[list[Any]]:
+    """Two ``Parallel`` on one limit, run at once (an outer fixed ``Parallel`` of two)."""
+    return (yield Parallel([_flows(limit), _flows(limit)], 2))  # type: ignore[no-any-return]
+
+
+def _check_shared(counting: Overlapping, answers: list[Any]) -> None:
+    assert len(answers) == 2 and all(len(a) == FLOWS for a in answers)
+    assert len(counting.arrivals) == 2 * FLOWS
+    # One gate per limit: the two Parallel together stay within it (each gated on its own
+    # count, they would reach twice the limit), and they do fill it.
+    assert max(counting.arrivals) == SHARED_CEILING
+
+
+def test_sync_parallels_share_one_gate_per_limit(fake: MockSynapse) -> None:
+    counting = Overlapping(fake)
+    limit = AdaptiveLimit(SHARED_CEILING, start=SHARED_CEILING)
+    with SynapseClient(fake.base_url, fake.token, transport=counting) as client:
+        answers = client._driver.run(_two_parallels(limit))
+    _check_shared(counting, answers)
+
+
+def test_async_parallels_share_one_gate_per_limit(fake: MockSynapse) -> None:
+    counting = Overlapping(fake)
+    limit = AdaptiveLimit(SHARED_CEILING, start=SHARED_CEILING)
+
+    async def main() -> list[Any]:
+        async with AsyncSynapseClient(fake.base_url, fake.token, transport=counting) as client:
+            return await client._driver.run(_two_parallels(limit))
+
+    _check_shared(counting, anyio.run(main))

@@ -51,14 +51,15 @@ def test_throttled_uploads_back_off_and_every_unit_is_made_once(
     assert_exact(fake, expected)
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
     stats = result.concurrency
-    assert stats is not None and stats.ceiling == 32 and stats.start == 8
-    assert stats.decreases >= 1 and stats.lowest < stats.start
+    assert stats is not None and stats.ceiling == 48 and stats.start == 8
+    # It backed off from where it stood (batches run side by side, so it may have grown first).
+    assert stats.decreases >= 1 and stats.lowest < stats.peak
     assert result.to_dict()["concurrency"] == {
         "start": 8,
         "peak": stats.peak,
         "lowest": stats.lowest,
         "final": stats.final,
-        "ceiling": 32,
+        "ceiling": 48,
         "decreases": stats.decreases,
         "observed": stats.observed,
     }

@@ -28,6 +28,7 @@ from synapse_ext import (
     upload_data_collection,
 )
 from synapse_ext.ingest import journal_scope
+from synapse_ext.ingest.run import DEFAULT_WORKERS
 
 from .conftest import FAST, assert_exact, dataset_bytes, make_dataset, server_state
 
@@ -68,6 +69,7 @@ def test_ingest_exact_then_rerun_sends_nothing(
     again = _ingest(client, root, journal)
     assert again.success and again.units_already_present == len(expected)
     assert again.units_created == again.files_uploaded == again.bytes_sent == 0
+    assert again.files_already_present == len(sizes) and again.files_resent == 0
     assert fake.backend.bytes_received == before
     assert fake.call_count("verifyDataFileChecksums") >= 1
     assert_exact(fake, expected)
@@ -81,6 +83,10 @@ def test_without_journal_rerun_still_creates_no_duplicates(
     before = fake.backend.bytes_received
     again = _ingest(client, root, False)
     assert again.units_already_present == len(expected) and again.bytes_sent == 0
+    # v1 checks checksums in batch before any upload: nothing is sent again, and the
+    # server's listing reads as the journal would (every file already present).
+    assert again.files_resent == again.bytes_resent == again.files_uploaded == 0
+    assert again.files_already_present == len(dataset_bytes(root))
     assert fake.backend.bytes_received == before
     assert_exact(fake, expected)
 
@@ -278,6 +284,28 @@ def test_backend_client_upload_data_collection(fake: MockSynapse, tmp_path: Path
     assert_exact(fake, expected)
 
 
+@pytest.mark.parametrize("given", [None, 8])
+def test_backend_client_upload_data_collection_has_the_typed_defaults(
+    fake: MockSynapse, tmp_path: Path, given: int | None
+) -> None:
+    """The product page's method adapts as the typed path does: from 8 up to the pool's
+    ceiling without ``max_workers``; a given ``max_workers`` stays the start and the ceiling."""
+    root = tmp_path / "data"
+    make_dataset(root, 6)
+    kw: dict[str, Any] = {} if given is None else {"max_workers": given}
+    with BackendClient(fake.base_url, api_token=fake.token, transport=fake.transport) as bc:
+        data = [g.to_dict() for g in organize(root, bc.get_data_collection(1))]
+        out = bc.upload_data_collection(1, data, journal=None, **kw)
+        pool = bc.typed.max_connections
+    assert out["success"]
+    concurrency = out["concurrency"]
+    assert concurrency["start"] == 8
+    if given is None:
+        assert concurrency["ceiling"] == min(DEFAULT_WORKERS, pool) > 8
+    else:
+        assert concurrency["ceiling"] == 8
+
+
 @pytest.mark.parametrize("mode", ["sync", "async"])
 def test_lost_upload_response_counts_as_uploaded_and_is_not_resent(
     fake: MockSynapse, dataset: Dataset, tmp_path: Path, mode: str
@@ -307,3 +335,28 @@ def test_lost_upload_response_counts_as_uploaded_and_is_not_resent(
     assert result.bytes_sent == sum(dataset_bytes(root).values())
     assert set(fake.backend.checksum_counts.values()) == {1}  # no duplicate data file
     assert_exact(fake, expected)
+
+
+def _collection_gets(fake: MockSynapse, since: int) -> int:
+    return sum(c.operation_id == "getDataCollection" for c in fake.calls[since:])
+
+
+def test_a_given_collection_is_not_fetched_again(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    collection = client.get_collection(1)
+    groups = list(organize(root, collection).groups)
+    since = len(fake.calls)
+    result = upload_data_collection(
+        client, 1, groups, project_id=1, journal=None, api="v1", collection=collection
+    )
+    assert result.success and result.units_created == len(expected)
+    assert _collection_gets(fake, since) == 0
+    assert_exact(fake, expected)
+    since = len(fake.calls)  # without it, the run fetches it (once)
+    again = upload_data_collection(client, 1, groups, project_id=1, journal=None, api="v1")
+    assert again.units_already_present == len(expected)
+    assert _collection_gets(fake, since) == 1
+    with pytest.raises(ValueError, match="data collection 1, not collection_id 2"):
+        upload_data_collection(client, 2, groups, journal=None, collection=collection)

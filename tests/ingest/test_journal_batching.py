@@ -18,10 +18,9 @@ from synapse_ext.errors import (
     ValidationError,
 )
 from synapse_ext.ingest import Journal, default_journal_path, journal_scope
-from synapse_ext.ingest._flows import BatchAction, classify_unit_batch_error
 from synapse_ext.ingest._identity import CONTENT_ID_KEY, content_id, unit_content_id
 from synapse_ext.ingest.results import as_group
-from synapse_ext.policy import UNIT_BATCH_RETRY
+from synapse_ext.policy import UNIT_BATCH_RETRY, Decision
 
 S = "api.example#1"
 
@@ -95,20 +94,22 @@ def test_batched() -> None:
 @pytest.mark.parametrize(
     ("error", "action"),
     [
-        (ResponseLostError("x"), BatchAction.RECONCILE),
-        (RequestNotSentError("x"), BatchAction.RETRY),
-        (ServerError(500, "x"), BatchAction.RECONCILE),
-        (ServerError(503, "x"), BatchAction.RECONCILE),
-        (RateLimitError(429, "x"), BatchAction.RETRY),
-        (ClientError(408, "x"), BatchAction.RETRY),
-        (ClientError(425, "x"), BatchAction.RETRY),
-        (ValidationError(400, "x"), BatchAction.SPLIT),
-        (ValidationError(422, "x"), BatchAction.SPLIT),
-        (NotFoundError(404, "x"), BatchAction.FAIL),
+        (ResponseLostError("x"), Decision.RECONCILE),
+        (RequestNotSentError("x"), Decision.RETRY),
+        (ServerError(500, "x"), Decision.RECONCILE),
+        (ServerError(503, "x"), Decision.RETRY),  # not processed (RFC 9110)
+        (ServerError(502, "x"), Decision.RECONCILE),
+        (ServerError(501, "x"), Decision.FAIL),
+        (RateLimitError(429, "x"), Decision.RETRY),
+        (ClientError(408, "x"), Decision.RETRY),
+        (ClientError(425, "x"), Decision.RETRY),
+        (ValidationError(400, "x"), Decision.SPLIT),
+        (ValidationError(422, "x"), Decision.SPLIT),
+        (NotFoundError(404, "x"), Decision.FAIL),
     ],
 )
-def test_classify(error: ClientError, action: BatchAction) -> None:
-    assert classify_unit_batch_error(error) is action
+def test_classify(error: ClientError, action: Decision) -> None:
+    assert UNIT_BATCH_RETRY.decide(error, safe=False, splittable=True) is action
 
 
 def test_unit_batch_retry_full_jitter_and_retry_after() -> None:

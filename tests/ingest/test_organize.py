@@ -216,3 +216,24 @@ def test_group_is_a_value() -> None:
     g1 = OrganizedGroup("k", {"image": Path("a.jpg")}, {"m": 1})
     g2 = OrganizedGroup("k", {"image": Path("a.jpg")}, {"m": 1})
     assert g1 == g2
+
+
+def test_a_folder_named_like_a_file_is_reported_and_walked(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "image" / "x.png").mkdir(parents=True)  # empty: nothing else would say so
+    _w(root / "image" / "y.JPG" / "inner.jpg", b"I")  # its files still count
+    _w(root / "image" / "v1.2" / "z.jpg", b"Z")  # not an image extension: a plain subfolder
+    _w(root / "metadata" / "m.csv" / "n.csv", b"k")  # metadata allows any extension: no issue
+    result = organize(root, SPECS)
+    named = result.report.by_reason()[Reason.NOT_REGULAR_FILE]
+    assert sorted((i.path.name, i.spec) for i in named if i.path) == [
+        ("x.png", "image"),
+        ("y.JPG", "image"),
+    ]
+    messages = {i.path.name: i.message for i in named if i.path}
+    assert messages["x.png"].startswith("a folder named like a 'image' file (.png)")
+    assert {g.key for g in result.groups} == {"inner", "z"}
+    flat = organize(root, SPECS, recursive=False)  # one line per folder: not walked
+    assert Reason.NOT_REGULAR_FILE not in flat.report.by_reason()
+    skipped = flat.report.by_reason()[Reason.SUBFOLDER_NOT_WALKED]
+    assert {i.path.name for i in skipped if i.path} == {"x.png", "y.JPG", "v1.2", "m.csv"}

@@ -99,8 +99,8 @@ V2_POINTS = {  # point -> how many such requests a run of N_GROUPS makes (at lea
 @pytest.mark.parametrize("point", sorted(V2_POINTS))
 def test_v2_killed_at_a_random_hook(fake: MockSynapse, tmp_path: Path, point: str) -> None:
     """v2: SIGKILL right around a storage PUT, the finalize, a bulk-create or a tasks
-    bulk-create (which one of them drawn from a seed); the re-run (v2) ends exact, sending
-    only what the server lacks."""
+    bulk-create (which one of them drawn from a seed); the re-run (v2) ends exact, storing
+    only what the server lacks (small files it holds may be sent again, and are reported so)."""
     n = random.Random(point).randint(1, V2_POINTS[point])
     root = tmp_path / "data"
     expected = make_dataset(root, N_GROUPS)

@@ -28,6 +28,8 @@ def _tree(root: Path) -> Path:
     (root / "image" / "nested" / "deeper").mkdir(parents=True)
     (root / "image" / "nested" / "deeper" / "street_007.png").write_bytes(b"png 7")
     (root / "image" / "nested" / "street_001.jpg").write_bytes(b"duplicate stem")
+    (root / "image" / "street_011.png").mkdir()  # a folder named like a file
+    (root / "image" / "street_011.png" / "street_012.png").write_bytes(b"png 12")
     (root / "image" / "@eaDir").mkdir()
     (root / "image" / "@eaDir" / "thumb.png").write_bytes(b"thumb")
     (root / "image" / ".DS_Store").write_bytes(b"x")
