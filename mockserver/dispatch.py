@@ -14,9 +14,9 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict, Unpack
 
@@ -81,7 +81,8 @@ class Call:
     response_bytes: int | None = None
     """Body bytes of the answer (None when none was produced)."""
     duration_ms: float = 0.0
-    """Time the fake took: handling plus the injected delay (latency, ``slow``)."""
+    """Time the fake took: from the request's arrival (its body's transfer included, so a
+    storage PUT's upload counts) to its answer, plus the injected delay (latency, ``slow``)."""
     contract: Contract = "unchecked"
     """The contract check's verdict: ``passed``, ``violated``, ``tolerated`` (a spec-invalid
     request allowed by :meth:`Dispatcher.expect_invalid_requests`) or ``unchecked`` (no
@@ -112,7 +113,6 @@ class _Trace:
     """What the call log needs to know of one request besides its outcome."""
 
     delay_s: float = 0.0
-    started: float = field(default_factory=time.perf_counter)
     response: MockResponse | None = None
     contract: Contract = "unchecked"
 
@@ -196,6 +196,8 @@ class Dispatcher:
         self.contract_violations: list[Violation] = []
         self._lenient = 0
         self._lock = threading.Lock()
+        self.timer: Callable[[], float] = time.perf_counter
+        """The clock of the call log's durations, in seconds (tests replace it)."""
 
     # -- test helpers ------------------------------------------------------------------------
     @contextmanager
@@ -271,6 +273,8 @@ class Dispatcher:
         return "spool" if origin == "storage" and method.upper() == "PUT" else "parse"
 
     def dispatch(self, request: MockRequest) -> Outcome:
+        if request.arrived is None:  # a transport that did not stamp it: now
+            request.arrived = self.timer()
         if request.origin == "storage":  # the object storage origin: its own table
             return self._dispatch_storage(request)
         request.base_path = self.base_path
@@ -469,11 +473,15 @@ class Dispatcher:
             headers=headers,
             body_bytes=request.received_bytes,
             response_bytes=_body_size(trace.response),
-            duration_ms=(time.perf_counter() - trace.started + trace.delay_s) * 1000.0,
+            duration_ms=(self._elapsed(request) + trace.delay_s) * 1000.0,
             contract=trace.contract,
         )
         with self._lock:
             self.calls.append(call)
+
+    def _elapsed(self, request: MockRequest) -> float:
+        """Seconds since the request arrived (0 if it was never stamped)."""
+        return 0.0 if request.arrived is None else max(0.0, self.timer() - request.arrived)
 
 
 def _fixtures(fixtures: dict[str, Any] | str | Path | None) -> dict[str, Any]:

@@ -162,3 +162,60 @@ def test_the_fixture_dumps_the_dashboard_of_failed_tests(tmp_path: Path) -> None
     assert written == ["test_it.py_test_fails.html"]
     page = (out / written[0]).read_text(encoding="utf-8")
     assert summary_counts(page)["calls"] == 1
+
+
+def _call_rows(page: str) -> list[list[str]]:
+    """The call log's rows: each a list of its cells' text."""
+    table = page.split('data-table="calls"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    cells = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in rows]
+    return [[re.sub(r"<[^>]+>", "", cell) for cell in row] for row in cells if row]
+
+
+def test_storage_puts_through_the_pool_show_their_size_and_status() -> None:
+    """Against a server-mode fake the client's storage PUTs go through its urllib3 pool; the
+    call log and the page give each PUT's status and the bytes of the file it carried."""
+    sizes = {p.name: p.stat().st_size for p in DATASET.rglob("*") if p.is_file()}
+    with mock_synapse(mode="server", validate=True, token=TOKEN) as fake:
+        with SynapseClient(fake.base_url, TOKEN) as client:
+            groups = organize(DATASET, client.get_collection(1))
+            result = upload_data_collection(client, 1, groups, project_id=1, journal=None)
+        assert result.success, result.failures
+        puts = [c for c in fake.calls if c.operation_id == "storagePutObject"]
+        page = fake.dashboard()
+        with fake.client() as control:
+            served = control.get("/_mock/", params={"path": "uploads"}).text
+    assert len(puts) == 8
+    for put in puts:
+        assert (put.header("user-agent") or "").startswith("python-urllib3/")  # the pool
+        name = put.path.rsplit("/", 1)[1]
+        assert put.status == 200 and put.body_bytes == sizes[name] == int(
+            put.header("content-length") or 0
+        )
+        assert put.response_bytes == 0 and put.contract == "unchecked" and not put.fault
+    rows = {row[2].rsplit("/", 1)[1]: row for row in _call_rows(page) if row[1] == "PUT"}
+    assert len(rows) == 8
+    png = rows["street_001.png"]  # #, method, path, operation, status, fault, duration, ...
+    assert png[3:6] == ["storagePutObject", "200", ""]
+    assert png[7:] == ["unchecked", f"{sizes['street_001.png'] / 1024:.1f} KiB", "0 B"]
+    assert rows["street_001.json"][8] == f"{sizes['street_001.json']} B"
+    assert all("/uploads/•••/" in row[2] and "?" not in row[2] for row in rows.values())
+    assert 'data-calls-matching="8"' in served  # the filter by path, over HTTP
+    assert_no_secret(page, fake)
+    assert_no_secret(served, fake)
+
+
+def test_a_calls_duration_counts_from_its_arrival_so_a_body_transfer_is_in_it() -> None:
+    now = [100.0]
+
+    def body() -> Iterator[bytes]:
+        for _ in range(3):
+            now[0] += 0.5  # each piece of the body takes half a second to arrive
+            yield b"x" * 1000
+
+    with mock_synapse() as fake, fake.client() as client:
+        fake.dispatcher.timer = lambda: now[0]
+        client.put(f"{fake.storage_url}/synapse-mock/some/key.bin", content=body())
+    (put,) = fake.calls
+    assert put.method == "PUT" and put.body_bytes == 3000
+    assert put.duration_ms == 1500.0
