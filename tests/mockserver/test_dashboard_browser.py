@@ -1,16 +1,17 @@
 """The dashboard in a real browser: headless Chromium against ``synapse-mock serve``.
 
-Chromium (Debian's ``chromium``) is installed by ``make test`` (the ``browser`` target) or,
-when missing, by this module as root through apt-get; the tests skip, saying why, only when it
-cannot be had. Each page load is one ``chromium --headless --dump-dom`` run (with virtual time,
-so the page's refreshing script runs), screenshots in the same run.
+Chromium (Debian's ``chromium``) is installed when missing by ``make test`` (the ``browser``
+target) or by this module (``tests/mockserver/chromium.py``: apt-get as root, bounded in
+time); the test skips, saying why, only when it cannot be had, and that skip is the one a run
+with ``SYNAPSE_TESTS_FORBID_SKIPS`` allows. Each page load is one ``chromium --headless
+--dump-dom`` run (with virtual time, so the page's refreshing script runs), screenshots in the
+same run.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ import pytest
 
 from mockserver.dashboard import REFRESH_MS
 from synapse_ext import SynapseClient, organize, upload_data_collection
+from tests.mockserver.chromium import TRIED, UNAVAILABLE, find_or_install
 
 pytestmark = pytest.mark.slow
 
@@ -42,24 +44,11 @@ FLAGS = (
 )
 
 
-def _find_or_install() -> str | None:
-    found = shutil.which("chromium")
-    if found is not None:
-        return found
-    if shutil.which("apt-get") is None or os.geteuid() != 0:
-        return None
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
-        if subprocess.run(command, env=env, capture_output=True, timeout=900).returncode != 0:
-            return None
-    return shutil.which("chromium")
-
-
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    found = _find_or_install()
+    found, why = find_or_install(install=not os.environ.get(TRIED))
     if found is None:
-        pytest.skip("chromium is not installed and could not be installed (apt-get, as root)")
+        pytest.skip(f"{UNAVAILABLE} ({why})")
     return found
 
 
