@@ -16,19 +16,26 @@ from tests.mockserver.chromium import TRIED
 pytestmark = pytest.mark.slow  # each run imports the shared test fixtures afresh
 
 
-def _pytest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    (folder / "pytest.ini").write_text("[pytest]\n")
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``python -m pytest ARGS`` at the repository root, skips allowed unless ``env`` says."""
     base = {k: v for k, v in os.environ.items() if k != FORBID_SKIPS}
-    ini = str(folder / "pytest.ini")
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-c", ini]
     return subprocess.run(
-        [*cmd, "--rootdir", str(folder), str(folder)],
+        [sys.executable, "-m", "pytest", *args],
         cwd=ROOT,
         env={**base, **env},
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+    )
+
+
+def _pytest(folder: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """The tests of ``folder`` under the shared test configuration."""
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    ini = str(folder / "pytest.ini")
+    return _run(
+        "-q", "-p", "tests.conftest", "-c", ini, "--rootdir", str(folder), str(folder), **env
     )
 
 
@@ -67,19 +74,9 @@ def test_the_browser_tests_skip_without_chromium_is_allowed_and_printed(tmp_path
     """A machine where Chromium cannot be had: the browser test skips, and a run that forbids
     skips still passes, naming that skip."""
     (tmp_path / "no_chromium.py").write_text(NO_CHROMIUM)
-    base = {k: v for k, v in os.environ.items() if k != FORBID_SKIPS}
-    env = {**base, FORBID_SKIPS: "1", TRIED: "1", "PYTHONPATH": str(tmp_path)}
     module = "tests/mockserver/test_dashboard_browser.py"
     options = ["-q", "-rs", "-n", "0", "-p", "no:cacheprovider", "-p", "no_chromium"]
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", *options, module],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    run = _run(*options, module, **{FORBID_SKIPS: "1", TRIED: "1", "PYTHONPATH": str(tmp_path)})
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 skipped" in run.stdout
     (node,) = ALLOWED_SKIPS
