@@ -170,6 +170,7 @@ class MockAsgiApp:
             query_string=scope.get("query_string", b"").decode("latin-1"),
             headers=headers,
             origin="storage" if server[1] in self.storage_ports else "api",
+            arrived=self.dispatcher.timer(),
         )
         dispatcher = self.dispatcher
         spooler: BodySpooler | None = None

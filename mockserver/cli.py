@@ -1,7 +1,8 @@
 """``synapse-mock serve``: the fake backend as a real HTTP server.
 
 The first line printed is the base URL (flushed), so ``--port 0`` can be used by scripts; the
-object storage's URL (its own port, or ``--storage-endpoint``) is printed on stderr.
+object storage's URL (its own port, or ``--storage-endpoint``) and the dashboard's
+(``<base URL>/_mock/``) are printed on stderr.
 SIGINT and SIGTERM stop the server gracefully; the exit code is then 0. Without the ``mock``
 extra it says what to install and exits with code 2.
 """
@@ -132,6 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
         print(f"synapse-mock: object storage at {fake.storage_url}", file=sys.stderr, flush=True)
+        print(f"synapse-mock: dashboard at {fake.base_url}/_mock/", file=sys.stderr, flush=True)
         stop.wait()
     return 0
 

@@ -5,6 +5,9 @@ reset and its state snapshot), never on requests of the API. The dispatcher impl
 protocol and consults :data:`CONTROL_ROUTES` before the API route table; this module imports
 neither of them.
 
+- ``GET /_mock/``: the dashboard, an HTML page of the state and the recent calls
+  (:mod:`mockserver.dashboard`; ``?path=`` and ``?status=`` filter the calls);
+  ``GET /_mock/units/{id}``: the page of one data unit (its files and meta).
 - ``POST /_mock/reset``: forget all state, faults, the call log and recorded violations.
 - ``GET /_mock/state``: the snapshot of :meth:`mockserver.MockSynapse.state` (no tokens).
 - ``POST /_mock/faults``: configure faults (JSON of :meth:`FaultController.configure`).
@@ -22,12 +25,13 @@ neither of them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Protocol
 
 from mockserver.clock import utc_now
+from mockserver.dashboard import CallEntry, CallFilter, render_dashboard, render_unit
 from mockserver.faults import FaultController
 from mockserver.http import MockRequest, MockResponse
 from mockserver.storage import ObjectStore, StorageError, StoredObject
@@ -57,6 +61,10 @@ class ControlTarget(Protocol):
     @property
     def object_store(self) -> ObjectStore: ...
 
+    def recent_calls(self) -> Sequence[CallEntry]: ...
+
+    def redacted(self) -> frozenset[str]: ...
+
 
 ControlHandler = Callable[[ControlTarget, MockRequest], MockResponse]
 
@@ -69,6 +77,45 @@ class ControlRoute:
     path: str
     operation_id: str
     handler: ControlHandler
+    prefix: bool = False
+    """The route also answers the paths below ``path`` (``/_mock/units/7``)."""
+
+
+_HTML = "text/html; charset=utf-8"
+
+
+def _page(status: int, page: str) -> MockResponse:
+    return MockResponse(
+        status, raw=page.encode("utf-8"), content_type=_HTML, headers={"cache-control": "no-store"}
+    )
+
+
+def _root(request: MockRequest) -> str:
+    return request.base_path + CONTROL_PREFIX
+
+
+def _dashboard(target: ControlTarget, request: MockRequest) -> MockResponse:
+    chosen = CallFilter(request.query_get("path") or "", request.query_get("status") or "")
+    page = render_dashboard(
+        target.state(),
+        target.recent_calls(),
+        root=_root(request),
+        redact=target.redacted(),
+        call_filter=chosen,
+    )
+    return _page(200, page)
+
+
+def _unit_page(target: ControlTarget, request: MockRequest) -> MockResponse:
+    below = request.path[len(request.base_path) + len(_UNITS) :].strip("/")
+    page = None
+    if below.isdigit():
+        page = render_unit(
+            target.state(), int(below), root=_root(request), redact=target.redacted()
+        )
+    if page is None:
+        return _page(404, "<!doctype html><title>Not found</title><p>No such data unit.</p>")
+    return _page(200, page)
 
 
 def _reset(target: ControlTarget, request: MockRequest) -> MockResponse:
@@ -143,7 +190,11 @@ def _storage(target: ControlTarget, request: MockRequest) -> MockResponse:
         return MockResponse.json_response(400, {"detail": f"Invalid storage call: {exc!r}"})
 
 
+_UNITS = "/_mock/units/"
+
 CONTROL_ROUTES: tuple[ControlRoute, ...] = (
+    ControlRoute("GET", "/_mock/", "mockDashboard", _dashboard),
+    ControlRoute("GET", _UNITS, "mockDashboardUnit", _unit_page, prefix=True),
     ControlRoute("POST", "/_mock/reset", "mockReset", _reset),
     ControlRoute("GET", "/_mock/state", "mockState", _state),
     ControlRoute("POST", "/_mock/faults", "mockSetFaults", _set_faults),
@@ -156,7 +207,7 @@ def match_control(method: str, path: str) -> tuple[ControlRoute | None, bool]:
     """(route, path_exists) for a path after the base path; path_exists tells 405 from 404."""
     path_exists = False
     for route in CONTROL_ROUTES:
-        if route.path != path:
+        if route.path != path and not (route.prefix and path.startswith(route.path)):
             continue
         path_exists = True
         if route.method == method.upper():

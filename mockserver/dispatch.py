@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = [
     "Action",
     "BodyMode",
     "Call",
+    "Contract",
     "Dispatcher",
     "FakeOptions",
     "Outcome",
@@ -50,6 +52,7 @@ __all__ = [
 
 log = logging.getLogger("mockserver")
 Action = Literal["respond", "refuse", "drop", "lose_response"]
+Contract = Literal["passed", "violated", "tolerated", "unchecked"]
 BodyMode = Literal["parse", "spool"]
 """How a transport takes a request body: ``parse`` (multipart streamed to disk, anything else
 buffered in memory up to a limit) or ``spool`` (the raw body streamed to a file, MD5 computed
@@ -75,6 +78,15 @@ class Call:
     """Request headers, lower-case, without credentials."""
     body_bytes: int = 0
     """Body bytes received."""
+    response_bytes: int | None = None
+    """Body bytes of the answer (None when none was produced)."""
+    duration_ms: float = 0.0
+    """Time the fake took: from the request's arrival (its body's transfer included, so a
+    storage PUT's upload counts) to its answer, plus the injected delay (latency, ``slow``)."""
+    contract: Contract = "unchecked"
+    """The contract check's verdict: ``passed``, ``violated``, ``tolerated`` (a spec-invalid
+    request allowed by :meth:`Dispatcher.expect_invalid_requests`) or ``unchecked`` (no
+    validation, or not an operation of ``openapi.yaml``: storage, unknown routes)."""
 
     def header(self, name: str) -> str | None:
         """A request header (case-insensitive), or None."""
@@ -94,6 +106,25 @@ class Outcome:
     response: MockResponse | None
     delay_s: float = 0.0
     operation_id: str | None = None
+
+
+@dataclass
+class _Trace:
+    """What the call log needs to know of one request besides its outcome."""
+
+    delay_s: float = 0.0
+    response: MockResponse | None = None
+    contract: Contract = "unchecked"
+
+
+def _body_size(response: MockResponse | None) -> int | None:
+    if response is None:
+        return None
+    if response.head:
+        return 0
+    if response.file_paths is not None:
+        return response.file_size
+    return len(response.content())
 
 
 def _credentials(request: MockRequest) -> tuple[str, str | None]:
@@ -165,6 +196,8 @@ class Dispatcher:
         self.contract_violations: list[Violation] = []
         self._lenient = 0
         self._lock = threading.Lock()
+        self.timer: Callable[[], float] = time.perf_counter
+        """The clock of the call log's durations, in seconds (tests replace it)."""
 
     # -- test helpers ------------------------------------------------------------------------
     @contextmanager
@@ -194,6 +227,16 @@ class Dispatcher:
     def object_store(self) -> ObjectStore:
         """The backend's object storage (for the ``/_mock/storage`` control route)."""
         return self.backend.object_store
+
+    def recent_calls(self) -> list[Call]:
+        """A copy of the call log, taken under its lock."""
+        with self._lock:
+            return list(self.calls)
+
+    def redacted(self) -> frozenset[str]:
+        """What a page of the fake must never show: its tokens and tenant codes."""
+        backend = self.backend
+        return frozenset(backend.tokens) | frozenset(backend.tenants)
 
     def call_counts(self) -> Counter[str]:
         """Requests received per operationId (faulted ones included), from the call log."""
@@ -230,6 +273,8 @@ class Dispatcher:
         return "spool" if origin == "storage" and method.upper() == "PUT" else "parse"
 
     def dispatch(self, request: MockRequest) -> Outcome:
+        if request.arrived is None:  # a transport that did not stamp it: now
+            request.arrived = self.timer()
         if request.origin == "storage":  # the object storage origin: its own table
             return self._dispatch_storage(request)
         request.base_path = self.base_path
@@ -250,8 +295,10 @@ class Dispatcher:
                 if allowed
                 else {"detail": "Not found."}
             )
-            self._record(request, "unknown", status, None, handled=False)
-            return Outcome("respond", MockResponse.json_response(status, body))
+            answer = MockResponse.json_response(status, body)
+            trace = _Trace(response=answer)
+            self._record(request, "unknown", status, None, handled=False, trace=trace)
+            return Outcome("respond", answer)
         request.path_params = params
         request.operation_id = route.operation_id
         return self._dispatch_api(route, request)
@@ -265,21 +312,23 @@ class Dispatcher:
             delay += fault.delay_ms / 1000.0
         status: int | None = None
         handled = False
+        trace = _Trace(delay)
         try:
-            invalid = self._check_request(route, request)
+            invalid = self._check_request(route, request, trace)
             if fault is not None and not fault.handled:
                 request.cleanup()
                 outcome = self._injected(fault, delay, op)
+                trace.response = outcome.response
                 status = outcome.response.status if outcome.response is not None else None
                 return outcome
             handled = True
-            response = self._run_handler(route, request)
+            response = trace.response = self._run_handler(route, request)
             status = response.status
-            self._check_response(route, request, response, invalid)
+            self._check_response(route, request, response, invalid, trace)
             action: Action = "lose_response" if kind == "lose_response" else "respond"
             return Outcome(action, response, delay, op)
         finally:
-            self._record(request, op, status, kind, handled=handled)
+            self._record(request, op, status, kind, handled=handled, trace=trace)
 
     def _dispatch_storage(self, request: MockRequest) -> Outcome:
         """Storage ops: faults, latency and the call log as for the API; no Synapse auth
@@ -293,7 +342,8 @@ class Dispatcher:
                 "The specified method is not allowed against this resource.",
                 405,
             )
-            self._record(request, "unknown", 405, None, handled=False)
+            trace = _Trace(response=response)
+            self._record(request, "unknown", 405, None, handled=False, trace=trace)
             return Outcome("respond", response)
         op = request.operation_id = route.operation_id
         fault = self.faults.decide(op)
@@ -302,24 +352,26 @@ class Dispatcher:
             delay += fault.delay_ms / 1000.0
         status: int | None = None
         handled = False
+        trace = _Trace(delay)
         try:
             if fault is not None and not fault.handled:
                 request.cleanup()
                 if fault.kind in ("refuse", "drop"):
                     return self._injected(fault, delay, op)
-                injected = injected_response(fault)
+                injected = trace.response = injected_response(fault)
                 status = injected.status if injected is not None else None
                 return Outcome("respond", injected, delay, op)
             handled = True
             try:
-                response = run_storage(route, self.backend.object_store, request)
+                response = trace.response = run_storage(route, self.backend.object_store, request)
             finally:
                 request.cleanup()
             status = response.status
             lost = fault is not None and fault.kind == "lose_response"
             return Outcome("lose_response" if lost else "respond", response, delay, op)
         finally:
-            self._record(request, op, status, fault.kind if fault else None, handled=handled)
+            kind = fault.kind if fault else None
+            self._record(request, op, status, kind, handled=handled, trace=trace)
 
     def _injected(self, fault: Fault, delay: float, op: str) -> Outcome:
         if fault.kind == "refuse":
@@ -356,10 +408,11 @@ class Dispatcher:
         if self.raise_violations:
             raise ContractViolation(violations)
 
-    def _check_request(self, route: Route, request: MockRequest) -> bool:
+    def _check_request(self, route: Route, request: MockRequest, trace: _Trace) -> bool:
         """Validate the request; returns True when it is invalid but tolerated."""
         if self.validator is None or route.kind != "api":
             return False
+        trace.contract = "passed"
         if not route.documented:
             violations = [Violation(route.operation_id, "request", "operation not in openapi.yaml")]
         else:
@@ -367,13 +420,20 @@ class Dispatcher:
         if not violations:
             return False
         if self._lenient:
+            trace.contract = "tolerated"
             return True
+        trace.contract = "violated"
         request.cleanup()
         self._violate(violations)
         return True
 
     def _check_response(
-        self, route: Route, request: MockRequest, response: MockResponse, invalid: bool
+        self,
+        route: Route,
+        request: MockRequest,
+        response: MockResponse,
+        invalid: bool,
+        trace: _Trace,
     ) -> None:
         if self.validator is None or route.kind != "api" or not route.documented:
             return
@@ -388,11 +448,20 @@ class Dispatcher:
                 )
             )
         if violations:
+            trace.contract = "violated"
             self._violate(violations)
 
     def _record(
-        self, request: MockRequest, op: str, status: int | None, fault: str | None, *, handled: bool
+        self,
+        request: MockRequest,
+        op: str,
+        status: int | None,
+        fault: str | None,
+        *,
+        handled: bool,
+        trace: _Trace | None = None,
     ) -> None:
+        trace = trace or _Trace()
         headers = tuple((k, v) for k, v in request.headers.items() if k not in _SECRET_HEADERS)
         call = Call(
             op,
@@ -403,9 +472,16 @@ class Dispatcher:
             handled=handled,
             headers=headers,
             body_bytes=request.received_bytes,
+            response_bytes=_body_size(trace.response),
+            duration_ms=(self._elapsed(request) + trace.delay_s) * 1000.0,
+            contract=trace.contract,
         )
         with self._lock:
             self.calls.append(call)
+
+    def _elapsed(self, request: MockRequest) -> float:
+        """Seconds since the request arrived (0 if it was never stamped)."""
+        return 0.0 if request.arrived is None else max(0.0, self.timer() - request.arrived)
 
 
 def _fixtures(fixtures: dict[str, Any] | str | Path | None) -> dict[str, Any]:

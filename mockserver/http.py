@@ -57,6 +57,9 @@ class MockRequest:
     base_path: str = ""
     received_bytes: int = 0
     """Body bytes the transport received (counted while streaming, whatever the body)."""
+    arrived: float | None = None
+    """When the transport began to receive the request, on the dispatcher's ``timer`` (the
+    call log's ``duration_ms`` counts from it, so a body's transfer is part of it)."""
     origin: Literal["api", "storage"] = "api"
     """Which of the fake's origins the request was sent to (set by the transport): the API,
     or the object storage (presigned PUT/GET URLs; see :mod:`mockserver.storage`)."""

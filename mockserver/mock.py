@@ -19,6 +19,7 @@ import httpx
 
 from mockserver.clock import Clock
 from mockserver.contract import Violation
+from mockserver.dashboard import render_dashboard
 from mockserver.dispatch import Call, Dispatcher, FakeOptions, build_dispatcher
 from mockserver.extras import check_extra
 from mockserver.faults import FaultController
@@ -125,6 +126,26 @@ class MockSynapse:
         part numbers).
         """
         return self.dispatcher.state()
+
+    def dashboard(self, *, live: bool = True) -> str:
+        """The dashboard page as ``GET /_mock/`` answers it (``live=False``: a static copy,
+        without the refreshing script and the control forms)."""
+        root = urlsplit(self.base_url).path + "/_mock/"
+        return render_dashboard(
+            self.state(),
+            self.dispatcher.recent_calls(),
+            root=root,
+            redact=self.dispatcher.redacted(),
+            live=live,
+        )
+
+    def dump_dashboard(self, path: str | Path) -> Path:
+        """Write the dashboard (a static copy) to ``path``, e.g. when a test fails, for CI to
+        keep as an artefact; parent folders are created. Returns the path."""
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(self.dashboard(live=False), encoding="utf-8")
+        return target
 
     def expect_invalid_requests(self) -> Any:
         """Context manager: allow spec-invalid requests (they must still get a 4xx)."""

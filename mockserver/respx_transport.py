@@ -55,6 +55,7 @@ class _BodyReader:
             query_string=url.query.decode("ascii"),
             headers=dict(request.headers.items()),
             origin="storage" if (url.scheme, host) == storage_origin else "api",
+            arrived=dispatcher.timer(),
         )
         self._body = bytearray()
         self._collector: MultipartCollector | None = None

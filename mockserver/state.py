@@ -777,6 +777,8 @@ class Backend:
                         "checksum": f.checksum,
                         "size": f.size,
                         "filename": f.filename,
+                        "data_collections": sorted(f.collections),
+                        "created_at": f.created_at.isoformat(),
                     }
                     for f in self.data_files.values()
                 ],
