@@ -8,16 +8,38 @@ here does I/O.
 
 from .concurrency import AdaptiveLimit, ConcurrencyStats, Signal, signal_of
 from .intents import Blocking, Call, Emit, Flow, Intent, Pages, Parallel, Sleep
-from .steps import PageCursor, PageTokens, batched, blocking, drain, retrying, watching
+from .retry import (
+    SAFE,
+    STORAGE,
+    UNSAFE,
+    UNSAFE_BATCH,
+    Again,
+    Failure,
+    Handler,
+    Kind,
+    give_up,
+    raise_failure,
+    retry_loop,
+    retrying,
+)
+from .steps import PageCursor, PageTokens, batched, blocking, drain, watching
 
 __all__ = [
+    "SAFE",
+    "STORAGE",
+    "UNSAFE",
+    "UNSAFE_BATCH",
     "AdaptiveLimit",
+    "Again",
     "Blocking",
     "Call",
     "ConcurrencyStats",
     "Emit",
+    "Failure",
     "Flow",
+    "Handler",
     "Intent",
+    "Kind",
     "PageCursor",
     "PageTokens",
     "Pages",
@@ -27,6 +49,9 @@ __all__ = [
     "batched",
     "blocking",
     "drain",
+    "give_up",
+    "raise_failure",
+    "retry_loop",
     "retrying",
     "signal_of",
     "watching",

@@ -1,44 +1,17 @@
-"""Flows every other flow is built from: one call with retries, blocking work, pages, batches."""
+"""Flows every other flow is built from: blocking work, pages, batches (retries: ``retry``)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from ..errors import ClientError, ProtocolError
-from ..policy import RetryPolicy, Uniform
-from .intents import Blocking, Call, Emit, Flow, Pages, Sleep
+from ..errors import ProtocolError
+from .intents import Blocking, Emit, Flow, Pages
 
-if TYPE_CHECKING:
-    from .._wire.call import Op
+__all__ = ["PageCursor", "PageTokens", "batched", "blocking", "drain", "watching"]
 
-__all__ = ["PageCursor", "PageTokens", "batched", "blocking", "drain", "retrying", "watching"]
-
-logger = logging.getLogger("synapse_ext")
 T = TypeVar("T")
-
-
-def retrying(op: Op[T], policy: RetryPolicy, uniform: Uniform) -> Flow[T]:
-    """Send ``op`` until it succeeds or ``policy`` gives up (then its error is raised).
-
-    Each attempt rebuilds the request. ``op.safe`` says whether resending can apply it twice.
-    """
-    attempt = 0
-    while True:
-        answer = yield Call(op)
-        if not isinstance(answer, ClientError):
-            return answer  # type: ignore[no-any-return]
-        delay = policy.next_delay(answer, attempt, uniform, safe=op.safe)
-        if delay is None:
-            raise answer
-        # Only the operation name, the status and the server's detail: never headers or tokens.
-        logger.warning(
-            "retrying %s after %s (attempt %d), sleeping %.2fs", op.name, answer, attempt + 1, delay
-        )
-        yield Sleep(delay)
-        attempt += 1
 
 
 def watching(flow: Flow[T], on_answer: Callable[[object], None]) -> Flow[T]:

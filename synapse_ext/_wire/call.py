@@ -79,6 +79,11 @@ class Op(Generic[T]):
     """True when resending cannot apply the request twice (reads, PUTs of chunks we verify)."""
     read_timeout: float | None = None
 
+    @property
+    def storage(self) -> bool:
+        """True for a PUT to a presigned object-storage URL (the policy's storage rules)."""
+        return isinstance(self.endpoint, StoragePut)
+
     def send(self, client: AuthenticatedClient, extra: dict[str, Any]) -> Reply:
         """Send through the generated ``sync_detailed`` (or the raw request)."""
         if isinstance(self.endpoint, StoragePut):

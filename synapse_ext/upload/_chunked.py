@@ -37,7 +37,7 @@ from typing import Any
 import attrs
 from synapse_client.models import ChunkedUpload
 
-from .._flow import Blocking, Call, Flow, Sleep
+from .._flow import SAFE, UNSAFE, Again, Blocking, Call, Failure, Flow, Sleep, retry_loop
 from .._wire import operations as ops
 from ..errors import (
     ClientError,
@@ -113,12 +113,6 @@ def _offset_mismatch(error: ClientError) -> bool:
         and isinstance(detail, dict)
         and ("offset" in detail or "expected_offset" in detail)
     )
-
-
-def _worth_asking(error: ClientError, policy: RetryPolicy) -> bool:
-    """A chunk PUT failed in a way worth asking the server's offset about: not processed,
-    maybe applied (the policy says RETRY or RECONCILE), or the server's offset disagrees."""
-    return _offset_mismatch(error) or policy.decide(error, safe=False) is not Decision.FAIL
 
 
 def _check_state(state: Any, what: str) -> ChunkedUpload:
@@ -209,18 +203,23 @@ def _unusable(state: ChunkedUpload, point: ResumePoint, total: int) -> str | Non
 
 def _fetch_state(run: _Run, upload_id: str) -> Flow[ChunkedUpload | None]:
     """The upload's state (retrying transient errors); None when the server says it is gone."""
-    attempt = 0
-    while True:
-        state = yield run.target.state(upload_id)
-        if not isinstance(state, ClientError):
-            return _check_state(state, "chunked_upload state")
-        if state.status_code in GONE:
-            logger.warning("upload %s is gone (%s); starting over from byte 0", upload_id, state)
-            return None
-        if attempt + 1 >= run.policy.max_attempts or run.policy.decide(state) is not Decision.RETRY:
-            raise state
-        yield Sleep(run.policy.delay(state, attempt, run.uniform))
-        attempt += 1
+
+    def gone(failure: Failure) -> Flow[ChunkedUpload | None]:
+        if failure.error.status_code not in GONE:
+            raise failure.error
+        logger.warning(
+            "upload %s is gone (%s); starting over from byte 0", upload_id, failure.error
+        )
+        return None
+        yield  # pragma: no cover - a generator
+
+    def fetch() -> Flow[ChunkedUpload | ClientError | None]:
+        return (yield run.target.state(upload_id))  # type: ignore[no-any-return]
+
+    state = yield from retry_loop(
+        fetch, run.policy, run.uniform, kind=SAFE, label="chunked_upload state", handle=gone
+    )
+    return None if state is None else _check_state(state, "chunked_upload state")
 
 
 def _resume(run: _Run, point: ResumePoint) -> Flow[ChunkedUpload | _Start | None]:
@@ -256,47 +255,13 @@ def _resume(run: _Run, point: ResumePoint) -> Flow[ChunkedUpload | _Start | None
 
 def _send(run: _Run, start: _Start | None) -> Flow[tuple[ChunkedUpload, Any]]:
     """Send every chunk from ``start`` (or byte 0); returns the last state and the MD5."""
-    total, chunk_size, policy, uniform, target = (
-        run.total,
-        run.chunk_size,
-        run.policy,
-        run.uniform,
-        run.target,
-    )
+    total, chunk_size, target = run.total, run.chunk_size, run.target
     upload = start.upload if start is not None else None
     md5 = start.md5 if start is not None else hashlib.md5(usedforsecurity=False)
     offset = upload.offset if upload is not None else 0
-    failures = 0
     while offset < total:
         length = min(chunk_size, total - offset)
-        data = yield target.read(offset, length)
-        if len(data) != length:
-            raise ProtocolError(None, f"local file changed: read {len(data)} of {length} bytes")
-        pending = md5.copy()
-        result = yield target.put(upload, data, content_range(offset, length, total), pending)
-        if isinstance(result, ClientError):
-            if upload is not None and result.status_code in GONE:
-                raise _Gone(result)
-            if failures + 1 >= policy.max_attempts or not _worth_asking(result, policy):
-                raise result
-            delay = policy.delay(result, failures, uniform)
-            logger.warning(
-                "chunk %s failed (%s); asking the server, retry in %.2fs",
-                content_range(offset, length, total),
-                result,
-                delay,
-            )
-            failures += 1
-            yield Sleep(delay)
-            if upload is None:
-                continue  # no upload id yet: nothing to ask; start a new upload
-            state = yield target.state(upload.id)
-            if isinstance(state, ClientError):
-                continue  # cannot tell yet; the next PUT's answer (or mismatch) will
-            result = _check_state(state, "chunked_upload state")
-            if result.offset == offset:
-                continue  # not stored: send this chunk again
-        state_ = _check_state(result, "chunk answer")
+        state_, pending = yield from _send_chunk(run, upload, md5, offset, length)
         if state_.offset != offset + length:
             raise ProtocolError(
                 None,
@@ -305,12 +270,10 @@ def _send(run: _Run, start: _Start | None) -> Flow[tuple[ChunkedUpload, Any]]:
             )
         if upload is not None and state_.id != upload.id:
             raise ProtocolError(None, f"upload id changed from {upload.id} to {state_.id}")
-        md5 = pending  # updated by the driver with exactly ``data``
-        del data
+        md5 = pending  # updated by the driver with exactly the chunk's bytes
         created = upload is None
         upload = state_
         offset = state_.offset
-        failures = 0
         if created and target.on_upload is not None:
             yield Blocking(target.on_upload, (upload,))  # persist the id before more is sent
         target.task.advance(length)
@@ -319,26 +282,70 @@ def _send(run: _Run, start: _Start | None) -> Flow[tuple[ChunkedUpload, Any]]:
     return upload, md5
 
 
+def _send_chunk(
+    run: _Run, upload: ChunkedUpload | None, md5: Any, offset: int, length: int
+) -> Flow[tuple[ChunkedUpload, Any]]:
+    """PUT the chunk at ``offset`` until the server holds it: the server's state after it and
+    the MD5 of the file up to its end (``md5`` updated with the chunk's bytes).
+
+    A failure worth asking about (the policy says RETRY or RECONCILE, or the server's offset
+    disagrees) waits, then asks the server's offset before sending again: the chunk is sent
+    again only if it was not stored. The caller checks that the state is at the chunk's end.
+    """
+    target = run.target
+    crange = content_range(offset, length, run.total)
+    sent: list[Any] = []  # the MD5 of the last attempt: the driver updates it alongside the PUT
+
+    def attempt() -> Flow[tuple[ChunkedUpload, Any] | ClientError]:
+        if sent and upload is not None:  # an attempt failed: is the chunk stored after all?
+            state = yield target.state(upload.id)
+            if not isinstance(state, ClientError):
+                found = _check_state(state, "chunked_upload state")
+                if found.offset != offset:
+                    return found, sent[0]
+        data = yield target.read(offset, length)
+        if len(data) != length:
+            raise ProtocolError(None, f"local file changed: read {len(data)} of {length} bytes")
+        sent[:] = [md5.copy()]
+        result = yield target.put(upload, data, crange, sent[0])
+        if isinstance(result, ClientError):
+            return result
+        return _check_state(result, "chunk answer"), sent[0]
+
+    def handle(failure: Failure) -> Flow[tuple[ChunkedUpload, Any] | Again]:
+        error = failure.error
+        if upload is not None and error.status_code in GONE:
+            raise _Gone(error)
+        if failure.decision is Decision.FAIL and not _offset_mismatch(error):
+            raise error
+        return Again(error)  # not processed, maybe applied, or offsets disagree: ask first
+        yield  # pragma: no cover - a generator
+
+    return (
+        yield from retry_loop(
+            attempt, run.policy, run.uniform, kind=UNSAFE, label=f"chunk {crange}", handle=handle
+        )
+    )
+
+
 def _finalize(run: _Run, upload: ChunkedUpload, md5: str) -> Flow[ChunkedUpload]:
-    policy, uniform = run.policy, run.uniform
-    attempt = 0
-    while True:
-        result = yield run.target.finalize(upload, md5)
-        if not isinstance(result, ClientError):
-            return _check_state(result, "finalize answer")
-        decision = policy.decide(result, safe=False)
-        # Certainly not applied (not sent, or not processed): sending it again is safe.
-        if decision is Decision.RETRY and attempt + 1 < policy.max_attempts:
-            delay = policy.delay(result, attempt, uniform)
-            logger.warning("finalize not sent (%s); retry in %.2fs", result, delay)
-            attempt += 1
-            yield Sleep(delay)
-            continue
-        if result.status_code in GONE:
-            raise _Gone(result)
-        if decision is not Decision.RECONCILE:  # refused, or retried as often as allowed
-            raise result
-        return (yield from _poll_completion(run, upload.id, result))
+    """POST the finalize; a RETRY (certainly not applied) resends it, an unknown outcome polls
+    the upload's state and never posts it again."""
+
+    def handle(failure: Failure) -> Flow[ChunkedUpload]:
+        if failure.error.status_code in GONE:
+            raise _Gone(failure.error)
+        if failure.decision is not Decision.RECONCILE:  # refused
+            raise failure.error
+        return (yield from _poll_completion(run, upload.id, failure.error))
+
+    def finalize() -> Flow[ChunkedUpload | ClientError]:
+        return (yield run.target.finalize(upload, md5))  # type: ignore[no-any-return]
+
+    result = yield from retry_loop(
+        finalize, run.policy, run.uniform, kind=UNSAFE, label="finalize", handle=handle
+    )
+    return _check_state(result, "finalize answer")
 
 
 def _poll_completion(run: _Run, upload_id: str, original: ClientError) -> Flow[ChunkedUpload]:

@@ -5,7 +5,8 @@ not processed (the policy's unsafe statuses, a request that was never sent). Whe
 is unknown (a lost response, a 500/502/504 that can follow a commit) it asks the server with
 ``verify_checksums`` before anything else: if the server holds the content the upload is
 never sent again (``DataFileUnconfirmedError``: stored, id unknown); if not, resending is safe.
-One attempt counter covers both cases, so the POST is sent at most ``max_attempts`` times.
+One attempt counter (the retry loop's) covers both cases, so the POST is sent at most
+``max_attempts`` times; a policy of one attempt still gets the one check-and-resend.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import logging
 
 from synapse_client.models import DataFile
 
-from .._flow import Call, Flow, Sleep, blocking, retrying
+from .._flow import Again, Failure, Flow, blocking, retry_loop, retrying
 from .._wire import operations as ops
 from .._wire.call import Op
-from ..errors import ClientError, DataFileUnconfirmedError
+from ..errors import DataFileUnconfirmedError
 from ..policy import Decision, RetryPolicy, Uniform
 from ..sources import FileRef
 from ._files import file_md5
@@ -32,29 +33,22 @@ def create_data_file_flow(
 ) -> Flow[DataFile]:
     """Send ``op`` (a ``create_data_file`` of ``path``) exactly once in effect."""
     checksum = md5
-    attempts = max(2, policy.max_attempts)  # a lost answer always gets one check-and-resend
-    for attempt in range(attempts):
-        answer = yield Call(op)
-        if not isinstance(answer, ClientError):
-            return answer  # type: ignore[no-any-return]
-        decision = policy.decide(answer, safe=False)
-        if decision is Decision.FAIL:
-            raise answer
-        if decision is Decision.RETRY:  # not processed: resend as it is
-            if attempt + 1 >= policy.max_attempts:
-                raise answer
-            yield Sleep(policy.delay(answer, attempt, uniform))
-            continue
+
+    def reconcile(failure: Failure) -> Flow[DataFile | Again]:
+        nonlocal checksum
+        if failure.decision is not Decision.RECONCILE:
+            raise failure.error
         if checksum is None:
             checksum = yield from blocking(file_md5, path)
         existing = yield from retrying(ops.verify_checksums([checksum]), policy, uniform)
         if checksum in existing:
             # The server applied the POST: never send the content again.
             logger.warning("data_files/ response lost for %s; the server has it", path.name)
-            raise DataFileUnconfirmedError(path.name, checksum) from answer
-        if attempt + 1 >= attempts:
-            raise answer
+            raise DataFileUnconfirmedError(path.name, checksum) from failure.error
         # Not applied (the server commits before it answers): sending again is safe.
-        logger.warning("data_files/ lost for %s; not applied; resending", path.name)
-        yield Sleep(policy.backoff(attempt, uniform))
-    raise AssertionError("unreachable")  # pragma: no cover
+        logger.warning("data_files/ lost for %s; not applied", path.name)
+        return Again(failure.error)
+
+    # A lost answer always gets one check-and-resend, even with a policy of one attempt.
+    attempts = max(2, policy.max_attempts)
+    return (yield from retry_loop(op, policy, uniform, handle=reconcile, attempts=attempts))

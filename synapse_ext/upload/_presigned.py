@@ -36,7 +36,7 @@ from synapse_client.models import (
     PresignedUploadFile,
 )
 
-from .._flow import Flow, Parallel, Sleep, blocking
+from .._flow import STORAGE, Flow, Parallel, Sleep, blocking, retry_loop
 from .._flow.intents import Call
 from .._wire import operations as ops
 from ..errors import (
@@ -45,7 +45,7 @@ from ..errors import (
     SynapseError,
     UploadPlanError,
 )
-from ..policy import Decision, RetryPolicy, Uniform
+from ..policy import RetryPolicy, Uniform
 from ..progress import ProgressTask
 from ..sources import FileRef
 from ._files import file_md5
@@ -122,8 +122,8 @@ def _put(
     ``whole`` (``[running md5]``, parts sent in order) is advanced by the stored attempt's
     bytes: the file's MD5 computed on the way, with no second read.
     """
-    attempt = 0
-    while True:
+
+    def attempt() -> Flow[tuple[str, Any] | ClientError]:
         digest = hashlib.md5(usedforsecurity=False)
         pending = whole[0].copy() if whole is not None else None
         sink = digest if pending is None else _Both(digest, pending)
@@ -131,28 +131,22 @@ def _put(
             url, target.path, start, length, sink, target.read_timeout, content_type
         )
         answer = yield Call(op)
-        if not isinstance(answer, ClientError):
-            sent = str(digest.hexdigest())
-            if answer == sent:
-                target.task.advance(length)
-                if whole is not None:
-                    whole[0] = pending
-                return sent
-            answer = ProtocolError(
+        if isinstance(answer, ClientError):
+            return answer
+        sent = str(digest.hexdigest())
+        if answer != sent:
+            return ProtocolError(
                 None, f"{label}: the storage's ETag {answer} is not the MD5 {sent} of what was sent"
             )
-        # A PUT of the same bytes is idempotent: the policy's storage rules say what is retried.
-        if policy.decide(answer, storage=True) is not Decision.RETRY:
-            raise answer
-        if attempt + 1 >= policy.max_attempts:
-            raise answer
-        delay = policy.delay(answer, attempt, uniform)
-        # The label, the status and Code/Message only: never the URL (it holds a signature).
-        logger.warning(
-            "retrying %s after %s (attempt %d), sleeping %.2fs", label, answer, attempt + 1, delay
-        )
-        yield Sleep(delay)
-        attempt += 1
+        return sent, pending
+
+    # A PUT of the same bytes is idempotent: the policy's storage rules say what is retried.
+    # The loop logs the label and the status only: never the URL (it holds a signature).
+    sent, pending = yield from retry_loop(attempt, policy, uniform, kind=STORAGE, label=label)
+    target.task.advance(length)
+    if whole is not None:
+        whole[0] = pending
+    return sent
 
 
 class _Both:

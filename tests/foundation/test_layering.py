@@ -67,6 +67,7 @@ def test_packages_never_import_tests(package: str) -> None:
 
 PURE_MODULES = (
     "synapse_ext/_flow/intents.py",
+    "synapse_ext/_flow/retry.py",
     "synapse_ext/_flow/steps.py",
     "synapse_ext/policy.py",
     "synapse_ext/upload/_chunked.py",
