@@ -82,12 +82,12 @@ def local_ingestion(
     s = settings
     # Given: that many in flight (fewer while the server pushes back); not given: from
     # ADAPTIVE_START up to DEFAULT_WORKERS as throughput rises.
-    max_workers = start = s.max_workers
-    if max_workers is None:  # more in flight than the client's pool would only queue there
+    if s.max_workers is not None:
+        max_workers = start = s.max_workers
+    else:  # more in flight than the client's pool would only queue there
         pool = getattr(client, "max_connections", DEFAULT_WORKERS)
         max_workers = min(DEFAULT_WORKERS, pool) if s.adaptive else FIXED_WORKERS
         start = min(ADAPTIVE_START, max_workers)
-    assert start is not None
     result = IngestResult()
     with ExitStack() as stack:
         jr = open_journal(journal, stack)
