@@ -160,6 +160,7 @@ class Backend:
             self._upload_counter = 0
             self.checksum_counts: Counter[str] = Counter()
             self.bytes_received = 0
+            self.puts_cut_short = 0  # storage PUTs whose client left mid-body (discarded)
             self._units_by_checksum: dict[UnitChecksum, DataUnit] = {}
             self.groups: dict[tuple[str, int, tuple[str, ...]], int] = {}
             self._tokens_issued = 0
@@ -821,6 +822,11 @@ class Backend:
                     for t in self.tasks.values()
                 ],
             }
+
+    def note_put_cut_short(self) -> None:
+        """Count a storage PUT whose body was cut short (its spool already deleted)."""
+        with self._lock:
+            self.puts_cut_short += 1
 
     def counts(self) -> dict[str, int]:
         """How many objects of each kind the backend holds (collections, files, units, ...)."""

@@ -5,8 +5,8 @@ way (:class:`_Outcome`) and differ only in how each intent is carried out, most 
 ``Parallel``: worker threads versus a task group. One semantics in both: on the first failure
 of a sub-flow no new sub-flow starts, the running siblings are cancelled (async: the task
 group's cancel scope, at once; sync: each stops at its next intent, since a blocking request
-cannot be interrupted, and its thread is joined) and the first failure, by time, is raised
-(:class:`_Scope`). A ``Parallel`` with an adaptive limit is
+cannot be interrupted, and its thread is joined; a real sleep ends at once) and the first
+failure, by time, is raised (:class:`_Scope`). A ``Parallel`` with an adaptive limit is
 gated on the limit's current value, and every request sent under it reports its outcome to
 it (:meth:`_Driver.sent`): the controller is shared, the drivers only gate. The gate (how
 many sub-flows run under a limit) is one per limit per driver, shared by every ``Parallel``
@@ -17,9 +17,11 @@ and together they never exceed the limit. (So a sub-flow must not itself wait on
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import inspect
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import Any, TypeVar, cast
@@ -90,6 +92,11 @@ class _Scope:
                 return
         wake()
 
+    def forget(self, wake: Callable[[], object]) -> None:
+        """Stop calling ``wake`` on cancellation (what it woke is over)."""
+        with self._lock, contextlib.suppress(ValueError):
+            self._wakers.remove(wake)
+
     def cancel(self) -> None:
         """Cancel this scope and every scope nested in it (idempotent)."""
         with self._lock:
@@ -152,12 +159,65 @@ class _Driver:
         return answer
 
 
+class _Queued:
+    """One ``Parallel``'s place at a :class:`_SyncGate`: its threads wait on ``condition``."""
+
+    def __init__(self, lock: threading.Lock) -> None:
+        self.condition = threading.Condition(lock)
+        self.waiting = 0
+        """Its threads waiting for a slot now."""
+        self.done = False
+        """No sub-flow of it is left to start."""
+
+
 class _SyncGate:
-    """How many sub-flows run under one adaptive limit, across every ``Parallel`` using it."""
+    """How many sub-flows run under one adaptive limit, across every ``Parallel`` using it.
+
+    A free slot goes to the earliest ``Parallel`` (by arrival) with a thread waiting, so
+    the batch flows sharing a limit finish their uploads one after another rather than all
+    together (an earlier batch's finalize and units overlap the later ones' uploads). Each
+    ``Parallel`` waits on its own condition over the gate's one lock: a freed slot wakes
+    one thread of the ``Parallel`` it goes to, not every waiting thread.
+    """
 
     def __init__(self) -> None:
-        self.condition = threading.Condition()
+        self.lock = threading.Lock()
         self.running = 0
+        self._queue: list[_Queued] = []
+
+    def join(self) -> _Queued:
+        """A place for a new ``Parallel``, after every one already there (lock held)."""
+        place = _Queued(self.lock)
+        self._queue.append(place)
+        return place
+
+    def leave(self, place: _Queued) -> None:
+        """``place`` starts no more sub-flows: the slots go to the others (lock held)."""
+        place.done = True
+        if place in self._queue:
+            self._queue.remove(place)
+        place.condition.notify_all()
+
+    def turn(self, place: _Queued, capacity: int) -> bool:
+        """Whether a waiting thread of ``place`` may take a slot now: one is free after the
+        threads of the earlier ``Parallel``s waiting for one got theirs (lock held)."""
+        free = capacity - self.running
+        for earlier in self._queue:
+            if earlier is place or free <= 0:
+                break
+            free -= earlier.waiting
+        return free > 0
+
+    def wake(self, capacity: int) -> None:
+        """Hand the free slots (``capacity`` minus those running) to the earliest waiting
+        ``Parallel``s, one thread per slot (lock held)."""
+        free = capacity - self.running
+        for place in self._queue:
+            if free <= 0:
+                return
+            if place.waiting:
+                place.condition.notify(min(free, place.waiting))
+                free -= place.waiting
 
 
 class _AsyncGate:
@@ -253,7 +313,17 @@ class SyncDriver(_Driver):
             helper.join()
 
     def _sleep(self, intent: Sleep) -> None:
-        self._sleep_fn(intent.seconds)
+        scope = _scope.get()
+        if scope is None or self._sleep_fn is not time.sleep:  # an injected sleep: as asked
+            self._sleep_fn(intent.seconds)
+            return
+        # A real wait inside a Parallel ends early when a sibling fails, as async's does.
+        woken = threading.Event()
+        scope.on_cancel(woken.set)
+        try:
+            woken.wait(intent.seconds)
+        finally:
+            scope.forget(woken.set)
 
     def _blocking(self, intent: Blocking[Any]) -> Any:
         return intent.fn(*intent.args)
@@ -291,7 +361,8 @@ class SyncDriver(_Driver):
         results: list[Any] = [None] * len(flows)
         first: list[BaseException] = []
         first_lock = threading.Lock()
-        gate = shared.condition
+        with shared.lock:
+            place = shared.join()
         scope = _Scope(_scope.get())
         pending = iter(range(len(flows)))
         # Each sub-flow runs in a copy of this context (a new thread starts with an empty
@@ -302,8 +373,8 @@ class SyncDriver(_Driver):
             return limit.current if limit is not None else workers
 
         def wake() -> None:  # threads waiting for a slot see the cancellation
-            with gate:
-                gate.notify_all()
+            with shared.lock:
+                place.condition.notify_all()
 
         scope.on_cancel(wake)
 
@@ -315,12 +386,16 @@ class SyncDriver(_Driver):
 
         def worker() -> None:
             while True:
-                with gate:
-                    while not scope.cancelled and shared.running >= capacity():
-                        gate.wait()
-                    index = None if scope.cancelled else next(pending, None)
-                    if index is None:
-                        gate.notify_all()  # nothing (more) to start: every waiting thread may end
+                with shared.lock:
+                    place.waiting += 1
+                    while not (scope.cancelled or place.done or shared.turn(place, capacity())):
+                        shared.wake(capacity())  # an earlier Parallel's turn: tell it
+                        place.condition.wait()
+                    place.waiting -= 1
+                    index = None if scope.cancelled or place.done else next(pending, None)
+                    if index is None:  # nothing (more) to start: every waiting thread may end
+                        shared.leave(place)
+                        shared.wake(capacity())
                         return
                     shared.running += 1
                 try:
@@ -333,9 +408,9 @@ class SyncDriver(_Driver):
                             first.append(exc)
                     scope.cancel()
                 finally:
-                    with gate:
+                    with shared.lock:
                         shared.running -= 1
-                        gate.notify(max(1, capacity() - shared.running))  # free slots only
+                        shared.wake(capacity())
 
         threads = [
             threading.Thread(target=worker, name="synapse") for _ in range(min(workers, len(flows)))
@@ -347,6 +422,8 @@ class SyncDriver(_Driver):
             for thread in threads:
                 if thread.ident is not None:
                     thread.join()
+            with shared.lock:
+                shared.leave(place)  # no thread started, or they all left already
             scope.close()
             for index in pending:  # never started
                 flows[index].close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +19,7 @@ import anyio
 import httpx
 import pytest
 
-from synapse_ext._flow import AdaptiveLimit, Blocking, Call, Flow, Parallel
+from synapse_ext._flow import AdaptiveLimit, Blocking, Call, Flow, Parallel, Sleep
 from synapse_ext._wire import operations as ops
 from synapse_ext.client import _drivers
 from synapse_ext.client._drivers import AsyncDriver, SyncDriver
@@ -327,3 +328,112 @@ def test_requests_of_a_fixed_parallel_report_to_the_enclosing_adaptive_limit(wor
 
     run_in(world, flow())
     assert limit.reported == 6
+
+
+def test_a_sync_sibling_sleeping_between_retries_is_woken_by_the_failure(
+    monkeypatch: pytest.MonkeyPatch, cancelled: Cancels
+) -> None:
+    """With the real ``time.sleep``, a sibling waiting out a retry delay stops at once when
+    another sub-flow fails (as the async driver's cancelled sleep does), instead of holding
+    the Parallel for the whole delay. An injected sleep is still called as asked."""
+    sleeping = threading.Event()
+    on_cancel = _drivers._Scope.on_cancel
+
+    def noted(scope: _drivers._Scope, wake: Callable[[], object]) -> None:
+        on_cancel(scope, wake)
+        if isinstance(getattr(wake, "__self__", None), threading.Event):
+            sleeping.set()  # the sleeper's wait is registered: it is sleeping now
+
+    monkeypatch.setattr(_drivers._Scope, "on_cancel", noted)
+    log = Log()
+
+    def sleeper() -> Flow[int]:
+        yield Sleep(3600.0)
+        log("slept to the end")
+        return 0
+
+    def fails() -> Flow[int]:
+        yield Blocking(sleeping.wait, (GUARD,))
+        raise Boom("while the sibling sleeps")
+
+    def flow() -> Flow[Any]:
+        return (yield Parallel([sleeper(), fails()], 2))
+
+    result: list[tuple[str, Any]] = []
+
+    def drive() -> None:
+        with httpx.Client(base_url=BASE) as http:
+            try:
+                SyncDriver(http, BASE, time.sleep).run(flow())
+            except Boom as exc:
+                result.append(("raised", str(exc)))
+
+    runner = threading.Thread(target=drive, daemon=True)
+    runner.start()
+    runner.join(GUARD)  # a hang guard: without the wake-up it would sleep for an hour
+    assert not runner.is_alive()
+    assert result == [("raised", "while the sibling sleeps")]
+    assert "slept to the end" not in log.events
+    assert sleeping.is_set()
+
+
+def test_a_free_slot_of_a_shared_limit_goes_to_the_earliest_parallel_waiting() -> None:
+    """Two ``Parallel``s share one adaptive limit (two batch flows' uploads): when the limit
+    grows while the first one's sub-flows wait for a slot, a sub-flow of the second one that
+    arrives then does not take the slot ahead of them; the first is served first, so batches
+    finish their uploads one after another instead of all together."""
+    limit = AdaptiveLimit(4, start=1)
+    started: list[str] = []
+    changed = threading.Condition()
+    release = threading.Event()
+    a_queued = threading.Event()
+
+    def note(name: str) -> None:
+        with changed:
+            started.append(name)
+            changed.notify_all()
+
+    def sub(name: str) -> Flow[str]:
+        yield Blocking(note, (name,))
+        yield Blocking(release.wait, (GUARD,))
+        return name
+
+    def first() -> Flow[list[str]]:
+        result: list[str] = yield Parallel([sub("a0"), sub("a1"), sub("a2")], limit)
+        return result
+
+    def grow_then_second() -> Flow[list[str]]:
+        yield Blocking(a_queued.wait, (GUARD,))  # a0 runs, a1 and a2 wait for a slot
+        limit._limit = 2  # one more slot, and no sub-flow ended to tell anyone
+        result: list[str] = yield Parallel([sub("b0"), sub("b1")], limit)
+        return result
+
+    def outer() -> Flow[Any]:
+        return (yield Parallel([first(), grow_then_second()], 2))
+
+    def watch() -> None:
+        with changed:
+            changed.wait_for(lambda: started == ["a0"], GUARD)
+        gate = driver._gate(limit)
+        deadline = time.monotonic() + GUARD  # a hang guard, never asserted
+        while time.monotonic() < deadline:  # a0's two siblings are parked at the gate
+            with gate.lock:
+                if sum(q.waiting for q in gate._queue) == 2:
+                    break
+            time.sleep(0.001)
+        a_queued.set()
+        with changed:
+            changed.wait_for(lambda: len(started) >= 2, GUARD)
+        release.set()
+
+    with httpx.Client(base_url=BASE) as http:
+        driver = SyncDriver(http, BASE, lambda s: None)
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        assert driver.run(outer()) == [
+            ["a0", "a1", "a2"],
+            ["b0", "b1"],
+        ]
+    watcher.join(GUARD)
+    assert started[1] == "a1", started
+    assert started.index("a2") < started.index("b0"), started

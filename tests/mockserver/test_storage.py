@@ -519,8 +519,10 @@ def test_a_put_cut_short_is_not_stored(fake: MockSynapse, clock: ManualClock) ->
             "Content-Length: 100000\r\n\r\n"
         )
         sock.sendall(head.encode() + b"x" * 1000)
+    # Wait for the server to be done with the request (its spool may not even exist yet).
     deadline = time.monotonic() + 15
-    while ours() and time.monotonic() < deadline:
+    while fake.backend.puts_cut_short == 0 and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert fake.backend.puts_cut_short == 1
     assert not ours()
     assert fake.storage.head_object("k") is None
