@@ -20,12 +20,13 @@ from ..dataset import OrganizeResult, organize
 from ..errors import NotFoundError
 from ..ingest import (
     IngestResult,
+    IngestSettings,
     Journal,
     default_journal_path,
     journal_scope,
     upload_data_collection,
 )
-from ..ingest.run import API_CHOICES, ApiChoice
+from ..ingest.settings import API_CHOICES, ApiChoice
 from ..sources import (
     SourceError,
     SourcePath,
@@ -46,6 +47,29 @@ from .sizes import CHUNK_SIZE
 __all__ = ["upload"]
 
 MIB = 1024 * 1024
+
+FLAGS = {
+    "project_id": "--project",
+    "batch_size": "--batch-size",
+    "max_workers": "--workers",
+    "adaptive": "--fixed-workers",
+    "chunked_threshold": "--chunked-threshold",
+    "chunk_size": "--chunk-size",
+    "api": "--api",
+    "trust_etag": "--trust-etag",
+    "dry_run": "--dry-run",
+}
+"""The flag of each setting the command sets (for its usage errors)."""
+
+
+def settings_of_flags(**flags: Any) -> IngestSettings:
+    """One :class:`IngestSettings` from the flags' values, or a usage error naming the flag
+    (the settings' message names the field first)."""
+    try:
+        return IngestSettings(**flags)
+    except ValueError as exc:
+        field, _, why = str(exc).partition(" ")
+        raise CliError(ExitCode.USAGE, f"{FLAGS.get(field, field)}: {field} {why}") from None
 
 
 def check_directory(directory: str) -> Path:
@@ -248,6 +272,17 @@ def upload(
         raise CliError(ExitCode.USAGE, "--journal and --no-resume exclude each other; pick one")
     out = session.output
     out.json_mode = as_json
+    settings = settings_of_flags(
+        project_id=project_id,
+        batch_size=batch_size,
+        max_workers=workers,
+        adaptive=not fixed_workers,
+        chunked_threshold=chunked_threshold,
+        chunk_size=chunk_size,
+        api=api,
+        trust_etag=trust_etag,
+        dry_run=dry_run,
+    )
     root, options = check_source(directory, source_option)
     if dask_address is not None:
         check_dask(dask_address, session, restart=restart)
@@ -274,16 +309,7 @@ def upload(
     show_organize(out, directory, organized)
     if dry_run:
         code = _dry_run(
-            client,
-            collection_id,
-            organized,
-            document,
-            out,
-            as_json,
-            project_id,
-            api,
-            trust_etag,
-            collection,
+            client, collection_id, organized, document, out, as_json, settings, collection
         )
         ctx.exit(int(code))
     scope = journal_scope(client.base_url, collection_id)
@@ -303,16 +329,9 @@ def upload(
             client,
             collection_id,
             organized.groups,
-            project_id=project_id,
-            batch_size=batch_size,
-            max_workers=workers,
-            adaptive=not fixed_workers,
+            settings=settings,
             on_progress=reporter,
             journal=journal,
-            chunked_threshold=chunked_threshold,
-            chunk_size=chunk_size,
-            api=api,
-            trust_etag=trust_etag,
             executor=executor,
             collection=collection,
         )
@@ -345,9 +364,7 @@ def _dry_run(
     document: dict[str, Any],
     out: Output,
     as_json: bool,
-    project_id: int | None,
-    api: ApiChoice,
-    trust_etag: bool,
+    settings: IngestSettings,
     collection: DataCollection,
 ) -> ExitCode:
     """The plan, then what the server says a run would do (journal in memory: untouched)."""
@@ -356,11 +373,8 @@ def _dry_run(
         client,
         collection_id,
         organized.groups,
-        project_id=project_id,
+        settings=settings,
         journal=None,
-        api=api,
-        dry_run=True,
-        trust_etag=trust_etag,
         collection=collection,
     )
     return _report(out, document, organized, result, as_json, plan=plan_dict(organized))

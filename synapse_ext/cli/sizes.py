@@ -12,11 +12,10 @@ from typing import Any
 
 import click
 
+from ..ingest.settings import MAX_CHUNK
+
 __all__ = ["CHUNK_SIZE", "MAX_CHUNK", "SIZE", "SizeParam", "format_size", "parse_size"]
 
-MAX_CHUNK = 5 * 1024**3
-"""The largest chunk, and the largest file sent in one request (5 GiB): the API states no
-maximum, so S3's part and single-PUT limit is taken (``docs/decisions.md``)."""
 
 _UNITS = {
     "": 1,

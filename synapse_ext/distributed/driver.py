@@ -24,11 +24,11 @@ from .._flow import Flow, blocking
 from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
 from ..client._options import ProgressArg
-from ..ingest._engine import DEFAULT_JOURNAL, JournalArg, validate_args
-from ..ingest._flows_v2 import DEFAULT_LOOKUP_THRESHOLD
+from ..ingest._core import which_api
+from ..ingest._engine import DEFAULT_JOURNAL, JournalArg
 from ..ingest.journal import Journal
 from ..ingest.results import FailureReason, IngestFailure, IngestResult
-from ..policy import RetryPolicy
+from ..ingest.settings import IngestSettings
 from ..progress import as_reporter
 from .feed import ProgressMerger
 from .settings import ClientSettings
@@ -115,50 +115,24 @@ def distributed_ingestion(
     collection_id: int,
     data: Iterable[Any],
     executor: Executor,
+    settings: IngestSettings,
     *,
-    which_api: Flow[str],
-    project_id: int | None,
-    batch_size: int,
-    max_workers: int | None,
     on_progress: ProgressArg,
     journal: JournalArg,
-    chunked_threshold: int,
-    chunk_size: int,
-    window: int,
-    unit_retry: RetryPolicy | None,
-    part_concurrency: int,
-    lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD,
-    dry_run: bool = False,
-    trust_etag: bool = False,
-    adaptive: bool = True,
     check_collection: bool = True,
 ) -> Flow[IngestResult]:
     """The sharded ingestion as a flow (the client's own calls: the API choice, the check
     that the collection exists unless ``check_collection=False``: the caller fetched it);
-    the shards run on ``executor``. ``max_workers=None``: each shard's own default."""
-    validate_args(batch_size, 1 if max_workers is None else max_workers, chunk_size)
+    the shards run on ``executor``, each with ``settings`` (its ``api`` resolved here).
+    ``max_workers=None``: each shard's own default."""
     spec = executor if isinstance(executor, ShardedExecutor) else ShardedExecutor(executor)
     journals = _shard_journals(journal)
-    api = yield from which_api
+    api = yield from which_api(client, collection_id, settings.api)
     if check_collection:  # fails here, not N times
         yield from ClientApi.get_collection.flow(client, collection_id)
-    settings = spec.settings or ClientSettings.from_client(cast(_Clients, client))
-    options: dict[str, Any] = {
-        "project_id": project_id,
-        "batch_size": batch_size,
-        "max_workers": max_workers,
-        "chunked_threshold": chunked_threshold,
-        "chunk_size": chunk_size,
-        "window": window,
-        "unit_retry": unit_retry,
-        "api": api,
-        "part_concurrency": part_concurrency,
-        "lookup_threshold": lookup_threshold,
-        "dry_run": dry_run,
-        "trust_etag": trust_etag,
-        "adaptive": adaptive,
-    }
-    run = _Run(spec, settings, collection_id, options, journals, on_progress)
+    clients = spec.settings or ClientSettings.from_client(cast(_Clients, client))
+    resolved = attrs.evolve(settings, api=api)
+    run = _Run(spec, clients, collection_id, resolved, journals, on_progress)
     return (yield from blocking(run.drive, data))
 
 
@@ -167,7 +141,7 @@ class _Run:
     spec: ShardedExecutor
     settings: ClientSettings
     collection_id: int
-    options: dict[str, Any]
+    ingest: IngestSettings
     journals: str | None
     on_progress: ProgressArg
     run_id: str = attrs.Factory(lambda: uuid.uuid4().hex[:12])
@@ -176,7 +150,7 @@ class _Run:
         executor = self.spec.executor  # the real one: Dask's is recognized by its type
         count = self.spec.shards or SHARDS_PER_WORKER * (_worker_slots(executor) or 8)
         plan = plan_shards(data, count)
-        result = IngestResult(api=str(self.options["api"]), dry_run=bool(self.options["dry_run"]))
+        result = IngestResult(api=self.ingest.api, dry_run=self.ingest.dry_run)
         result.groups = len(plan.failures) + plan.duplicates
         result.units_already_present = plan.duplicates
         result.failures.extend(plan.failures)
@@ -216,7 +190,7 @@ class _Run:
                 settings=self.settings,
                 collection_id=self.collection_id,
                 groups=tuple(shard_groups),
-                options=self.options,
+                ingest_settings=self.ingest,
                 journals=self.journals,
                 progress_topic=topic,
             )

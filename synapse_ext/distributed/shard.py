@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 from pathlib import Path
-from typing import Any
 
 import attrs
 
 from ..dataset.organize import OrganizedGroup
+from ..ingest._core import run_local_ingestion
 from ..ingest.journal import default_journal_path, journal_scope
 from ..ingest.results import IngestResult
-from ..ingest.run import upload_data_collection
+from ..ingest.settings import IngestSettings
 from .feed import ShardReporter, dask_emitter
 from .settings import ClientSettings
 
@@ -35,7 +35,8 @@ def shard_journal_path(
 
 @attrs.frozen(repr=False)
 class ShardTask:
-    """Everything one shard needs, picklable: settings, groups (paths + meta), options."""
+    """Everything one shard needs, picklable: client settings, groups (paths + meta), and the
+    ingestion's settings."""
 
     run_id: str
     index: int
@@ -43,8 +44,8 @@ class ShardTask:
     settings: ClientSettings
     collection_id: int
     groups: tuple[OrganizedGroup, ...]
-    options: dict[str, Any]
-    """Keyword arguments of ``upload_data_collection`` (no journal, progress or executor)."""
+    ingest_settings: IngestSettings
+    """How the shard's ingestion runs (``api`` already resolved by the driver)."""
     journals: str | None = DEFAULT_SHARD_JOURNALS
     """A folder for the shard journals, :data:`DEFAULT_SHARD_JOURNALS`, or ``None`` (memory)."""
     progress_topic: str | None = None
@@ -83,13 +84,14 @@ def run_shard(task: ShardTask) -> IngestResult:
         )
         journal.parent.mkdir(parents=True, exist_ok=True)
     with task.settings.client() as client:
-        result = upload_data_collection(
+        result = run_local_ingestion(
             client,
             task.collection_id,
             list(task.groups),
+            task.ingest_settings,
             on_progress=reporter,
             journal=journal,
-            **task.options,
+            collection=None,
         )
     reporter.flush()
     return result

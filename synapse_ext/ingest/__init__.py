@@ -9,6 +9,7 @@ from ._engine import DEFAULT_JOURNAL, JournalArg
 from .journal import Journal, default_journal_path, journal_scope
 from .results import FailureReason, GroupLike, IngestFailure, IngestResult
 from .run import IngestOptions, aupload_data_collection, forget_ingestion, upload_data_collection
+from .settings import IngestSettings
 
 __all__ = [
     "DEFAULT_JOURNAL",
@@ -18,6 +19,7 @@ __all__ = [
     "IngestFailure",
     "IngestOptions",
     "IngestResult",
+    "IngestSettings",
     "Journal",
     "JournalArg",
     "aupload_data_collection",

@@ -54,7 +54,6 @@ __all__ = [
     "open_journal",
     "progress_tasks",
     "safe_md5",
-    "validate_args",
     "windows",
 ]
 
@@ -562,16 +561,6 @@ def progress_tasks(
     if not watched or not isinstance(data, Sequence):
         return groups, sent, None
     return groups, sent, ByteTotal.start(sent, listed_bytes(data, window))
-
-
-def validate_args(batch_size: int, max_workers: int, chunk_size: int) -> None:
-    """Reject bad settings before anything is sent."""
-    if not 1 <= batch_size <= 1000:
-        raise ValueError("batch_size must be between 1 and 1000")
-    if max_workers < 1:
-        raise ValueError("max_workers must be >= 1")
-    if chunk_size < 1:
-        raise ValueError("chunk_size must be >= 1")
 
 
 def safe_md5(path: FileRef) -> str | OSError:

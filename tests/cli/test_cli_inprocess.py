@@ -231,3 +231,11 @@ def test_workers_are_adaptive_unless_fixed(
         assert concurrency is None
     else:
         assert {k: concurrency[k] for k in expected} == expected
+
+
+def test_a_setting_the_flags_cannot_hold_is_a_usage_error_naming_the_flag(
+    invoke: Any, dataset: Path
+) -> None:
+    result = invoke("--mock", "upload", str(dataset), "--collection", "1", "--project", "0")
+    assert result.exit_code == ExitCode.USAGE
+    assert "--project: project_id must be an integer >= 1, not 0" in result.stderr

@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 
 from mockserver import MockSynapse
-from synapse_ext import IngestResult, ProgressEvent, SynapseClient, organize, upload_data_collection
+from synapse_ext import (
+    IngestResult,
+    IngestSettings,
+    ProgressEvent,
+    SynapseClient,
+    organize,
+    upload_data_collection,
+)
 from synapse_ext.distributed import ClientSettings, ShardedExecutor, ShardTask, plan_shards
 
 from ..ingest.conftest import assert_exact
@@ -126,7 +133,7 @@ def test_a_worker_killed_mid_shard_still_makes_one_unit_per_group(
 
 def test_task_keys_and_reprs_never_show_the_token(dask: Any, tmp_path: Path) -> None:
     settings = ClientSettings("http://127.0.0.1:9", TOKEN, tenant="demo")
-    task = ShardTask("run1", 0, 2, settings, 1, (), {}, None, None)
+    task = ShardTask("run1", 0, 2, settings, 1, (), IngestSettings(), None, None)
     future = dask.submit(repr, task)  # the key Dask derives for a shard, and its repr there
     shown = [str(future.key), future.result(timeout=30), repr(task), repr(settings), str(settings)]
     assert all(TOKEN not in text for text in shown), shown

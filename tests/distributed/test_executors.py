@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from mockserver import MockSynapse
@@ -20,6 +21,7 @@ from synapse_ext import (
     FailureReason,
     IngestFailure,
     IngestResult,
+    IngestSettings,
     Journal,
     OrganizedGroup,
     ProgressEvent,
@@ -297,3 +299,31 @@ def test_a_shard_reporter_sends_cumulative_counts() -> None:
     assert sent[0] == {"shard": 3, "attempt": "attempt-1", "groups": 1, "bytes": 0}
     assert sent[-1] == {"shard": 3, "attempt": "attempt-1", "groups": 3, "bytes": 4096}
     assert len(sent) == 2
+
+
+class _Recording(ThreadPoolExecutor):
+    """A thread pool that keeps the tasks it was given."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.tasks: list[Any] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+        self.tasks.extend(args)
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_every_shard_gets_the_settings_with_the_api_resolved(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    root, expected = dataset
+    settings = IngestSettings(project_id=1, batch_size=7, unit_retry=FAST, api="auto")
+    with _Recording() as pool:
+        result = upload_data_collection(
+            client, 1, _groups(client, root), settings=settings, executor=pool, journal=None
+        )
+    assert result.success and result.api == "v2"
+    assert_exact(fake, expected)
+    assert pool.tasks and {t.ingest_settings for t in pool.tasks} == {
+        attrs.evolve(settings, api="v2")
+    }

@@ -180,3 +180,133 @@ def test_the_root_error_module_is_a_leaf() -> None:
     """Every layer may import it (sources/ too), so it imports nothing itself."""
     path = ROOT / "synapse_ext/_root_error.py"
     assert [name for _line, name in absolute_imports(path)] == []
+
+
+# -- no import cycle in synapse_ext ------------------------------------------------------------
+
+
+def module_name(path: Path) -> str:
+    """``synapse_ext/ingest/run.py`` → ``synapse_ext.ingest.run``; a package is its ``__init__``."""
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(package: str) -> dict[str, dict[str, int]]:
+    """Every module of ``package`` → the modules of ``package`` it imports (→ the first line).
+
+    Every import statement counts, wherever it is: at module level, in a function (a lazy
+    import still closes a cycle, only later) and under ``TYPE_CHECKING`` (a type-only import
+    is still a dependency of the design, and the checker follows it). ``from pkg import name``
+    is an edge to ``pkg.name`` when that is a module, else to ``pkg``; so ``from . import x``
+    of a submodule ``x`` points at ``x``, not at the package's ``__init__``, while importing
+    a name the ``__init__`` defines or re-exports is an edge into that ``__init__`` and counts
+    (from one of its own submodules, that is a cycle that only works by import order).
+    ``import a.b`` is an edge to ``a.b`` only: the packages Python initialises on the way (an
+    implicit edge from every module to its package) are not edges, or every re-export from a
+    package's ``__init__`` would be a cycle.
+    """
+    paths = modules_of(package)
+    known = {module_name(p) for p in paths}
+    graph: dict[str, dict[str, int]] = {}
+    for path in paths:
+        name = module_name(path)
+        is_package = path.name == "__init__.py"
+        here = name.split(".") if is_package else name.split(".")[:-1]
+        edges = graph.setdefault(name, {})
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                if node.level == 0:
+                    base = node.module or ""
+                else:
+                    anchor = here[: len(here) - (node.level - 1)]
+                    base = ".".join([*anchor, *([node.module] if node.module else [])])
+                for alias in node.names:
+                    sub = f"{base}.{alias.name}"
+                    targets.append(sub if sub in known else base)
+            for target in targets:
+                if target in known and target != name:
+                    edges.setdefault(target, node.lineno)
+    return graph
+
+
+def strongly_connected(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """Tarjan's strongly connected components of more than one module (iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, successors = work[-1]
+            child = next(successors, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, {})))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def describe(component: list[str], graph: dict[str, dict[str, int]]) -> str:
+    members = set(component)
+    edges = [
+        f"  {source} → {target} (line {line})"
+        for source in component
+        for target, line in sorted(graph[source].items())
+        if target in members
+    ]
+    return "cycle of " + ", ".join(component) + ":\n" + "\n".join(edges)
+
+
+def test_synapse_ext_has_no_import_cycle() -> None:
+    graph = import_graph("synapse_ext")
+    cycles = strongly_connected(graph)
+    assert not cycles, "\n".join(describe(c, graph) for c in cycles)
+
+
+def test_strongly_connected_finds_a_cycle_and_only_cycles() -> None:
+    graph = {"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1, "d": 1}, "d": {}, "e": {"e": 1}}
+    assert strongly_connected(graph) == [["a", "b", "c"]]
+
+
+def test_the_graph_sees_lazy_and_relative_imports() -> None:
+    """The edges the cycle test relies on: a function-level import, ``from . import module``."""
+    graph = import_graph("synapse_ext")
+    assert "synapse_ext.distributed.driver" in graph["synapse_ext.ingest.run"]  # lazy
+    assert "synapse_ext.ingest.run" in graph["synapse_ext.ingest"]
+    assert "synapse_ext.ingest" not in graph["synapse_ext.ingest.run"]
+
+
+def test_a_shard_runs_the_single_process_flow_not_the_dispatcher() -> None:
+    graph = import_graph("synapse_ext")
+    assert "synapse_ext.ingest._core" in graph["synapse_ext.distributed.shard"]
+    assert "synapse_ext.ingest.run" not in graph["synapse_ext.distributed.shard"]
