@@ -17,7 +17,19 @@ from typing import Any, cast
 import attrs
 from synapse_client.models import DataUnit
 
-from .._flow import AdaptiveLimit, Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
+from .._flow import (
+    AdaptiveLimit,
+    Call,
+    Flow,
+    Pages,
+    Parallel,
+    Rejection,
+    Sleep,
+    batched,
+    bisected,
+    blocking,
+    drain,
+)
 from .._wire import operations as ops
 from ..client._api import ClientApi
 from ..errors import ClientError
@@ -239,6 +251,14 @@ class IngestRun:
         retry one that was certainly not applied; after ``e.policy.max_attempts`` POSTs the
         groups left are reported.
         """
+        yield from bisected(batch, self._send_units, self._units_rejected)
+
+    def _units_rejected(self, batch: list[Prepared], error: ClientError) -> None:
+        self.engine.batch_failed(batch, FailureReason.UNIT_REJECTED, error)
+
+    def _send_units(self, batch: list[Prepared]) -> Flow[Rejection[Prepared, ClientError] | None]:
+        """POST ``batch`` until its groups are bound or reported; the groups left if the
+        server rejected them as a whole (400/422: bisected by the caller)."""
         e = self.engine
         attempt = 0
         while batch:
@@ -247,20 +267,17 @@ class IngestRun:
             if isinstance(answer, ClientError):
                 action = e.policy.decide(answer, safe=False, splittable=True)
                 logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
-                if action is Decision.SPLIT and len(batch) > 1:
+                if action is Decision.SPLIT:
                     e.journal.abandon_batch(batch_id)
-                    half = len(batch) // 2
-                    yield from self.unit_batch(batch[:half])
-                    yield from self.unit_batch(batch[half:])
-                    return
-                if action in (Decision.SPLIT, Decision.FAIL):
+                    return batch, answer
+                if action is Decision.FAIL:
                     e.journal.abandon_batch(batch_id)
                     e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
-                    return
+                    return None
                 if action is Decision.RECONCILE:
                     if not (yield from self._reconcile()):
                         e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
-                        return
+                        return None
                     found, batch = e.reconciled(batch_id, batch)
                     yield from self.tasks(found)
                 else:
@@ -273,21 +290,22 @@ class IngestRun:
                 )
                 yield from self.tasks(ids)
                 if not batch:
-                    return
+                    return None
                 if not (yield from self._reconcile()):
                     e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, "answer incomplete")
-                    return
+                    return None
                 found, batch = e.reconciled(batch_id, batch)
                 yield from self.tasks(found)
                 reason = "answer incomplete"
             attempt += 1
             if batch and attempt >= e.policy.max_attempts:
                 e.batch_failed(batch, FailureReason.UNIT_FAILED, reason)
-                return
+                return None
             if batch and isinstance(reason, ClientError):
                 delay = e.policy.delay(reason, attempt - 1, self.uniform)
                 logger.debug("data-unit batch of %d: retry in %.2fs", len(batch), delay)
                 yield Sleep(delay)
+        return None
 
     @staticmethod
     def _units(answer: object) -> list[DataUnit]:

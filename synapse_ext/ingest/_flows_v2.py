@@ -31,7 +31,7 @@ from synapse_client.models import (
     PresignedUploadFile,
 )
 
-from .._flow import Flow, Parallel, batched, watching
+from .._flow import Flow, Parallel, Rejection, batched, bisected, watching
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
 from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
@@ -229,6 +229,12 @@ class IngestRunV2(IngestRun):
         """One ``bulk-create`` (journaled in flight first; resent after a lost answer by the
         retrying call itself, since the server is idempotent); a rejected batch is bisected
         to isolate the bad groups."""
+        yield from bisected(batch, self._bulk_create, self._units_rejected)
+
+    def _units_rejected(self, batch: list[Prepared], error: ClientError) -> None:
+        self.engine.batch_failed(batch, FailureReason.UNIT_REJECTED, error)
+
+    def _bulk_create(self, batch: list[Prepared]) -> Flow[Rejection[Prepared, ClientError] | None]:
         e = self.engine
         batch_id = e.begin_batch(batch)
         lost: list[object] = []  # answers lost on the way: the resend finds our own units
@@ -246,19 +252,15 @@ class IngestRunV2(IngestRun):
             e.journal.abandon_batch(batch_id)
             logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
             # bulk-create is idempotent (safe); a rejected batch is split
-            split = e.policy.decide(exc, splittable=True) is Decision.SPLIT
-            if split and len(batch) > 1:
-                half = len(batch) // 2
-                yield from self.unit_batch(batch[:half])
-                yield from self.unit_batch(batch[half:])
-                return
+            if e.policy.decide(exc, splittable=True) is Decision.SPLIT:
+                return batch, exc
             reason = (
                 FailureReason.UNIT_REJECTED
                 if exc.status_code in (400, 422)
                 else (FailureReason.UNIT_FAILED)
             )
             e.batch_failed(batch, reason, exc)
-            return
+            return None
         ids = e.batch_bound(
             batch_id,
             batch,
@@ -267,6 +269,7 @@ class IngestRunV2(IngestRun):
         )
         logger.debug("v2 bulk-create of %d units: %d bound", len(batch), len(ids))
         yield from self.tasks(ids)
+        return None
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
         """Tasks for the units the journal has none for, through ``tasks/bulk-create``

@@ -25,7 +25,7 @@ from typing import ClassVar
 import attrs
 from synapse_client.models import DataUnitV2BulkCreateResult
 
-from .._flow import Flow
+from .._flow import Flow, Rejection, bisected
 from ..client._api import ClientApi
 from ..errors import ClientError
 from ..sources import FileRef
@@ -97,27 +97,22 @@ class PreviewRunV2(IngestRunV2):
         held = [b for b in batch if not self.to_upload.intersection(b.checksums.values())]
         _would_create(self, [b for b in batch if b not in held])
         if held:
-            yield from self._check(held)
+            yield from bisected(held, self._check, self._units_rejected)
 
-    def _check(self, batch: list[Prepared]) -> Flow[None]:
+    def _check(self, batch: list[Prepared]) -> Flow[Rejection[Prepared, ClientError] | None]:
         e = self.engine
         try:
             answer: DataUnitV2BulkCreateResult = yield from ClientApi.bulk_create_units.flow(
                 self.client, e.collection_id, self._items(batch), dry_run=True
             )
         except ClientError as exc:
-            if exc.status_code in (400, 422) and len(batch) > 1:
-                half = len(batch) // 2
-                yield from self._check(batch[:half])
-                yield from self._check(batch[half:])
-                return
-            rejected = exc.status_code in (400, 422)
-            e.batch_failed(
-                batch, FailureReason.UNIT_REJECTED if rejected else FailureReason.UNIT_FAILED, exc
-            )
-            return
+            if exc.status_code in (400, 422):
+                return batch, exc
+            e.batch_failed(batch, FailureReason.UNIT_FAILED, exc)
+            return None
         created = sum(1 for r in answer.results if r.created)
         e.units_made(created, present=len(answer.results) - created)
         if e.project_id is not None:
             e.tasks_counted(created)  # a new unit gets its task
             yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])
+        return None
