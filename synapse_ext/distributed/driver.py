@@ -25,7 +25,7 @@ from ..client import AsyncSynapseClient, SynapseClient
 from ..client._api import ClientApi
 from ..client._options import ProgressArg
 from ..ingest._engine import DEFAULT_JOURNAL, JournalArg, validate_args
-from ..ingest._flows_v2 import DEFAULT_LOOKUP_THRESHOLD
+from ..ingest._protocol_v2 import DEFAULT_LOOKUP_THRESHOLD
 from ..ingest.journal import Journal
 from ..ingest.results import FailureReason, IngestFailure, IngestResult
 from ..policy import RetryPolicy

@@ -44,9 +44,8 @@ from ._engine import (
     validate_args,
     windows,
 )
-from ._flows import IngestRun
-from ._flows_v2 import DEFAULT_LOOKUP_THRESHOLD, IngestRunV2
-from ._preview import PreviewRun, PreviewRunV2
+from ._flows import ingest_run
+from ._protocol_v2 import DEFAULT_LOOKUP_THRESHOLD
 from .journal import Journal, default_journal_path, journal_scope
 from .results import GroupLike, IngestResult
 
@@ -265,14 +264,13 @@ def ingestion(
             limit,
         )
         result.dry_run = dry_run
-        run: IngestRun
-        if result.api == "v2":
-            v2_run = PreviewRunV2 if dry_run else IngestRunV2
-            run = v2_run(
-                *settings, part_concurrency=part_concurrency, lookup_threshold=lookup_threshold
-            )
-        else:
-            run = (PreviewRun if dry_run else IngestRun)(*settings)
+        run = ingest_run(
+            result.api,
+            *settings,
+            dry_run=dry_run,
+            part_concurrency=part_concurrency,
+            lookup_threshold=lookup_threshold,
+        )
         in_flight = f"adaptive from {start} up to {max_workers}" if adaptive else str(max_workers)
         logger.info(
             "ingesting into collection %d%s: windows of %d groups, unit batches of %d, "

@@ -1,7 +1,6 @@
-"""The ingestion over v2 (pure flows): what differs from v1's :class:`IngestRun`.
+"""The ingestion's v2 operations (pure flows): lookups, presigned batches, bulk-create.
 
-The window pipeline (admit, hash, skip what the journal knows, check, upload, bind) is v1's;
-four steps go another way:
+The run's window pipeline is the same over both protocols; over v2 its steps go this way:
 
 * checking what the server holds: one ``GET /v2/data-files/?checksum=`` per file, concurrent
   (v2 has no batch form), except for local files of at most ``lookup_threshold`` bytes: those
@@ -10,18 +9,26 @@ four steps go another way:
   PUT costs about the round trip a lookup costs (``docs/decisions.md``);
 * uploads: ``upload-urls`` and ``finalize-upload`` in batches of at most 1000, the bytes
   straight to storage in parallel (the presigned engine); URLs that expired are asked for
-  again once; a finalize whose answer was lost is never resent: the checksums are looked up;
+  again once; a finalize whose answer was lost is not resent blindly: the checksums are
+  looked up, and only those never found are finalized again;
 * units: ``bulk-create``, which the server makes idempotent (the same files are the same
   unit), so a batch whose answer was lost is simply sent again and a concurrent or repeated
   run never duplicates a unit; no listing of the collection is ever needed;
 * tasks: ``tasks/bulk-create`` (units that already have one are skipped by the server).
+
+Dry run (``dry_run``): every file is looked up (a dry run uploads nothing, so finalize cannot
+tell); the groups whose files the server holds all go through ``bulk-create?dry_run=true``,
+which validates them and says which units exist (the others, naming a file still to upload,
+are counted as new by the run); with a project, ``tasks_created`` counts one task per unit to
+create and, for units already present, those the server's ``tasks/bulk-create?dry_run=true``
+says are missing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 from synapse_client.models import (
@@ -45,10 +52,10 @@ from ..upload._presigned import (
     presigned_upload_flow,
 )
 from ._engine import UPLOAD_ERRORS, Prepared
-from ._flows import IngestRun
+from ._protocol import ProtocolParts
 from .results import FailureReason
 
-__all__ = ["DEFAULT_LOOKUP_THRESHOLD", "IngestRunV2"]
+__all__ = ["DEFAULT_LOOKUP_THRESHOLD", "V2Protocol"]
 
 DEFAULT_LOOKUP_THRESHOLD = 256 << 10
 """Local files up to this size (256 KiB) are uploaded without a checksum lookup first."""
@@ -56,15 +63,13 @@ DEFAULT_LOOKUP_THRESHOLD = 256 << 10
 logger = logging.getLogger("synapse_ext")
 
 
-@attrs.frozen
-class IngestRunV2(IngestRun):
-    """One ingestion over v2: v1's window pipeline with v2 checks, uploads, units, tasks."""
+@attrs.frozen(kw_only=True)
+class V2Protocol(ProtocolParts):
+    """An ingestion's operations over v2 (an :class:`~._protocol.IngestProtocol`)."""
 
     part_concurrency: int = 4
     lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD
     """Local files of at most this many bytes get no lookup: finalize deduplicates them."""
-    dry_run: ClassVar[bool] = False
-    """Tasks are only counted (``tasks/bulk-create?dry_run=true``), never made."""
 
     def start(self) -> Flow[None]:
         """No listing: bulk-create is idempotent, so batches left in flight are sent again."""
@@ -74,10 +79,11 @@ class IngestRunV2(IngestRun):
         yield  # a flow
 
     # -- what the server holds -------------------------------------------------------------
-    def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
-        """Looked up: every checksum but those of small local files (their upload asks)."""
+    def held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
+        """Looked up: every checksum but those of small local files (their upload asks);
+        every one in a dry run (nothing is uploaded, so finalize cannot tell)."""
         e = self.engine
-        unasked = e.small_local(todo, self.lookup_threshold)
+        unasked = set() if self.dry_run else e.small_local(todo, self.lookup_threshold)
         return (yield from self._verify([c for c in e.needed_checksums(todo) if c not in unasked]))
 
     def _lookup(self, checksum: str) -> Flow[bool]:
@@ -228,7 +234,8 @@ class IngestRunV2(IngestRun):
     def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
         """One ``bulk-create`` (journaled in flight first; resent after a lost answer by the
         retrying call itself, since the server is idempotent); a rejected batch is bisected
-        to isolate the bad groups."""
+        to isolate the bad groups. A dry run sends ``bulk-create?dry_run=true``: the server
+        checks the groups and says which units exist."""
         yield from bisected(batch, self._bulk_create, self._units_rejected)
 
     def _units_rejected(self, batch: list[Prepared], error: ClientError) -> None:
@@ -236,7 +243,7 @@ class IngestRunV2(IngestRun):
 
     def _bulk_create(self, batch: list[Prepared]) -> Flow[Rejection[Prepared, ClientError] | None]:
         e = self.engine
-        batch_id = e.begin_batch(batch)
+        batch_id = None if self.dry_run else e.begin_batch(batch)
         lost: list[object] = []  # answers lost on the way: the resend finds our own units
 
         def note_lost(answer: object) -> None:
@@ -245,11 +252,14 @@ class IngestRunV2(IngestRun):
 
         try:
             answer: DataUnitV2BulkCreateResult = yield from watching(
-                ClientApi.bulk_create_units.flow(self.client, e.collection_id, self._items(batch)),
+                ClientApi.bulk_create_units.flow(
+                    self.client, e.collection_id, self._items(batch), dry_run=self.dry_run
+                ),
                 note_lost,
             )
         except ClientError as exc:
-            e.journal.abandon_batch(batch_id)
+            if batch_id is not None:
+                e.journal.abandon_batch(batch_id)
             logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
             # bulk-create is idempotent (safe); a rejected batch is split
             if e.policy.decide(exc, splittable=True) is Decision.SPLIT:
@@ -260,6 +270,13 @@ class IngestRunV2(IngestRun):
                 else (FailureReason.UNIT_FAILED)
             )
             e.batch_failed(batch, reason, exc)
+            return None
+        if batch_id is None:  # a dry run: the server said which units exist
+            created = sum(1 for r in answer.results if r.created)
+            e.units_made(created, present=len(answer.results) - created)
+            if e.project_id is not None:
+                e.tasks_counted(created)  # a new unit gets its task
+                yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])
             return None
         ids = e.batch_bound(
             batch_id,
