@@ -30,7 +30,7 @@ from ..errors import ClientError
 from ..policy import Uniform
 from ..sources import FileRef, file_key
 from ._engine import Engine, Prepared, safe_md5
-from ._protocol import IngestProtocol, count_new_units
+from ._protocol import IngestProtocol, Parts, count_new_units
 from ._protocol_v1 import V1Protocol
 from ._protocol_v2 import V2Protocol
 from .results import FailureReason
@@ -175,26 +175,18 @@ def ingest_run(
 ) -> IngestRun:
     """The run of one ingestion over ``api``'s protocol ("v2", else v1); ``concurrency`` is
     the adaptive limit of the uploads and lookups (None: ``max_workers``, fixed)."""
-    limit = concurrency if concurrency is not None else max_workers
+    parts = Parts(
+        client=client,
+        engine=engine,
+        uniform=uniform,
+        limit=concurrency if concurrency is not None else max_workers,
+        dry_run=dry_run,
+    )
     protocol: IngestProtocol
     if api == "v2":
         protocol = V2Protocol(
-            client=client,
-            engine=engine,
-            uniform=uniform,
-            limit=limit,
-            dry_run=dry_run,
-            part_concurrency=part_concurrency,
-            lookup_threshold=lookup_threshold,
+            **parts, part_concurrency=part_concurrency, lookup_threshold=lookup_threshold
         )
     else:
-        protocol = V1Protocol(
-            client=client,
-            engine=engine,
-            uniform=uniform,
-            limit=limit,
-            dry_run=dry_run,
-            chunked_threshold=chunked_threshold,
-            chunk_size=chunk_size,
-        )
+        protocol = V1Protocol(**parts, chunked_threshold=chunked_threshold, chunk_size=chunk_size)
     return IngestRun(protocol, max_workers)

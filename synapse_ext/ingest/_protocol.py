@@ -13,7 +13,7 @@ differs; nothing is stored on the server.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 import attrs
 
@@ -23,7 +23,7 @@ from ..policy import Uniform
 from ..sources import FileRef
 from ._engine import Engine, Prepared
 
-__all__ = ["IngestProtocol", "ProtocolParts", "count_new_units"]
+__all__ = ["IngestProtocol", "Parts", "ProtocolParts", "count_new_units"]
 
 
 class IngestProtocol(Protocol):
@@ -70,6 +70,16 @@ class ProtocolParts:
     limit: int | AdaptiveLimit
     """How many uploads (or lookups) run at once: adaptive, or fixed."""
     dry_run: bool = False
+
+
+class Parts(TypedDict):
+    """The fields of :class:`ProtocolParts`, to build either protocol with."""
+
+    client: ClientApi[Any, Any]
+    engine: Engine
+    uniform: Uniform
+    limit: int | AdaptiveLimit
+    dry_run: bool
 
 
 def count_new_units(engine: Engine, n: int) -> None:

@@ -9,8 +9,8 @@ The run's window pipeline is the same over both protocols; over v2 its steps go 
   PUT costs about the round trip a lookup costs (``docs/decisions.md``);
 * uploads: ``upload-urls`` and ``finalize-upload`` in batches of at most 1000, the bytes
   straight to storage in parallel (the presigned engine); URLs that expired are asked for
-  again once; a finalize whose answer was lost is not resent blindly: the checksums are
-  looked up, and only those never found are finalized again;
+  again (``URL_RENEWALS`` times at most); a finalize whose answer was lost is not resent
+  blindly: the checksums are looked up, and only those never found are finalized again;
 * units: ``bulk-create``, which the server makes idempotent (the same files are the same
   unit), so a batch whose answer was lost is simply sent again and a concurrent or repeated
   run never duplicates a unit; no listing of the collection is ever needed;
@@ -34,23 +34,18 @@ import attrs
 from synapse_client.models import (
     DataUnitV2BulkCreateItem,
     DataUnitV2BulkCreateResult,
-    FinalizeUploadFile,
     PresignedUploadFile,
 )
 
 from .._flow import Flow, Parallel, Rejection, batched, bisected, watching
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
-from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
+from ..errors import ClientError, ResponseLostError
 from ..policy import Decision
 from ..sources import FileRef
-from ..upload._presigned import (
-    PutTarget,
-    StoredFile,
-    finalize_entry,
-    poll_after_lost_finalize,
-    presigned_upload_flow,
-)
+from ..upload._finalize import Found, finalize_recovering
+from ..upload._presigned import PutTarget, StoredFile, finalize_entry, presigned_upload_flow
+from ..upload._renew import renewing
 from ._engine import UPLOAD_ERRORS, Prepared
 from ._protocol import ProtocolParts
 from .results import FailureReason
@@ -119,81 +114,60 @@ class V2Protocol(ProtocolParts):
 
     def _store(self, files: Sequence[tuple[str, FileRef, int]]) -> Flow[dict[str, Any]]:
         """PUT ``files`` (checksum, path, size) to fresh URLs; checksum → StoredFile or error.
-        Files whose URLs expired meanwhile get new URLs once."""
-        outcome: dict[str, Any] = {}
-        todo = list(files)
-        for round_ in range(2):
-            logger.debug("requesting %d presigned upload URLs (round %d)", len(todo), round_ + 1)
-            try:
-                urls = yield from ClientApi.request_upload_urls.flow(
-                    self.client,
-                    self.engine.collection_id,
-                    [(p.name, s) for _, p, s in todo],
-                )
-            except ClientError as exc:
-                outcome.update({c: exc for c, _, _ in todo})
-                return outcome
-            flows = [
-                self._put(upload, p, s, c)
-                for (c, p, s), upload in zip(todo, urls.files, strict=True)
-            ]
-            results = yield Parallel(flows, self.limit)
-            expired = []
-            for (c, p, s), result in zip(todo, results, strict=True):
-                outcome[c] = result
-                if isinstance(result, PresignedUrlExpiredError):
-                    expired.append((c, p, s))
-            if not expired:
-                break
-            logger.info("%d presigned URLs expired before their upload: asking again", len(expired))
-            todo = expired
-        return outcome
+        Files whose URLs expired meanwhile get new URLs (``URL_RENEWALS`` times at most)."""
+        outcomes = yield from renewing(list(files), self._store_once)
+        return {c: outcome for (c, _, _), outcome in zip(files, outcomes, strict=True)}
 
-    def _finalize(
-        self, stored: dict[str, StoredFile], *, sends: int = 1
-    ) -> Flow[dict[str, str | bool]]:
-        """Finalize ``stored``; checksum → the server's reason, or whether the data file was
-        created (False: it already had one). After a lost answer, a 5xx or a 429 (applied or
-        not: nothing tells) the held ones count as created; those the polls never find are
-        finalized again (``sends``: this one's number; at most the policy's ``max_attempts``
-        in all): finalize reuses the data file of a known checksum, so even a first request
-        applied late cannot make a second."""
-        entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
-        logger.debug("finalizing %d stored files", len(entries))
+    def _store_once(self, files: list[tuple[str, FileRef, int]]) -> Flow[list[Any]]:
+        logger.debug("requesting %d presigned upload URLs", len(files))
         try:
-            answer = yield from ClientApi.finalize_upload.flow(
-                self.client, self.engine.collection_id, entries
+            urls = yield from ClientApi.request_upload_urls.flow(
+                self.client, self.engine.collection_id, [(p.name, s) for _, p, s in files]
             )
-        except ClientError as lost:
-            if self.client.policy.decide(lost, safe=False) is Decision.FAIL:
-                return {c: str(lost) for c in stored}  # refused: nothing was applied
-            # Lost, a 5xx (maybe applied) or not applied: not resent blindly; ask the server
-            # which checksums it holds now (it can finish late).
-            missing = list(stored)
+        except ClientError as exc:
+            return [exc] * len(files)
+        flows = [
+            self._put(upload, p, s, c) for (c, p, s), upload in zip(files, urls.files, strict=True)
+        ]
+        return list((yield Parallel(flows, self.limit)))
 
-            def all_held() -> Flow[bool | None]:
-                held = yield from self._verify(missing)
-                missing[:] = [c for c in missing if c not in held]
-                return True if not missing else None
-
-            yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
-            out: dict[str, str | bool] = {c: True for c in stored if c not in missing}
-            if missing and sends < self.client.policy.max_attempts:
-                logger.info(
-                    "finalize: %d files still unknown after polling: sent again", len(missing)
-                )
-                out.update(
-                    (yield from self._finalize({c: stored[c] for c in missing}, sends=sends + 1))
-                )
+    def _finalize(self, stored: dict[str, StoredFile]) -> Flow[dict[str, str | bool]]:
+        """Finalize ``stored``; checksum → the server's reason, or whether the data file was
+        created (False: it already had one). After an unclear answer (lost, a 5xx or a 429:
+        applied or not, nothing tells) the held ones count as created, and those the polls
+        never find are finalized again (``finalize_recovering``; at most the policy's
+        ``max_attempts`` sends in all): finalize reuses the data file of a known checksum, so
+        even a first request applied late cannot make a second."""
+        checksum_of = {s.file_key: c for c, s in stored.items()}
+        outcome = yield from finalize_recovering(
+            list(stored.values()),
+            self._send_finalize,
+            self._verify,
+            self.client.policy,
+            self.uniform,
+        )
+        out: dict[str, str | bool] = {}
+        for key, verdict in outcome.items():
+            if isinstance(verdict, Found):
+                out[checksum_of[key]] = True
+            elif isinstance(verdict, ClientError):
+                out[checksum_of[key]] = str(verdict)
             else:
-                out.update({c: str(lost) for c in missing})
-            return out
-        by_key = {s.file_key: c for c, s in stored.items()}
-        out = dict.fromkeys(stored, "not in the finalize answer")
+                out[checksum_of[key]] = verdict
+        return out
+
+    def _send_finalize(self, files: list[StoredFile]) -> Flow[dict[str, str | bool]]:
+        """One ``finalize-upload`` of ``files``; file key → created, or the server's reason."""
+        logger.debug("finalizing %d stored files", len(files))
+        answer = yield from ClientApi.finalize_upload.flow(
+            self.client, self.engine.collection_id, [finalize_entry(s) for s in files]
+        )
+        out: dict[str, str | bool] = dict.fromkeys(
+            (s.file_key for s in files), "not in the finalize answer"
+        )
         for row in answer.results:
-            checksum = by_key.get(row.file_key)
-            if checksum is not None:
-                out[checksum] = (
+            if row.file_key in out:
+                out[row.file_key] = (
                     (row.created is not False) if row.success else (row.error or "not finalized")
                 )
         return out

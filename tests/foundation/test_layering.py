@@ -68,10 +68,13 @@ def test_packages_never_import_tests(package: str) -> None:
 PURE_MODULES = (
     "synapse_ext/_flow/intents.py",
     "synapse_ext/_flow/steps.py",
+    "synapse_ext/_flow/bisect.py",
     "synapse_ext/policy.py",
     "synapse_ext/upload/_chunked.py",
     "synapse_ext/upload/_presigned.py",
     "synapse_ext/upload/_data_file.py",
+    "synapse_ext/upload/_finalize.py",
+    "synapse_ext/upload/_renew.py",
     "synapse_ext/ingest/_flows.py",
     "synapse_ext/ingest/_protocol.py",
     "synapse_ext/ingest/_protocol_v1.py",
