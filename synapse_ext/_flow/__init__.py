@@ -6,6 +6,7 @@ The sync and async drivers (``synapse_ext.client._drivers``) only perform intent
 here does I/O.
 """
 
+from .bisect import Rejection, bisected
 from .concurrency import AdaptiveLimit, ConcurrencyStats, Signal, signal_of
 from .intents import Blocking, Call, Emit, Flow, Intent, Pages, Parallel, Sleep
 from .retry import (
@@ -44,9 +45,11 @@ __all__ = [
     "PageTokens",
     "Pages",
     "Parallel",
+    "Rejection",
     "Signal",
     "Sleep",
     "batched",
+    "bisected",
     "blocking",
     "drain",
     "give_up",

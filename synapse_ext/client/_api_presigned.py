@@ -26,6 +26,7 @@ from ..policy import Uniform
 from ..progress import ProgressReporter
 from ..sources import FileRef, SourcePath
 from ..upload._files import check_file
+from ..upload._finalize import Found, finalize_recovering
 from ..upload._presigned import (
     FinalizedFile,
     PutTarget,
@@ -34,6 +35,7 @@ from ..upload._presigned import (
     poll_after_lost_finalize,
     presigned_upload_flow,
 )
+from ..upload._renew import renewing
 from ._api_v2 import ClientApiV2, UploadFileSpec
 from ._options import ProgressArg
 from ._worlds import operation
@@ -116,8 +118,9 @@ class ClientApiPresigned(ClientApiV2):
         """Upload one file the v2 way: presigned URLs, bytes straight to storage (parts in
         parallel), then finalize; the data file made (or reused) for it.
 
-        Expired URLs are asked for again (twice at most). A lost finalize answer is never
-        resent: the server is asked for the checksum until the file appears.
+        Expired URLs are asked for again (``URL_RENEWALS`` times at most: once). A lost
+        finalize answer is never resent: the server is asked for the checksum until the file
+        appears.
         ``FinalizeRejectedError`` says why the server refused the file.
         """
         p, size = check_file(path)
@@ -160,8 +163,8 @@ class ClientApiPresigned(ClientApiV2):
         per batch; the confirm answer of every batch merged (``created_count`` counts new
         and matched files). Every path is checked before anything is sent; a file that fails
         is a failed row (its checksum empty when it never reached storage), never a lost
-        batch. A lost confirm is never resent: the checksums
-        are asked for (``verify_checksums``), and files found are rows without an id.
+        batch. A confirm whose answer is unclear (lost, a 5xx, a 429) is never resent: the
+        checksums are asked for (``verify_checksums``), and files found are rows without an id.
         """
         if not 1 <= batch_size <= 1000 or max_workers < 1:
             raise ValueError("batch_size must be 1-1000 and max_workers >= 1")
@@ -216,42 +219,48 @@ class ClientApiPresigned(ClientApiV2):
         return stored
 
     def _confirm_v1(self, stored: list[StoredFile]) -> Flow[list[dict[str, object]]]:
-        entries = [ConfirmUploadFile.from_dict(finalize_entry(s).to_dict()) for s in stored]
-        try:
-            answer = yield from ClientApiV2.confirm_presigned_uploads_v1.flow(self, entries)
-        except ResponseLostError as lost:
-            missing = {s.checksum for s in stored}
-
-            def all_held() -> Flow[bool | None]:
-                missing.difference_update(
-                    (
-                        yield from self._retrying(ops.verify_checksums(list(missing)))  # <= 1000
-                    )
-                )
-                return True if not missing else None
-
-            yield from poll_after_lost_finalize(all_held, self.policy, self._uniform)
-            return [
+        """Confirm ``stored``: one row each. After an unclear answer the checksums are polled
+        (``verify_checksums``) and a file found is a row without an id; a v1 confirm is never
+        resent (``docs/decisions.md``: its reuse of a known checksum is not documented)."""
+        outcome = yield from finalize_recovering(
+            stored, self._send_confirm_v1, self._held_v1, self.policy, self._uniform, resend=False
+        )
+        rows: list[dict[str, object]] = []
+        for s in stored:
+            verdict = outcome[s.file_key]
+            if isinstance(verdict, dict):
+                rows.append(verdict)
+                continue
+            rows.append(
                 {
                     "file_key": s.file_key,
                     "checksum": s.checksum,
-                    "success": s.checksum not in missing,
+                    "success": verdict is Found.HELD,
                     "data_file_id": None,
-                    "error": str(lost) if s.checksum in missing else None,
+                    "error": str(verdict) if isinstance(verdict, ClientError) else None,
                 }
-                for s in stored
-            ]
-        except ClientError as exc:
-            return [
+            )
+        return rows
+
+    def _send_confirm_v1(self, stored: list[StoredFile]) -> Flow[dict[str, dict[str, object]]]:
+        entries = [ConfirmUploadFile.from_dict(finalize_entry(s).to_dict()) for s in stored]
+        answer = yield from ClientApiV2.confirm_presigned_uploads_v1.flow(self, entries)
+        rows = {row.file_key: row.to_dict() for row in answer.results}
+        for s in stored:
+            rows.setdefault(
+                s.file_key,
                 {
                     "file_key": s.file_key,
                     "checksum": s.checksum,
                     "success": False,
-                    "error": str(exc),
-                }
-                for s in stored
-            ]
-        return [row.to_dict() for row in answer.results]
+                    "data_file_id": None,
+                    "error": "not in the confirm answer",
+                },
+            )
+        return rows
+
+    def _held_v1(self, checksums: list[str]) -> Flow[set[str]]:
+        return set((yield from self._retrying(ops.verify_checksums(checksums))))  # <= 1000
 
     def _store_presigned(
         self,
@@ -264,19 +273,20 @@ class ClientApiPresigned(ClientApiV2):
         expiration: int,
         on_progress: ProgressArg,
     ) -> Flow[StoredFile]:
-        renewals = 2
-        while True:
+        def store(files: list[FileRef]) -> Flow[list[StoredFile | PresignedUrlExpiredError]]:
             urls = yield from ClientApiV2.request_upload_urls.flow(
                 self, collection_id, [_announced(p.name, size, content_type)], expiration=expiration
             )
             (upload,) = urls.files
             try:
-                return (
-                    yield from self._put_presigned(
-                        upload, p, size, md5, content_type, part_concurrency, on_progress
-                    )
+                put = self._put_presigned(
+                    upload, p, size, md5, content_type, part_concurrency, on_progress
                 )
-            except PresignedUrlExpiredError:
-                if renewals == 0:
-                    raise
-                renewals -= 1
+                return [(yield from put)]
+            except PresignedUrlExpiredError as expired:
+                return [expired]
+
+        (outcome,) = yield from renewing([p], store)
+        if isinstance(outcome, PresignedUrlExpiredError):
+            raise outcome
+        return outcome

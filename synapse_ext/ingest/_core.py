@@ -27,9 +27,7 @@ from ..errors import NotFoundError
 from ..policy import UNIT_BATCH_RETRY
 from ..progress import as_reporter
 from ._engine import Engine, JournalArg, open_journal, progress_tasks, windows
-from ._flows import IngestRun
-from ._flows_v2 import IngestRunV2
-from ._preview import PreviewRun, PreviewRunV2
+from ._flows import ingest_run
 from .journal import journal_scope
 from .results import GroupLike, IngestResult
 from .settings import ApiChoice, IngestSettings
@@ -115,29 +113,15 @@ def local_ingestion(
         limit = AdaptiveLimit(max_workers, start=start) if s.adaptive else None
         # Hashing is local work: adaptive runs hash at most FIXED_WORKERS files at a time.
         fixed = min(max_workers, FIXED_WORKERS) if s.adaptive else max_workers
-        dry_run, part_concurrency, lookup_threshold = (
-            s.dry_run,
-            s.part_concurrency,
-            s.lookup_threshold,
+        parts = (client, engine, fixed, s.chunked_threshold, s.chunk_size, client._uniform, limit)
+        result.dry_run = s.dry_run
+        run = ingest_run(
+            result.api,
+            *parts,
+            dry_run=s.dry_run,
+            part_concurrency=s.part_concurrency,
+            lookup_threshold=s.lookup_threshold,
         )
-        settings_ = (
-            client,
-            engine,
-            fixed,
-            s.chunked_threshold,
-            s.chunk_size,
-            client._uniform,
-            limit,
-        )
-        result.dry_run = dry_run
-        run: IngestRun
-        if result.api == "v2":
-            v2_run = PreviewRunV2 if dry_run else IngestRunV2
-            run = v2_run(
-                *settings_, part_concurrency=part_concurrency, lookup_threshold=lookup_threshold
-            )
-        else:
-            run = (PreviewRun if dry_run else IngestRun)(*settings_)
         in_flight = f"adaptive from {start} up to {max_workers}" if s.adaptive else str(max_workers)
         logger.info(
             "ingesting into collection %d%s: windows of %d groups, unit batches of %d, "
@@ -147,7 +131,7 @@ def local_ingestion(
             window,
             s.batch_size,
             in_flight,
-            " (dry run)" if dry_run else "",
+            " (dry run)" if s.dry_run else "",
         )
         yield from run.start()
         for items in windows(data, window):

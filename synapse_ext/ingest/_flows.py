@@ -1,33 +1,41 @@
-"""The ingestion as pure flows: start-of-run listing, windows, uploads, unit batches, tasks.
+"""The ingestion as pure flows: one run's window pipeline over a protocol strategy.
 
-Each function is a flow (see ``synapse_ext._flow``): it yields intents and the client's
-driver, sync or async, performs them. Every rule of an ingestion therefore exists once:
-how a window is hashed, checked, uploaded and bound; how a unit batch is retried, bisected
-and reconciled (contract §7); which tasks are still missing. Unit batches and tasks are sent
-through single calls (``Call``), so their retries are these flows' own: no request is
-retried by two layers.
+:class:`IngestRun` admits, hashes, skips what the journal knows, checks, uploads and binds
+each window of groups, as batch flows; what differs between v1 and v2 (the start of a run,
+which files the server holds, uploads, unit batches, tasks) is its ``protocol``'s
+(:mod:`._protocol_v1`, :mod:`._protocol_v2`). Each function is a flow (see
+``synapse_ext._flow``): it yields intents and the client's driver, sync or async, performs
+them.
+
+A dry run (``dry_run``) is a mode of the same run: files are hashed and looked up exactly as
+in a real run (the journal keeps only what it caches for any run: MD5s and, on v1, the
+collection's listing), so the counts say what a run *would* do: ``files_uploaded`` and
+``bytes_sent`` are the files the server lacks (counted, never sent, over both protocols),
+``units_created`` the units it would make, ``units_already_present`` those it holds. A group
+naming a file still to upload cannot be checked by the server (the file is unknown to it)
+and counts as a unit to create; the protocols decide about the others.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import attrs
-from synapse_client.models import DataUnit
 
-from .._flow import AdaptiveLimit, Call, Flow, Pages, Parallel, Sleep, batched, blocking, drain
-from .._wire import operations as ops
+from .._flow import AdaptiveLimit, Flow, Parallel, batched, blocking
 from ..client._api import ClientApi
 from ..errors import ClientError
-from ..policy import Decision, Uniform
+from ..policy import Uniform
 from ..sources import FileRef, file_key
-from ..upload._presigned import FileChangedError
-from ._engine import TASK_BATCH, UPLOAD_ERRORS, Engine, Prepared, safe_md5
+from ._engine import Engine, Prepared, safe_md5
+from ._protocol import IngestProtocol, Parts, count_new_units
+from ._protocol_v1 import V1Protocol
+from ._protocol_v2 import V2Protocol
 from .results import FailureReason
 
-__all__ = ["IngestRun"]
+__all__ = ["BATCHES_IN_FLIGHT", "IngestRun", "ingest_run"]
 
 logger = logging.getLogger("synapse_ext")
 
@@ -37,42 +45,29 @@ BATCHES_IN_FLIGHT = 3
 
 @attrs.frozen
 class IngestRun:
-    """One ingestion's flows over a client (its flows, not its blocking methods)."""
+    """One ingestion's window pipeline over its protocol (v1 or v2; a dry run or not)."""
 
-    client: ClientApi[Any, Any]
-    engine: Engine
+    protocol: IngestProtocol
     max_workers: int
-    chunked_threshold: int
-    chunk_size: int
-    uniform: Uniform
-    concurrency: AdaptiveLimit | None = None
-    """The adaptive limit of the uploads and lookups (None: ``max_workers``, fixed)."""
+    """Files hashed at once."""
+    to_upload: set[str] = attrs.field(factory=set)
+    """(dry run) The checksums a run would upload: their groups cannot be checked."""
 
     @property
-    def limit(self) -> int | AdaptiveLimit:
-        """How many uploads (or lookups) run at once: adaptive, or fixed ``max_workers``."""
-        return self.concurrency if self.concurrency is not None else self.max_workers
+    def engine(self) -> Engine:
+        """The run's decisions and bookkeeping (its protocol's)."""
+        return self.protocol.engine
 
-    # -- start and windows ---------------------------------------------------------------
+    @property
+    def dry_run(self) -> bool:
+        """True: nothing is stored; what a run would do is counted."""
+        return self.protocol.dry_run
+
     def start(self) -> Flow[None]:
-        """List the collection once if the journal is new or a batch was left in flight."""
-        e = self.engine
-        if e.journal.inflight_batches(e.scope) or not e.journal.scope_listed(e.scope):
-            logger.info(
-                "listing the data units of collection %d (a new journal, or a batch was left "
-                "in flight)",
-                e.collection_id,
-            )
-            yield from self._list_units()
-            e.journal.close_inflight(e.scope)
-            e.journal.mark_scope_listed(e.scope)
+        """What the protocol does before the first window (v1: a listing, if needed)."""
+        return self.protocol.start()
 
-    def _list_units(self) -> Flow[None]:
-        pages = ClientApi.iter_units.flow(
-            self.client, collection_id=self.engine.collection_id, page_size=1000
-        )
-        yield from drain(cast(Pages[DataUnit], pages), self.engine.record_listing)
-
+    # -- windows ---------------------------------------------------------------------------
     def window(self, items: Sequence[tuple[int, Any]]) -> Flow[None]:
         """Admit, hash, skip what is done, verify, upload, then bind one window of groups."""
         e = self.engine
@@ -87,11 +82,11 @@ class IngestRun:
             "window of %d groups: %d files hashed, %d groups already done, %d to bind",
             len(items), len(todo_paths), len(present), len(todo),
         )  # fmt: skip
-        yield from self.tasks(present)
+        yield from self.protocol.tasks(present)
         if not todo:
             return
         try:
-            existing = yield from self._held(todo)
+            existing = yield from self.protocol.held(todo)
         except ClientError as exc:
             e.batch_failed(todo, FailureReason.VERIFY_FAILED, exc)
             return
@@ -139,156 +134,59 @@ class IngestRun:
     ) -> Flow[dict[str, str]]:
         """One batch flow: upload ``own``, then bind ``bind`` (whose files are all ``own`` or
         held); its failures are results (checksum → error; failed groups reported)."""
-        failed = (yield from self.upload(own)) if own else {}
+        failed = (yield from self._upload(own)) if own else {}
         yield from self._bind(bind, failed)
         return failed
 
     def _bind(self, batch: list[Prepared], failed: dict[str, str]) -> Flow[None]:
         """Create the units of ``batch`` whose files are all stored (``failed``: those not)."""
         bindable = self.engine.bindable(batch, failed) if batch else []
+        if self.dry_run:
+            unknown = [b for b in bindable if self.to_upload.intersection(b.checksums.values())]
+            count_new_units(self.engine, len(unknown))
+            bindable = [b for b in bindable if b not in unknown]
         if bindable:
-            yield from self.unit_batch(bindable)
+            yield from self.protocol.unit_batch(bindable)
 
-    def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
-        """The checksums of ``todo``'s files the server holds (those are not uploaded)."""
-        return self._verify(self.engine.needed_checksums(todo))
+    def _upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
+        """The protocol's upload; a dry run counts the files the server lacks (and notes
+        them: their groups cannot be checked), sending nothing."""
+        if not self.dry_run:
+            return (yield from self.protocol.upload(plan))
+        for checksum, (_, size) in plan.items():
+            self.engine.uploaded(checksum, size)
+        self.to_upload.update(plan)
+        return {}
 
-    def _verify(self, checksums: list[str]) -> Flow[set[str]]:
-        return ClientApi.verify_checksums.flow(self.client, checksums)
 
-    # -- uploads ---------------------------------------------------------------------------
-    def _upload_one(self, checksum: str, path: FileRef, size: int) -> Flow[Exception | None]:
-        e = self.engine
-        try:
-            options = e.upload_options(size, self.chunked_threshold, self.chunk_size)
-            # Each chunk (or the direct upload) advances the bytes bar once acknowledged.
-            share = e.file_bytes(checksum, size, also=self.client.progress)
-            made = yield from ClientApi.upload_file.flow(
-                self.client, path, on_progress=share, **options
-            )
-        except UPLOAD_ERRORS as exc:
-            return exc
-        if checksum in e.claimed and made.checksum != checksum:
-            # A trusted ETag that is not the MD5: the unit must not name a checksum the
-            # server has no file for.
-            return FileChangedError(f"its MD5 is {made.checksum}, not {checksum}")
-        return None
-
-    def upload(self, plan: dict[str, tuple[FileRef, int]]) -> Flow[dict[str, str]]:
-        """Upload the planned files in parallel; checksum → error message for those that failed."""
-        e = self.engine
-        uploads = [self._upload_one(c, path, size) for c, (path, size) in plan.items()]
-        outcomes = yield Parallel(uploads, self.limit)
-        errors: dict[str, str] = {}
-        for (checksum, (path, size)), error in zip(plan.items(), outcomes, strict=True):
-            message = e.upload_outcome(checksum, path, size, error)
-            if message is not None:
-                errors[checksum] = message
-        if errors:
-            # A failed call may still have stored the file (e.g. a lost response): ask.
-            try:
-                stored = yield from self._verify(list(errors))
-            except ClientError:
-                stored = set()
-            for checksum in stored:
-                del errors[checksum]
-        return errors
-
-    # -- unit batches and tasks ------------------------------------------------------------
-    def _reconcile(self) -> Flow[bool]:
-        """List every unit of the collection into the journal; False if the server failed."""
-        try:
-            yield from self._list_units()
-        except ClientError as exc:
-            logger.warning("could not list data units to reconcile: %s", exc)
-            return False
-        return True
-
-    def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
-        """Create the tasks the journal does not record yet, in batches, retrying what is safe."""
-        e = self.engine
-        if e.project_id is None:
-            return
-        for chunk in batched(e.tasks_needed(unit_ids), TASK_BATCH):
-            error: ClientError | None = None
-            for attempt in range(e.policy.max_attempts):
-                answer = yield Call(ops.new_tasks(e.project_id, chunk))
-                if not isinstance(answer, ClientError):
-                    e.tasks_created(chunk, len(answer))
-                    error = None
-                    break
-                error = answer
-                if e.policy.decide(error) is not Decision.RETRY:  # tasks are idempotent
-                    break
-                if attempt + 1 >= e.policy.max_attempts:
-                    break
-                delay = e.policy.delay(error, attempt, self.uniform)
-                logger.debug("tasks: retry %d after %s, sleeping %.2fs", attempt + 1, error, delay)
-                yield Sleep(delay)
-            if error is None:
-                logger.debug("tasks: %d units sent", len(chunk))
-            else:
-                e.tasks_failed(chunk, error)
-
-    def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
-        """Create one batch of units (journaled in flight first), then their tasks.
-
-        Errors follow the policy's decision for an unsafe, splittable request (v1
-        ``POST data_units/`` is not idempotent): split a rejected batch to isolate bad
-        groups, reconcile one that may have been applied (send only groups really missing),
-        retry one that was certainly not applied; after ``e.policy.max_attempts`` POSTs the
-        groups left are reported.
-        """
-        e = self.engine
-        attempt = 0
-        while batch:
-            batch_id = e.begin_batch(batch)
-            answer = yield Call(ops.new_units([e.unit_create(b) for b in batch]))
-            if isinstance(answer, ClientError):
-                action = e.policy.decide(answer, safe=False, splittable=True)
-                logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
-                if action is Decision.SPLIT and len(batch) > 1:
-                    e.journal.abandon_batch(batch_id)
-                    half = len(batch) // 2
-                    yield from self.unit_batch(batch[:half])
-                    yield from self.unit_batch(batch[half:])
-                    return
-                if action in (Decision.SPLIT, Decision.FAIL):
-                    e.journal.abandon_batch(batch_id)
-                    e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
-                    return
-                if action is Decision.RECONCILE:
-                    if not (yield from self._reconcile()):
-                        e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
-                        return
-                    found, batch = e.reconciled(batch_id, batch)
-                    yield from self.tasks(found)
-                else:
-                    e.journal.abandon_batch(batch_id)
-                reason: ClientError | str = answer
-            else:
-                ids, batch = e.batch_created(batch_id, batch, self._units(answer))
-                logger.debug(
-                    "data-unit batch: %d units created, %d unmatched", len(ids), len(batch)
-                )
-                yield from self.tasks(ids)
-                if not batch:
-                    return
-                if not (yield from self._reconcile()):
-                    e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, "answer incomplete")
-                    return
-                found, batch = e.reconciled(batch_id, batch)
-                yield from self.tasks(found)
-                reason = "answer incomplete"
-            attempt += 1
-            if batch and attempt >= e.policy.max_attempts:
-                e.batch_failed(batch, FailureReason.UNIT_FAILED, reason)
-                return
-            if batch and isinstance(reason, ClientError):
-                delay = e.policy.delay(reason, attempt - 1, self.uniform)
-                logger.debug("data-unit batch of %d: retry in %.2fs", len(batch), delay)
-                yield Sleep(delay)
-
-    @staticmethod
-    def _units(answer: object) -> list[DataUnit]:
-        return answer if isinstance(answer, list) else []
+def ingest_run(
+    api: str,
+    client: ClientApi[Any, Any],
+    engine: Engine,
+    max_workers: int,
+    chunked_threshold: int,
+    chunk_size: int,
+    uniform: Uniform,
+    concurrency: AdaptiveLimit | None,
+    *,
+    dry_run: bool,
+    part_concurrency: int,
+    lookup_threshold: int,
+) -> IngestRun:
+    """The run of one ingestion over ``api``'s protocol ("v2", else v1); ``concurrency`` is
+    the adaptive limit of the uploads and lookups (None: ``max_workers``, fixed)."""
+    parts = Parts(
+        client=client,
+        engine=engine,
+        uniform=uniform,
+        limit=concurrency if concurrency is not None else max_workers,
+        dry_run=dry_run,
+    )
+    protocol: IngestProtocol
+    if api == "v2":
+        protocol = V2Protocol(
+            **parts, part_concurrency=part_concurrency, lookup_threshold=lookup_threshold
+        )
+    else:
+        protocol = V1Protocol(**parts, chunked_threshold=chunked_threshold, chunk_size=chunk_size)
+    return IngestRun(protocol, max_workers)

@@ -14,7 +14,7 @@ import attrs
 
 from ..policy import RetryPolicy
 from ..upload._files import MiB
-from ._flows_v2 import DEFAULT_LOOKUP_THRESHOLD
+from ._protocol_v2 import DEFAULT_LOOKUP_THRESHOLD
 
 __all__ = ["API_CHOICES", "MAX_CHUNK", "MAX_UNIT_BATCH", "ApiChoice", "IngestSettings"]
 

@@ -367,6 +367,17 @@ def test_upload_files_bulk_never_resends_a_lost_confirm(
     assert fake.state()["counts"]["data_files"] == 3
 
 
+def test_upload_files_bulk_polls_after_a_5xx_confirm_and_never_resends_it(
+    fake: MockSynapse, client: SynapseClient, tmp_path: Path
+) -> None:
+    fake.faults.script("confirmPresignedUploads", status=502)  # maybe applied (here: not)
+    answer = client.upload_files_presigned_v1(_files(tmp_path, 2))
+    assert fake.call_count("confirmPresignedUploads") == 1
+    assert fake.call_count("verifyDataFileChecksums") == client.policy.finalize_polls
+    assert answer.failed_count == 2 and all("502" in str(r.error) for r in answer.results)
+    assert fake.state()["counts"]["data_files"] == 0
+
+
 @pytest.mark.anyio
 async def test_upload_files_bulk_async(
     fake: MockSynapse, aclient: AsyncSynapseClient, tmp_path: Path

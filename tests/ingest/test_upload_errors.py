@@ -16,7 +16,7 @@ import pytest
 from mockserver import MockSynapse
 from synapse_ext import FailureReason, SynapseClient, organize, upload_data_collection
 from synapse_ext.client import _api
-from synapse_ext.ingest import _flows_v2
+from synapse_ext.ingest import _protocol_v2
 
 from .conftest import make_dataset
 
@@ -41,7 +41,7 @@ def _break_uploads(monkeypatch: pytest.MonkeyPatch, api: Api, error: Exception) 
             raise error
             yield  # a generator, like the flow it replaces
 
-        monkeypatch.setattr(_flows_v2, "presigned_upload_flow", presigned_upload_flow)
+        monkeypatch.setattr(_protocol_v2, "presigned_upload_flow", presigned_upload_flow)
 
 
 def _ingest(client: SynapseClient, root: Path, api: Api) -> Any:

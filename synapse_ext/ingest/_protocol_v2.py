@@ -1,7 +1,6 @@
-"""The ingestion over v2 (pure flows): what differs from v1's :class:`IngestRun`.
+"""The ingestion's v2 operations (pure flows): lookups, presigned batches, bulk-create.
 
-The window pipeline (admit, hash, skip what the journal knows, check, upload, bind) is v1's;
-four steps go another way:
+The run's window pipeline is the same over both protocols; over v2 its steps go this way:
 
 * checking what the server holds: one ``GET /v2/data-files/?checksum=`` per file, concurrent
   (v2 has no batch form), except for local files of at most ``lookup_threshold`` bytes: those
@@ -10,45 +9,48 @@ four steps go another way:
   PUT costs about the round trip a lookup costs (``docs/decisions.md``);
 * uploads: ``upload-urls`` and ``finalize-upload`` in batches of at most 1000, the bytes
   straight to storage in parallel (the presigned engine); URLs that expired are asked for
-  again once; a finalize whose answer was lost is never resent: the checksums are looked up;
+  again (``URL_RENEWALS`` times at most); a finalize whose answer was lost is not resent
+  blindly: the checksums are looked up, and only those never found are finalized again;
 * units: ``bulk-create``, which the server makes idempotent (the same files are the same
   unit), so a batch whose answer was lost is simply sent again and a concurrent or repeated
   run never duplicates a unit; no listing of the collection is ever needed;
 * tasks: ``tasks/bulk-create`` (units that already have one are skipped by the server).
+
+Dry run (``dry_run``): every file is looked up (a dry run uploads nothing, so finalize cannot
+tell); the groups whose files the server holds all go through ``bulk-create?dry_run=true``,
+which validates them and says which units exist (the others, naming a file still to upload,
+are counted as new by the run); with a project, ``tasks_created`` counts one task per unit to
+create and, for units already present, those the server's ``tasks/bulk-create?dry_run=true``
+says are missing.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 import attrs
 from synapse_client.models import (
     DataUnitV2BulkCreateItem,
     DataUnitV2BulkCreateResult,
-    FinalizeUploadFile,
     PresignedUploadFile,
 )
 
-from .._flow import Flow, Parallel, batched, watching
+from .._flow import Flow, Parallel, Rejection, batched, bisected, watching
 from ..client._api import ClientApi
 from ..client._api_v2 import MAX_BATCH
-from ..errors import ClientError, PresignedUrlExpiredError, ResponseLostError
+from ..errors import ClientError, ResponseLostError
 from ..policy import Decision
 from ..sources import FileRef
-from ..upload._presigned import (
-    PutTarget,
-    StoredFile,
-    finalize_entry,
-    poll_after_lost_finalize,
-    presigned_upload_flow,
-)
+from ..upload._finalize import Found, finalize_recovering
+from ..upload._presigned import PutTarget, StoredFile, finalize_entry, presigned_upload_flow
+from ..upload._renew import renewing
 from ._engine import UPLOAD_ERRORS, Prepared
-from ._flows import IngestRun
+from ._protocol import ProtocolParts
 from .results import FailureReason
 
-__all__ = ["DEFAULT_LOOKUP_THRESHOLD", "IngestRunV2"]
+__all__ = ["DEFAULT_LOOKUP_THRESHOLD", "V2Protocol"]
 
 DEFAULT_LOOKUP_THRESHOLD = 256 << 10
 """Local files up to this size (256 KiB) are uploaded without a checksum lookup first."""
@@ -56,15 +58,13 @@ DEFAULT_LOOKUP_THRESHOLD = 256 << 10
 logger = logging.getLogger("synapse_ext")
 
 
-@attrs.frozen
-class IngestRunV2(IngestRun):
-    """One ingestion over v2: v1's window pipeline with v2 checks, uploads, units, tasks."""
+@attrs.frozen(kw_only=True)
+class V2Protocol(ProtocolParts):
+    """An ingestion's operations over v2 (an :class:`~._protocol.IngestProtocol`)."""
 
     part_concurrency: int = 4
     lookup_threshold: int = DEFAULT_LOOKUP_THRESHOLD
     """Local files of at most this many bytes get no lookup: finalize deduplicates them."""
-    dry_run: ClassVar[bool] = False
-    """Tasks are only counted (``tasks/bulk-create?dry_run=true``), never made."""
 
     def start(self) -> Flow[None]:
         """No listing: bulk-create is idempotent, so batches left in flight are sent again."""
@@ -74,10 +74,11 @@ class IngestRunV2(IngestRun):
         yield  # a flow
 
     # -- what the server holds -------------------------------------------------------------
-    def _held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
-        """Looked up: every checksum but those of small local files (their upload asks)."""
+    def held(self, todo: Sequence[Prepared]) -> Flow[set[str]]:
+        """Looked up: every checksum but those of small local files (their upload asks);
+        every one in a dry run (nothing is uploaded, so finalize cannot tell)."""
         e = self.engine
-        unasked = e.small_local(todo, self.lookup_threshold)
+        unasked = set() if self.dry_run else e.small_local(todo, self.lookup_threshold)
         return (yield from self._verify([c for c in e.needed_checksums(todo) if c not in unasked]))
 
     def _lookup(self, checksum: str) -> Flow[bool]:
@@ -113,81 +114,60 @@ class IngestRunV2(IngestRun):
 
     def _store(self, files: Sequence[tuple[str, FileRef, int]]) -> Flow[dict[str, Any]]:
         """PUT ``files`` (checksum, path, size) to fresh URLs; checksum → StoredFile or error.
-        Files whose URLs expired meanwhile get new URLs once."""
-        outcome: dict[str, Any] = {}
-        todo = list(files)
-        for round_ in range(2):
-            logger.debug("requesting %d presigned upload URLs (round %d)", len(todo), round_ + 1)
-            try:
-                urls = yield from ClientApi.request_upload_urls.flow(
-                    self.client,
-                    self.engine.collection_id,
-                    [(p.name, s) for _, p, s in todo],
-                )
-            except ClientError as exc:
-                outcome.update({c: exc for c, _, _ in todo})
-                return outcome
-            flows = [
-                self._put(upload, p, s, c)
-                for (c, p, s), upload in zip(todo, urls.files, strict=True)
-            ]
-            results = yield Parallel(flows, self.limit)
-            expired = []
-            for (c, p, s), result in zip(todo, results, strict=True):
-                outcome[c] = result
-                if isinstance(result, PresignedUrlExpiredError):
-                    expired.append((c, p, s))
-            if not expired:
-                break
-            logger.info("%d presigned URLs expired before their upload: asking again", len(expired))
-            todo = expired
-        return outcome
+        Files whose URLs expired meanwhile get new URLs (``URL_RENEWALS`` times at most)."""
+        outcomes = yield from renewing(list(files), self._store_once)
+        return {c: outcome for (c, _, _), outcome in zip(files, outcomes, strict=True)}
 
-    def _finalize(
-        self, stored: dict[str, StoredFile], *, sends: int = 1
-    ) -> Flow[dict[str, str | bool]]:
-        """Finalize ``stored``; checksum → the server's reason, or whether the data file was
-        created (False: it already had one). After a lost answer, a 5xx or a 429 (applied or
-        not: nothing tells) the held ones count as created; those the polls never find are
-        finalized again (``sends``: this one's number; at most the policy's ``max_attempts``
-        in all): finalize reuses the data file of a known checksum, so even a first request
-        applied late cannot make a second."""
-        entries: list[FinalizeUploadFile] = [finalize_entry(s) for s in stored.values()]
-        logger.debug("finalizing %d stored files", len(entries))
+    def _store_once(self, files: list[tuple[str, FileRef, int]]) -> Flow[list[Any]]:
+        logger.debug("requesting %d presigned upload URLs", len(files))
         try:
-            answer = yield from ClientApi.finalize_upload.flow(
-                self.client, self.engine.collection_id, entries
+            urls = yield from ClientApi.request_upload_urls.flow(
+                self.client, self.engine.collection_id, [(p.name, s) for _, p, s in files]
             )
-        except ClientError as lost:
-            if self.client.policy.decide(lost, safe=False) is Decision.FAIL:
-                return {c: str(lost) for c in stored}  # refused: nothing was applied
-            # Lost, a 5xx (maybe applied) or not applied: not resent blindly; ask the server
-            # which checksums it holds now (it can finish late).
-            missing = list(stored)
+        except ClientError as exc:
+            return [exc] * len(files)
+        flows = [
+            self._put(upload, p, s, c) for (c, p, s), upload in zip(files, urls.files, strict=True)
+        ]
+        return list((yield Parallel(flows, self.limit)))
 
-            def all_held() -> Flow[bool | None]:
-                held = yield from self._verify(missing)
-                missing[:] = [c for c in missing if c not in held]
-                return True if not missing else None
-
-            yield from poll_after_lost_finalize(all_held, self.client.policy, self.uniform)
-            out: dict[str, str | bool] = {c: True for c in stored if c not in missing}
-            if missing and sends < self.client.policy.max_attempts:
-                logger.info(
-                    "finalize: %d files still unknown after polling: sent again", len(missing)
-                )
-                out.update(
-                    (yield from self._finalize({c: stored[c] for c in missing}, sends=sends + 1))
-                )
+    def _finalize(self, stored: dict[str, StoredFile]) -> Flow[dict[str, str | bool]]:
+        """Finalize ``stored``; checksum → the server's reason, or whether the data file was
+        created (False: it already had one). After an unclear answer (lost, a 5xx or a 429:
+        applied or not, nothing tells) the held ones count as created, and those the polls
+        never find are finalized again (``finalize_recovering``; at most the policy's
+        ``max_attempts`` sends in all): finalize reuses the data file of a known checksum, so
+        even a first request applied late cannot make a second."""
+        checksum_of = {s.file_key: c for c, s in stored.items()}
+        outcome = yield from finalize_recovering(
+            list(stored.values()),
+            self._send_finalize,
+            self._verify,
+            self.client.policy,
+            self.uniform,
+        )
+        out: dict[str, str | bool] = {}
+        for key, verdict in outcome.items():
+            if isinstance(verdict, Found):
+                out[checksum_of[key]] = True
+            elif isinstance(verdict, ClientError):
+                out[checksum_of[key]] = str(verdict)
             else:
-                out.update({c: str(lost) for c in missing})
-            return out
-        by_key = {s.file_key: c for c, s in stored.items()}
-        out = dict.fromkeys(stored, "not in the finalize answer")
+                out[checksum_of[key]] = verdict
+        return out
+
+    def _send_finalize(self, files: list[StoredFile]) -> Flow[dict[str, str | bool]]:
+        """One ``finalize-upload`` of ``files``; file key → created, or the server's reason."""
+        logger.debug("finalizing %d stored files", len(files))
+        answer = yield from ClientApi.finalize_upload.flow(
+            self.client, self.engine.collection_id, [finalize_entry(s) for s in files]
+        )
+        out: dict[str, str | bool] = dict.fromkeys(
+            (s.file_key for s in files), "not in the finalize answer"
+        )
         for row in answer.results:
-            checksum = by_key.get(row.file_key)
-            if checksum is not None:
-                out[checksum] = (
+            if row.file_key in out:
+                out[row.file_key] = (
                     (row.created is not False) if row.success else (row.error or "not finalized")
                 )
         return out
@@ -228,9 +208,16 @@ class IngestRunV2(IngestRun):
     def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
         """One ``bulk-create`` (journaled in flight first; resent after a lost answer by the
         retrying call itself, since the server is idempotent); a rejected batch is bisected
-        to isolate the bad groups."""
+        to isolate the bad groups. A dry run sends ``bulk-create?dry_run=true``: the server
+        checks the groups and says which units exist."""
+        yield from bisected(batch, self._bulk_create, self._units_rejected)
+
+    def _units_rejected(self, batch: list[Prepared], error: ClientError) -> None:
+        self.engine.batch_failed(batch, FailureReason.UNIT_REJECTED, error)
+
+    def _bulk_create(self, batch: list[Prepared]) -> Flow[Rejection[Prepared, ClientError] | None]:
         e = self.engine
-        batch_id = e.begin_batch(batch)
+        batch_id = None if self.dry_run else e.begin_batch(batch)
         lost: list[object] = []  # answers lost on the way: the resend finds our own units
 
         def note_lost(answer: object) -> None:
@@ -239,26 +226,32 @@ class IngestRunV2(IngestRun):
 
         try:
             answer: DataUnitV2BulkCreateResult = yield from watching(
-                ClientApi.bulk_create_units.flow(self.client, e.collection_id, self._items(batch)),
+                ClientApi.bulk_create_units.flow(
+                    self.client, e.collection_id, self._items(batch), dry_run=self.dry_run
+                ),
                 note_lost,
             )
         except ClientError as exc:
-            e.journal.abandon_batch(batch_id)
+            if batch_id is not None:
+                e.journal.abandon_batch(batch_id)
             logger.warning("v2 bulk-create of %d units failed: %s", len(batch), exc)
             # bulk-create is idempotent (safe); a rejected batch is split
-            split = e.policy.decide(exc, splittable=True) is Decision.SPLIT
-            if split and len(batch) > 1:
-                half = len(batch) // 2
-                yield from self.unit_batch(batch[:half])
-                yield from self.unit_batch(batch[half:])
-                return
+            if e.policy.decide(exc, splittable=True) is Decision.SPLIT:
+                return batch, exc
             reason = (
                 FailureReason.UNIT_REJECTED
                 if exc.status_code in (400, 422)
                 else (FailureReason.UNIT_FAILED)
             )
             e.batch_failed(batch, reason, exc)
-            return
+            return None
+        if batch_id is None:  # a dry run: the server said which units exist
+            created = sum(1 for r in answer.results if r.created)
+            e.units_made(created, present=len(answer.results) - created)
+            if e.project_id is not None:
+                e.tasks_counted(created)  # a new unit gets its task
+                yield from self.tasks([r.data_unit_id for r in answer.results if not r.created])
+            return None
         ids = e.batch_bound(
             batch_id,
             batch,
@@ -267,6 +260,7 @@ class IngestRunV2(IngestRun):
         )
         logger.debug("v2 bulk-create of %d units: %d bound", len(batch), len(ids))
         yield from self.tasks(ids)
+        return None
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
         """Tasks for the units the journal has none for, through ``tasks/bulk-create``
