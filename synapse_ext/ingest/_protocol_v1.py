@@ -22,7 +22,21 @@ from typing import cast
 import attrs
 from synapse_client.models import DataUnit
 
-from .._flow import Call, Flow, Pages, Parallel, Rejection, Sleep, batched, bisected, drain
+from .._flow import (
+    SAFE,
+    UNSAFE_BATCH,
+    Again,
+    Call,
+    Failure,
+    Flow,
+    Pages,
+    Parallel,
+    Rejection,
+    batched,
+    bisected,
+    drain,
+    retry_loop,
+)
 from .._wire import operations as ops
 from ..client._api import ClientApi
 from ..errors import ClientError
@@ -122,7 +136,7 @@ class V1Protocol(ProtocolParts):
 
     def tasks(self, unit_ids: Sequence[int]) -> Flow[None]:
         """Create the tasks the journal does not record yet, in batches, retrying what is safe
-        (a dry run counts them)."""
+        (``POST tasks/`` answers existing tasks alike: idempotent); a dry run counts them."""
         e = self.engine
         if self.dry_run:
             e.tasks_counted(len(e.tasks_needed(unit_ids)))
@@ -130,25 +144,14 @@ class V1Protocol(ProtocolParts):
         if e.project_id is None:
             return
         for chunk in batched(e.tasks_needed(unit_ids), TASK_BATCH):
-            error: ClientError | None = None
-            for attempt in range(e.policy.max_attempts):
-                answer = yield Call(ops.new_tasks(e.project_id, chunk))
-                if not isinstance(answer, ClientError):
-                    e.tasks_created(chunk, len(answer))
-                    error = None
-                    break
-                error = answer
-                if e.policy.decide(error) is not Decision.RETRY:  # tasks are idempotent
-                    break
-                if attempt + 1 >= e.policy.max_attempts:
-                    break
-                delay = e.policy.delay(error, attempt, self.uniform)
-                logger.debug("tasks: retry %d after %s, sleeping %.2fs", attempt + 1, error, delay)
-                yield Sleep(delay)
-            if error is None:
-                logger.debug("tasks: %d units sent", len(chunk))
-            else:
+            op = ops.new_tasks(e.project_id, chunk)
+            try:
+                answer = yield from retry_loop(op, e.policy, self.uniform, kind=SAFE, label="tasks")
+            except ClientError as error:
                 e.tasks_failed(chunk, error)
+                continue
+            e.tasks_created(chunk, len(answer))
+            logger.debug("tasks: %d units sent", len(chunk))
 
     def unit_batch(self, batch: list[Prepared]) -> Flow[None]:
         """Create one batch of units (journaled in flight first), then their tasks; a dry run
@@ -170,54 +173,76 @@ class V1Protocol(ProtocolParts):
 
     def _send_units(self, batch: list[Prepared]) -> Flow[Rejection[Prepared, ClientError] | None]:
         """POST ``batch`` until its groups are bound or reported; the groups left if the
-        server rejected them as a whole (400/422: bisected by the caller)."""
+        server rejected them as a whole (400/422: bisected by the caller).
+
+        Through the one retry loop (kind: unsafe, splittable): a RETRY resends (the batch was
+        certainly not applied: its journal record is abandoned first); the handler reconciles
+        a maybe-applied batch by listing and resends only the groups still missing; an answer
+        that leaves groups unmatched is reconciled the same way and resent at once; after
+        ``e.policy.max_attempts`` POSTs the groups left are reported.
+        """
         e = self.engine
-        attempt = 0
-        while batch:
-            batch_id = e.begin_batch(batch)
-            answer = yield Call(ops.new_units([e.unit_create(b) for b in batch]))
-            if isinstance(answer, ClientError):
-                action = e.policy.decide(answer, safe=False, splittable=True)
-                logger.warning("data-unit batch of %d failed (%s): %s", len(batch), action, answer)
-                if action is Decision.SPLIT:
-                    e.journal.abandon_batch(batch_id)
-                    return batch, answer
-                if action is Decision.FAIL:
-                    e.journal.abandon_batch(batch_id)
-                    e.batch_failed(batch, FailureReason.UNIT_REJECTED, answer)
-                    return None
-                if action is Decision.RECONCILE:
-                    if not (yield from self._reconcile()):
-                        e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, answer)
-                        return None
-                    found, batch = e.reconciled(batch_id, batch)
-                    yield from self.tasks(found)
-                else:
-                    e.journal.abandon_batch(batch_id)
-                reason: ClientError | str = answer
-            else:
-                ids, batch = e.batch_created(batch_id, batch, self._units(answer))
-                logger.debug(
-                    "data-unit batch: %d units created, %d unmatched", len(ids), len(batch)
-                )
-                yield from self.tasks(ids)
-                if not batch:
-                    return None
-                if not (yield from self._reconcile()):
-                    e.batch_failed(batch, FailureReason.UNIT_UNKNOWN, "answer incomplete")
-                    return None
-                found, batch = e.reconciled(batch_id, batch)
-                yield from self.tasks(found)
-                reason = "answer incomplete"
-            attempt += 1
-            if batch and attempt >= e.policy.max_attempts:
-                e.batch_failed(batch, FailureReason.UNIT_FAILED, reason)
+        pending = list(batch)
+        sent: list[str] = []  # the journal record of the POST whose outcome is still open
+
+        def close_sent() -> None:  # a resend after a RETRY: the last POST was not applied
+            if sent:
+                e.journal.abandon_batch(sent.pop())
+
+        def reconcile(reason: ClientError | str) -> Flow[Again | None]:
+            """List, close the batch's record, bind what was found; resend the rest."""
+            if not (yield from self._reconcile()):
+                sent.clear()  # stays in flight: the next run lists before sending
+                e.batch_failed(pending, FailureReason.UNIT_UNKNOWN, reason)
                 return None
-            if batch and isinstance(reason, ClientError):
-                delay = e.policy.delay(reason, attempt - 1, self.uniform)
-                logger.debug("data-unit batch of %d: retry in %.2fs", len(batch), delay)
-                yield Sleep(delay)
-        return None
+            found, pending[:] = e.reconciled(sent.pop(), pending)
+            yield from self.tasks(found)
+            return Again(reason, wait=isinstance(reason, ClientError)) if pending else None
+
+        def attempt() -> Flow[ClientError | Again | None]:
+            close_sent()
+            sent.append(e.begin_batch(pending))
+            answer = yield Call(ops.new_units([e.unit_create(b) for b in pending]))
+            if isinstance(answer, ClientError):
+                return answer
+            ids, pending[:] = e.batch_created(sent[-1], pending, self._units(answer))
+            logger.debug("data-unit batch: %d units created, %d unmatched", len(ids), len(pending))
+            yield from self.tasks(ids)
+            if not pending:
+                sent.clear()  # closed by batch_created
+                return None
+            return (yield from reconcile("answer incomplete"))
+
+        def handle(failure: Failure) -> Flow[Rejection[Prepared, ClientError] | Again | None]:
+            logger.warning(
+                "data-unit batch of %d failed (%s): %s", len(pending), failure.decision,
+                failure.error,
+            )  # fmt: skip
+            if failure.decision is Decision.RECONCILE:
+                return (yield from reconcile(failure.error))
+            close_sent()
+            if failure.decision is Decision.SPLIT:
+                return list(pending), failure.error
+            e.batch_failed(pending, FailureReason.UNIT_REJECTED, failure.error)
+            return None
+
+        def exhausted(reason: ClientError | str) -> None:
+            close_sent()
+            e.batch_failed(pending, FailureReason.UNIT_FAILED, reason)
+
+        if not pending:
+            return None
+        return (
+            yield from retry_loop(
+                attempt,
+                e.policy,
+                self.uniform,
+                kind=UNSAFE_BATCH,
+                label="data-unit batch",
+                handle=handle,
+                exhausted=exhausted,
+            )
+        )
 
     @staticmethod
     def _units(answer: object) -> list[DataUnit]:
