@@ -12,7 +12,13 @@ import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from synapse_client.models import ConfirmUploadFile, ConfirmUploadResponse, PresignedUploadFile
+from synapse_client.models import (
+    ConfirmUploadFile,
+    ConfirmUploadResponse,
+    DataFileV2List,
+    FinalizeUploadResult,
+    PresignedUploadFile,
+)
 
 from .._flow import Flow, Parallel, batched
 from .._wire import operations as ops
@@ -20,7 +26,6 @@ from ..errors import (
     ClientError,
     FinalizeRejectedError,
     PresignedUrlExpiredError,
-    ResponseLostError,
 )
 from ..policy import Uniform
 from ..progress import ProgressReporter
@@ -32,7 +37,6 @@ from ..upload._presigned import (
     PutTarget,
     StoredFile,
     finalize_entry,
-    poll_after_lost_finalize,
     presigned_upload_flow,
 )
 from ..upload._renew import renewing
@@ -118,9 +122,10 @@ class ClientApiPresigned(ClientApiV2):
         """Upload one file the v2 way: presigned URLs, bytes straight to storage (parts in
         parallel), then finalize; the data file made (or reused) for it.
 
-        Expired URLs are asked for again (``URL_RENEWALS`` times at most: once). A lost
-        finalize answer is never resent: the server is asked for the checksum until the file
-        appears.
+        Expired URLs are asked for again (``URL_RENEWALS`` times at most: once). After an
+        unclear finalize answer (lost, a 5xx, a 429) the server is asked for the checksum a
+        few times, and finalize is sent again only if the file never appeared (the ingestion's
+        rule: finalize reuses a known checksum's data file, so a resend cannot make two).
         ``FinalizeRejectedError`` says why the server refused the file.
         """
         p, size = check_file(path)
@@ -129,23 +134,32 @@ class ClientApiPresigned(ClientApiV2):
         stored = yield from self._store_presigned(
             collection_id, p, size, md5, content_type, part_concurrency, expiration, on_progress
         )
-        entry = finalize_entry(stored)
-        try:
-            answer = yield from ClientApiV2.finalize_upload.flow(self, collection_id, [entry])
-        except ResponseLostError as lost:
-            found = yield from poll_after_lost_finalize(
-                lambda: ClientApiV2.find_data_file.flow(
-                    self, stored.checksum, collection_id=collection_id
-                ),
-                self.policy,
-                self._uniform,
-            )
-            if found is None:
-                raise lost from None
-            return FinalizedFile(found.id, stored.checksum, size, stored.file_key, None)
-        (row,) = answer.results
-        if not row.success or row.data_file_id is None:
-            raise FinalizeRejectedError(stored.file_key, row.error or "not finalized")
+        found: dict[str, DataFileV2List] = {}  # checksum → the data file the polls found
+
+        def send(files: list[StoredFile]) -> Flow[dict[str, FinalizeUploadResult]]:
+            entries = [finalize_entry(s) for s in files]
+            answer = yield from ClientApiV2.finalize_upload.flow(self, collection_id, entries)
+            return {row.file_key: row for row in answer.results}
+
+        def held(checksums: list[str]) -> Flow[set[str]]:
+            for checksum in checksums:
+                data_file = yield from ClientApiV2.find_data_file.flow(
+                    self, checksum, collection_id=collection_id
+                )
+                if data_file is not None:
+                    found[checksum] = data_file
+            return set(found)
+
+        outcome = yield from finalize_recovering([stored], send, held, self.policy, self._uniform)
+        row = outcome.get(stored.file_key)
+        if row is Found.HELD:
+            data_file_id = found[stored.checksum].id
+            return FinalizedFile(data_file_id, stored.checksum, size, stored.file_key, None)
+        if isinstance(row, ClientError):
+            raise row
+        if row is None or not row.success or row.data_file_id is None:
+            reason = "not in the finalize answer" if row is None else row.error
+            raise FinalizeRejectedError(stored.file_key, reason or "not finalized")
         return FinalizedFile(row.data_file_id, stored.checksum, size, stored.file_key, row.created)
 
     @operation

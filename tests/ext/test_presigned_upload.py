@@ -251,14 +251,29 @@ def test_a_lost_finalize_answer_is_never_resent(
     assert len(sleeps) == 1  # one jittered wait before asking
 
 
-def test_a_lost_finalize_that_never_landed_raises(
+def test_a_lost_finalize_that_never_landed_is_sent_again_once_the_polls_miss_it(
     fake: MockSynapse, client: SynapseClient, small: Path
 ) -> None:
+    """The ingestion's rule: the checksum is polled, and only a file the polls never find is
+    finalized again (finalize reuses a known checksum, so a late first one cannot make two)."""
     fake.faults.drop("v2FinalizeUpload")  # not handled: nothing was created
+    made = client.upload_file_presigned(1, small)
+    assert made.created is True  # the resend made it
+    assert fake.call_count("v2FinalizeUpload") == 2
+    assert fake.call_count("v2ListDataFiles") == client.policy.finalize_polls
+    assert fake.state()["counts"]["data_files"] == 1
+
+
+def test_a_finalize_lost_at_every_send_raises_after_the_policy_s_attempts(
+    fake: MockSynapse, client: SynapseClient, small: Path
+) -> None:
+    fake.faults.drop("v2FinalizeUpload", times=100)
     with pytest.raises(ResponseLostError):
         client.upload_file_presigned(1, small)
-    assert fake.call_count("v2FinalizeUpload") == 1
-    assert fake.call_count("v2ListDataFiles") == client.policy.finalize_polls
+    sends = client.policy.max_attempts
+    assert fake.call_count("v2FinalizeUpload") == sends
+    assert fake.call_count("v2ListDataFiles") == sends * client.policy.finalize_polls
+    assert fake.state()["counts"]["data_files"] == 0
 
 
 def test_expired_urls_are_asked_for_again(
