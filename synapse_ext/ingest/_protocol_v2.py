@@ -89,6 +89,19 @@ class V2Protocol(ProtocolParts):
         answers = yield Parallel([self._lookup(c) for c in checksums], self.limit)
         return {c for c, held in zip(checksums, answers, strict=True) if held}
 
+    def _lookup_or_not_yet(self, checksum: str) -> Flow[bool]:
+        try:
+            return (yield from self._lookup(checksum))
+        except ClientError as exc:  # this checksum is asked again at the next poll
+            logger.debug("looking up %s after an unclear finalize failed: %s", checksum, exc)
+            return False
+
+    def _polled_held(self, checksums: list[str]) -> Flow[set[str]]:
+        """A poll after an unclear finalize: the checksums found; a lookup that fails counts
+        as "not yet" for its checksum alone (the others' answers are kept)."""
+        answers = yield Parallel([self._lookup_or_not_yet(c) for c in checksums], self.limit)
+        return {c for c, held in zip(checksums, answers, strict=True) if held}
+
     # -- uploads ---------------------------------------------------------------------------
     def _put(
         self, upload: PresignedUploadFile, path: FileRef, size: int, checksum: str
@@ -142,7 +155,7 @@ class V2Protocol(ProtocolParts):
         outcome = yield from finalize_recovering(
             list(stored.values()),
             self._send_finalize,
-            self._verify,
+            self._polled_held,
             self.client.policy,
             self.uniform,
         )

@@ -279,6 +279,25 @@ def test_a_lost_finalize_of_unlooked_small_files_is_polled_not_resent(
     assert all(n == 1 for n in server_state(fake)["checksum_counts"].values())
 
 
+def test_a_failed_lookup_in_a_finalize_poll_loses_only_its_own_answer(
+    fake: MockSynapse, client: SynapseClient, dataset: Dataset
+) -> None:
+    """After a lost finalize the small files are polled by checksum; one lookup refused in
+    the first poll is asked again at the next, and the others' answers of that poll stand
+    (they were all thrown away, and every file looked up again)."""
+    root, expected = dataset
+    files = len(dataset_bytes(root))
+    fake.faults.lose_response("v2FinalizeUpload")  # applied: every file is held
+    fake.faults.script("v2ListDataFiles", status=400, times=1)  # one lookup of the first poll
+    # One batch (one finalize), every file uploaded without a lookup first: each lookup is
+    # the polls'.
+    result = _ingest(client, root, None, batch_size=1000, lookup_threshold=1 << 30)
+    assert result.success, result.failures
+    assert fake.call_count("v2FinalizeUpload") == 1
+    assert fake.call_count("v2ListDataFiles") == files + 1  # all once, the refused one twice
+    assert_exact(fake, expected)
+
+
 def test_a_finalize_lost_before_the_server_applied_it_is_sent_again_after_the_polls(
     fake: MockSynapse, client: SynapseClient, dataset: Dataset
 ) -> None:
