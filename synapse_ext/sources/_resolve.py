@@ -41,10 +41,10 @@ def resolve_source(
     ``SourcePath`` of the local filesystem becomes a ``Path`` too: local folders are always
     walked as such (links confined to the root, loops detected)."""
     if isinstance(source, SourcePath):
-        local = sys.modules.get("fsspec.implementations.local")  # loaded with any local fs
-        if local is not None and isinstance(source.fs, local.LocalFileSystem):
-            return Path(source.path)
-        return source
+        if "fsspec.implementations.local" not in sys.modules:  # loaded with any local fs
+            return source
+        local_root = _local_root(source.fs, source.path)
+        return Path(local_root) if local_root is not None else source
     if not is_url(source):
         return Path(os.fspath(source))
     url = str(source)
@@ -63,10 +63,35 @@ def resolve_source(
         raise SourceError(f"{_clean(url)}: {exc}") from None
     except TypeError as exc:  # an option the backend does not take
         raise SourceError(f"{_clean(url)}: bad source option ({exc})") from None
-    if isinstance(fs, LocalFileSystem):
-        return Path(root)
+    local_root = _local_root(fs, str(root))
+    if local_root is not None:
+        if not isinstance(fs, LocalFileSystem):
+            logger.info("%s is a local folder: walked as one (its %s layer is not used)",
+                        _clean(url), type(fs).__name__)  # fmt: skip
+        return Path(local_root)
     root = str(root).rstrip("/")
     return SourcePath(fs.unstrip_protocol(root), root, fs, is_dir=True)
+
+
+def _local_root(fs: object, root: str) -> str | None:
+    """The local path ``root`` names when ``fs`` is the local filesystem or a chain over it
+    (``simplecache::file://``, ``dir::file://``, ...), else ``None``: a local folder is walked
+    by the local rules whatever wraps it (links confined to the root, loops detected), since
+    fsspec's listing follows every link."""
+    from fsspec.implementations.cached import CachingFileSystem
+    from fsspec.implementations.dirfs import DirFileSystem
+    from fsspec.implementations.local import LocalFileSystem
+
+    for _ in range(16):  # a chain is a few layers deep
+        if isinstance(fs, LocalFileSystem):
+            return root
+        if isinstance(fs, DirFileSystem):
+            root, fs = fs._join(root), fs.fs
+        elif isinstance(fs, CachingFileSystem):  # simplecache, filecache, blockcache
+            fs = fs.fs
+        else:
+            return None
+    return None
 
 
 def _clean(url: str) -> str:

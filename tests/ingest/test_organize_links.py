@@ -237,6 +237,35 @@ def test_file_url_takes_the_same_local_walk(root: Path, outside: Path) -> None:
     assert "host" in {g.key for g in followed.groups}
 
 
+@pytest.mark.parametrize("layer", ["simplecache", "filecache", "blockcache"])
+def test_a_chained_url_over_the_local_disk_takes_the_local_walk(
+    root: Path, outside: Path, layer: str, touched: list[str]
+) -> None:
+    """fsspec's own listing of ``simplecache::file://...`` follows every link; the chain is
+    unwrapped to its local folder, so its links are confined to the root like any other."""
+    (root / "image" / "host.png").symlink_to(outside / "host.png")
+    (root / "image" / "etcdir").symlink_to(outside / "conf", target_is_directory=True)
+    url = f"{layer}::file://{root}"
+    assert resolve_source(url) == root
+    result = organize(url, SPECS)
+    assert [g.key for g in result.groups] == ["a"]
+    assert _issues(result, root) == [
+        ("link_outside_root", "image/etcdir"),
+        ("link_outside_root", "image/host.png"),
+    ]
+    _assert_not_touched(touched, outside)
+
+
+def test_a_source_path_of_a_cache_over_the_local_disk_is_walked_as_a_path(
+    root: Path, outside: Path
+) -> None:
+    from fsspec.core import url_to_fs
+
+    (root / "image" / "host.png").symlink_to(outside / "host.png")
+    fs, path = url_to_fs(f"simplecache::file://{root}")
+    assert resolve_source(SourcePath(f"file://{root}", path, fs, is_dir=True)) == root
+
+
 def test_local_source_path_is_walked_as_a_path(root: Path, outside: Path) -> None:
     from fsspec.implementations.local import LocalFileSystem
 
