@@ -214,7 +214,7 @@ class MockAsgiApp:
                 feeder.cancel()
             if spooler is not None:
                 spooler.abort()
-                dispatcher.backend.note_put_cut_short()  # after the spool is gone
+                dispatcher.cut_short(request)  # logged and counted after the spool is gone
             raise
         if spooler is not None:
             request.raw_body = spooler.finish()

@@ -479,6 +479,14 @@ class Dispatcher:
         with self._lock:
             self.calls.append(call)
 
+    def cut_short(self, request: MockRequest) -> None:
+        """Log a storage PUT whose client went away before its body ended (its spool is
+        gone, nothing was stored): no answer, the bytes that did arrive, and count it."""
+        route = match_storage(request)
+        op = route.operation_id if route is not None else "unknown"
+        self._record(request, op, None, None, handled=False)
+        self.backend.note_put_cut_short()
+
     def _elapsed(self, request: MockRequest) -> float:
         """Seconds since the request arrived (0 if it was never stamped)."""
         return 0.0 if request.arrived is None else max(0.0, self.timer() - request.arrived)

@@ -526,3 +526,6 @@ def test_a_put_cut_short_is_not_stored(fake: MockSynapse, clock: ManualClock) ->
     assert fake.backend.puts_cut_short == 1
     assert not ours()
     assert fake.storage.head_object("k") is None
+    (call,) = [c for c in fake.calls if c.operation_id == "storagePutObject"]
+    assert call.status is None and not call.handled  # logged: no answer, nothing stored
+    assert 0 < call.body_bytes <= 1000  # the bytes that arrived, not the announced 100000
