@@ -113,15 +113,9 @@ def local_ingestion(
         limit = AdaptiveLimit(max_workers, start=start) if s.adaptive else None
         # Hashing is local work: adaptive runs hash at most FIXED_WORKERS files at a time.
         fixed = min(max_workers, FIXED_WORKERS) if s.adaptive else max_workers
-        parts = (client, engine, fixed, s.chunked_threshold, s.chunk_size, client._uniform, limit)
         result.dry_run = s.dry_run
-        run = ingest_run(
-            result.api,
-            *parts,
-            dry_run=s.dry_run,
-            part_concurrency=s.part_concurrency,
-            lookup_threshold=s.lookup_threshold,
-        )
+        uploads = limit if limit is not None else max_workers
+        run = ingest_run(result.api, client, engine, s, limit=uploads, hash_workers=fixed)
         in_flight = f"adaptive from {start} up to {max_workers}" if s.adaptive else str(max_workers)
         logger.info(
             "ingesting into collection %d%s: windows of %d groups, unit batches of %d, "

@@ -27,13 +27,13 @@ import attrs
 from .._flow import AdaptiveLimit, Flow, Parallel, batched, blocking
 from ..client._api import ClientApi
 from ..errors import ClientError
-from ..policy import Uniform
 from ..sources import FileRef, file_key
 from ._engine import Engine, Prepared, safe_md5
 from ._protocol import IngestProtocol, Parts, count_new_units
 from ._protocol_v1 import V1Protocol
 from ._protocol_v2 import V2Protocol
 from .results import FailureReason
+from .settings import IngestSettings
 
 __all__ = ["BATCHES_IN_FLIGHT", "IngestRun", "ingest_run"]
 
@@ -163,30 +163,30 @@ def ingest_run(
     api: str,
     client: ClientApi[Any, Any],
     engine: Engine,
-    max_workers: int,
-    chunked_threshold: int,
-    chunk_size: int,
-    uniform: Uniform,
-    concurrency: AdaptiveLimit | None,
+    settings: IngestSettings,
     *,
-    dry_run: bool,
-    part_concurrency: int,
-    lookup_threshold: int,
+    limit: int | AdaptiveLimit,
+    hash_workers: int,
 ) -> IngestRun:
-    """The run of one ingestion over ``api``'s protocol ("v2", else v1); ``concurrency`` is
-    the adaptive limit of the uploads and lookups (None: ``max_workers``, fixed)."""
+    """The run of one ingestion over ``api``'s protocol ("v2", else v1), as ``settings`` say;
+    ``limit``: the uploads and lookups at once (adaptive, or fixed); ``hash_workers``: the
+    files hashed at once."""
     parts = Parts(
         client=client,
         engine=engine,
-        uniform=uniform,
-        limit=concurrency if concurrency is not None else max_workers,
-        dry_run=dry_run,
+        uniform=client._uniform,
+        limit=limit,
+        dry_run=settings.dry_run,
     )
     protocol: IngestProtocol
     if api == "v2":
         protocol = V2Protocol(
-            **parts, part_concurrency=part_concurrency, lookup_threshold=lookup_threshold
+            **parts,
+            part_concurrency=settings.part_concurrency,
+            lookup_threshold=settings.lookup_threshold,
         )
     else:
-        protocol = V1Protocol(**parts, chunked_threshold=chunked_threshold, chunk_size=chunk_size)
-    return IngestRun(protocol, max_workers)
+        protocol = V1Protocol(
+            **parts, chunked_threshold=settings.chunked_threshold, chunk_size=settings.chunk_size
+        )
+    return IngestRun(protocol, hash_workers)
